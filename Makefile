@@ -1,0 +1,86 @@
+# mcp-operator: a Kubernetes operator for MCP servers, in C++20.
+# Targets follow Kubebuilder's names; `make help` lists them.
+
+SHELL := /usr/bin/env bash -o pipefail
+.SHELLFLAGS := -ec
+.DEFAULT_GOAL := help
+
+PRESET ?= ci
+BUILD_DIR := build/$(PRESET)
+CTEST_ARGS ?=
+TOOLS_BIN := $(shell source hack/lib.sh && echo $$TOOLS_BIN)
+export PATH := $(TOOLS_BIN):$(PATH)
+
+##@ General
+
+.PHONY: help
+help: ## Show this help.
+	@awk 'BEGIN {FS = ":.*##"; printf "\nUsage:\n  make \033[36m<target>\033[0m\n"} /^[a-zA-Z_0-9-]+:.*?##/ { printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) } ' $(MAKEFILE_LIST)
+
+.PHONY: demo
+demo: deps ## Bring up the local cluster and show it running a sample workload.
+	@hack/demo.sh
+
+##@ Development
+
+.PHONY: deps
+deps: ## Install missing dependencies (apt packages, test Kubernetes, MCP peers). Idempotent.
+	@hack/deps.sh
+
+.PHONY: tools
+tools: ## Build the pinned test Kubernetes, etcd, kwok, helm and kustomize into the cache.
+	@hack/deps.sh tools
+
+.PHONY: configure
+configure: ## Configure the C++ build (PRESET=ci|dev|release).
+	@if [[ ! -f $(BUILD_DIR)/build.ninja ]]; then cmake --preset $(PRESET) >/dev/null; fi
+
+.PHONY: build
+build: configure ## Build every C++ target (PRESET=ci|dev|release).
+	@cmake --build --preset $(PRESET)
+
+.PHONY: fmt
+fmt: ## Format the C++ sources with clang-format.
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+.PHONY: lint
+lint: configure ## Check formatting, and run clang-tidy on the C++ sources.
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
+	@git ls-files 'lib/*.cpp' 'apps/*.cpp' | xargs -r clang-tidy -p $(BUILD_DIR) --quiet
+
+##@ Test
+
+.PHONY: test
+test: deps build ## Run every test tier (unit, integration, ...); starts and stops its own cluster.
+	@cd $(BUILD_DIR) && ctest --output-on-failure $(CTEST_ARGS)
+
+.PHONY: test-unit
+test-unit: build ## Run the unit tests only.
+	@cd $(BUILD_DIR) && ctest --output-on-failure -L unit $(CTEST_ARGS)
+
+.PHONY: test-integration
+test-integration: deps build ## Run the integration tests against a local control plane.
+	@cd $(BUILD_DIR) && ctest --output-on-failure -L integration $(CTEST_ARGS)
+
+.PHONY: test-sanitize
+test-sanitize: ## Run the unit tests in the ASan+UBSan build.
+	@$(MAKE) --no-print-directory test-unit PRESET=dev
+
+##@ Local cluster
+
+.PHONY: cluster-up
+cluster-up: ## Start a local control plane (etcd, apiserver, controllers, scheduler, kwok nodes).
+	@hack/deps.sh apt tools
+	@hack/cluster.sh up
+
+.PHONY: cluster-down
+cluster-down: ## Stop the local control plane and remove its state (logs are kept).
+	@hack/cluster.sh down
+
+.PHONY: cluster-env
+cluster-env: ## Print `export KUBECONFIG=...` for the local cluster: eval "$$(make -s cluster-env)".
+	@hack/cluster.sh env
+
+.PHONY: cluster-status
+cluster-status: ## Say whether the local cluster runs, and where.
+	@hack/cluster.sh status

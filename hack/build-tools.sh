@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Builds the pinned test tooling (Kubernetes components, etcd, kwok, helm, kustomize)
+# from Go modules under tools/ into $TOOLS_BIN. Idempotent: a tool is rebuilt only when
+# its module files or version changed (a stamp per tool records what was built).
+# Usage: hack/build-tools.sh [tool...]   (default: all)
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+mkdir -p "$TOOLS_BIN"
+export GOFLAGS="${GOFLAGS:--mod=mod}"
+export CGO_ENABLED=0
+
+# stamp_of <module dir> <extra>: what identifies one build of a tool.
+stamp_of() { cat "$REPO_ROOT/tools/$1/go.mod" "$REPO_ROOT/tools/$1/go.sum" | sha256sum | cut -c1-16; }
+
+# build <module dir> <binary name> <package> [ldflags]
+build() {
+  local mod=$1 name=$2 pkg=$3 ldflags=${4:-}
+  local stamp; stamp="$(stamp_of "$mod")-$(go env GOVERSION)"
+  local stampfile="$TOOLS_BIN/.$name.stamp"
+  if [[ -x "$TOOLS_BIN/$name" && -f "$stampfile" && "$(cat "$stampfile")" == "$stamp" ]]; then
+    return 0
+  fi
+  log "building $name ($pkg)"
+  local t0=$SECONDS
+  (cd "$REPO_ROOT/tools/$mod" && go build -trimpath -ldflags "-s -w $ldflags" -o "$TOOLS_BIN/$name.tmp" "$pkg")
+  mv "$TOOLS_BIN/$name.tmp" "$TOOLS_BIN/$name"
+  echo "$stamp" > "$stampfile"
+  log "built $name in $((SECONDS - t0))s"
+}
+
+k8s_ldflags() {
+  local v=${K8S_VERSION#v} major minor
+  major=${v%%.*}; minor=${v#*.}; minor=${minor%%.*}
+  local out=""
+  for pkg in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
+    out+=" -X '$pkg.gitVersion=$K8S_VERSION' -X '$pkg.gitMajor=$major' -X '$pkg.gitMinor=$minor'"
+    out+=" -X '$pkg.gitTreeState=clean' -X '$pkg.buildDate=1970-01-01T00:00:00Z'"
+  done
+  echo "$out"
+}
+
+want=("$@")
+[[ ${#want[@]} -gt 0 ]] || want=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kubelet kube-proxy helm kustomize)
+
+for t in "${want[@]}"; do
+  case $t in
+    etcd) build etcd etcd go.etcd.io/etcd/server/v3 "-X 'go.etcd.io/etcd/api/v3/version.GitSHA=$ETCD_VERSION'" ;;
+    kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kube-proxy|kubectl)
+      build kubernetes "$t" "k8s.io/kubernetes/cmd/$t" "$(k8s_ldflags)" ;;
+    kwok) build kwok kwok sigs.k8s.io/kwok/cmd/kwok ;;
+    helm) build helm helm helm.sh/helm/v3/cmd/helm "-X 'helm.sh/helm/v3/internal/version.version=$HELM_VERSION'" ;;
+    kustomize) build kustomize kustomize sigs.k8s.io/kustomize/kustomize/v5 ;;
+    *) die "unknown tool: $t" ;;
+  esac
+done
+
+# kwok's default stages (the ones kwokctl uses: node initialize + heartbeat with lease,
+# pod ready/complete/delete), taken from the pinned kwok module so they match the binary.
+if [[ " ${want[*]} " == *" kwok "* ]]; then
+  kwok_dir=$(cd "$REPO_ROOT/tools/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
+  {
+    for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+             pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+      echo "---"
+      cat "$kwok_dir/kustomize/stage/$f"
+    done
+  } > "$TOOLS_BIN/../kwok-stages.yaml.tmp"
+  mv "$TOOLS_BIN/../kwok-stages.yaml.tmp" "$TOOLS_BIN/../kwok-stages.yaml"
+fi

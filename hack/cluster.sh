@@ -1,0 +1,338 @@
+#!/usr/bin/env bash
+# A complete local Kubernetes control plane on loopback, for integration tests and demos:
+# etcd, kube-apiserver (TLS, RBAC, service-account tokens), kube-controller-manager,
+# kube-scheduler and kwok simulating NODES nodes, so Deployments get Running/Ready pods.
+#
+#   hack/cluster.sh up       start (idempotent: a healthy cluster is left as it is)
+#   hack/cluster.sh down     stop every process, free every port, remove all state but logs
+#   hack/cluster.sh env      print `export KUBECONFIG=<path>` and nothing else on stdout
+#   hack/cluster.sh status   say whether it runs, and where
+#
+# Settings (environment): CLUSTER_DIR (state; default ~/.cache/mcp-operator/cluster),
+# NODES (3), NODE_PODS (110 pods per node), TOOLS_BIN (binaries from hack/build-tools.sh).
+# Everything listens on 127.0.0.1 only, on ports picked free at start.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+NODES="${NODES:-3}"
+NODE_PODS="${NODE_PODS:-110}"
+PKI="$CLUSTER_DIR/pki"
+LOGS="$CLUSTER_DIR/logs"
+RUN="$CLUSTER_DIR/run"
+KUBECONFIG_PATH="$CLUSTER_DIR/kubeconfig"
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+
+kubectl_() { "$TOOLS_BIN/kubectl" --kubeconfig "$KUBECONFIG_PATH" "$@"; }
+
+pid_alive() { [[ -f "$RUN/$1.pid" ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+port_in_use() { python3 - "$1" <<'EOF'
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+except OSError:
+    sys.exit(0)
+sys.exit(1)
+EOF
+}
+
+check_binaries() {
+  local missing=()
+  for b in etcd kube-apiserver kube-controller-manager kube-scheduler kwok kubectl; do
+    [[ -x "$TOOLS_BIN/$b" ]] || missing+=("$b")
+  done
+  [[ ${#missing[@]} -eq 0 ]] || die "missing in $TOOLS_BIN: ${missing[*]} (run 'make tools' to build them)"
+  [[ -f "$TOOLS_BIN/../kwok-stages.yaml" ]] || die "missing $TOOLS_BIN/../kwok-stages.yaml (run 'make tools')"
+  command -v openssl >/dev/null || die "openssl is not installed (run 'make deps')"
+}
+
+# ---------------------------------------------------------------- certificates
+
+gen_cert() {  # gen_cert <name> <subject> <extensions>
+  local name=$1 subj=$2 ext=$3
+  openssl ecparam -name prime256v1 -genkey -noout -out "$PKI/$name.key" 2>/dev/null
+  openssl req -new -key "$PKI/$name.key" -subj "$subj" -out "$PKI/$name.csr" 2>/dev/null
+  printf '%s\n' "$ext" > "$PKI/$name.ext"
+  openssl x509 -req -in "$PKI/$name.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial \
+    -days 30 -sha256 -extfile "$PKI/$name.ext" -out "$PKI/$name.crt" 2>/dev/null
+  rm -f "$PKI/$name.csr" "$PKI/$name.ext"
+}
+
+make_pki() {
+  mkdir -p "$PKI"
+  openssl ecparam -name prime256v1 -genkey -noout -out "$PKI/ca.key" 2>/dev/null
+  openssl req -x509 -new -key "$PKI/ca.key" -subj "/CN=mcp-operator-test-ca" -days 30 -sha256 \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -out "$PKI/ca.crt" 2>/dev/null
+  local client="basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=clientAuth"
+  gen_cert apiserver "/CN=kube-apiserver" "basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=serverAuth
+subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+  gen_cert admin "/O=system:masters/CN=kubernetes-admin" "$client"
+  gen_cert controller-manager "/CN=system:kube-controller-manager" "$client"
+  gen_cert scheduler "/CN=system:kube-scheduler" "$client"
+  gen_cert kwok "/O=system:masters/CN=kwok" "$client"
+  openssl ecparam -name prime256v1 -genkey -noout -out "$PKI/sa.key" 2>/dev/null
+  openssl ec -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
+  chmod 600 "$PKI"/*.key
+}
+
+write_kubeconfig() {  # write_kubeconfig <file> <cert name> <user>
+  local file=$1 cert=$2 user=$3
+  cat > "$file" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: mcp-local
+  cluster:
+    server: https://127.0.0.1:$API_PORT
+    certificate-authority-data: $(base64 -w0 < "$PKI/ca.crt")
+users:
+- name: $user
+  user:
+    client-certificate-data: $(base64 -w0 < "$PKI/$cert.crt")
+    client-key-data: $(base64 -w0 < "$PKI/$cert.key")
+contexts:
+- name: $user@mcp-local
+  context: {cluster: mcp-local, user: $user}
+current-context: $user@mcp-local
+EOF
+  chmod 600 "$file"
+}
+
+# ---------------------------------------------------------------- processes
+
+start() {  # start <name> <binary> args...
+  local name=$1; shift
+  setsid "$@" >"$LOGS/$name.log" 2>&1 < /dev/null &
+  echo $! > "$RUN/$name.pid"
+}
+
+wait_for() {  # wait_for <what> <seconds> <command...>
+  local what=$1 secs=$2; shift 2
+  local deadline=$((SECONDS + secs))
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      log "timed out after ${secs}s waiting for $what; logs are in $LOGS"
+      return 1
+    fi
+    for c in "${COMPONENTS[@]}"; do
+      if [[ -f "$RUN/$c.pid" ]] && ! pid_alive "$c"; then
+        log "$c exited while waiting for $what; last lines of $LOGS/$c.log:"
+        tail -n 20 "$LOGS/$c.log" >&2 || true
+        return 1
+      fi
+    done
+    sleep 0.2
+  done
+}
+
+https_ok() {  # https_ok <port> <path>: GET with the admin certificate
+  curl -fsS --max-time 2 --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" \
+    "https://127.0.0.1:$1$2"
+}
+
+healthy() {
+  for c in "${COMPONENTS[@]}"; do pid_alive "$c" || return 1; done
+  [[ -f "$RUN/ports.env" ]] || return 1
+  # shellcheck disable=SC1091
+  source "$RUN/ports.env"
+  https_ok "$API_PORT" /readyz
+}
+
+stop_all() {
+  local pids=()
+  for c in kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do
+    if pid_alive "$c"; then
+      local pid; pid=$(cat "$RUN/$c.pid")
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+      pids+=("$pid")
+    fi
+  done
+  local deadline=$((SECONDS + 15))
+  for pid in "${pids[@]}"; do
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  done
+}
+
+# ---------------------------------------------------------------- nodes
+
+create_nodes() {
+  local manifest=""
+  for ((i = 0; i < NODES; i++)); do
+    manifest+="---
+apiVersion: v1
+kind: Node
+metadata:
+  name: kwok-node-$i
+  annotations:
+    node.alpha.kubernetes.io/ttl: \"0\"
+    kwok.x-k8s.io/node: fake
+  labels:
+    kubernetes.io/arch: amd64
+    kubernetes.io/hostname: kwok-node-$i
+    kubernetes.io/os: linux
+    kubernetes.io/role: agent
+    node-role.kubernetes.io/agent: \"\"
+    type: kwok
+status:
+  allocatable: {cpu: \"32\", memory: 256Gi, pods: \"$NODE_PODS\"}
+  capacity: {cpu: \"32\", memory: 256Gi, pods: \"$NODE_PODS\"}
+"
+  done
+  printf '%s' "$manifest" | kubectl_ apply -f - >/dev/null
+}
+
+nodes_ready() {
+  local ready
+  ready=$(kubectl_ get nodes -l type=kwok \
+    -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | grep -c '^True$')
+  [[ "$ready" -ge "$NODES" ]]
+}
+
+# ---------------------------------------------------------------- commands
+
+cmd_up() {
+  check_binaries
+  if healthy; then
+    log "cluster already up (apiserver https://127.0.0.1:$API_PORT)"
+    print_usage
+    return 0
+  fi
+  if [[ -d "$RUN" ]]; then
+    log "found a partial cluster in $CLUSTER_DIR; cleaning it up first"
+    cmd_down
+  fi
+  local t0=$SECONDS
+  rm -rf "$LOGS"
+  mkdir -p "$RUN" "$LOGS" "$CLUSTER_DIR/etcd"
+  ETCD_PORT=$(free_port); ETCD_PEER_PORT=$(free_port); API_PORT=$(free_port)
+  KCM_PORT=$(free_port); SCHED_PORT=$(free_port); KWOK_PORT=$(free_port)
+  for p in "$ETCD_PORT" "$ETCD_PEER_PORT" "$API_PORT" "$KCM_PORT" "$SCHED_PORT" "$KWOK_PORT"; do
+    port_in_use "$p" && die "port $p on 127.0.0.1 is already taken"
+  done
+  cat > "$RUN/ports.env" <<EOF
+ETCD_PORT=$ETCD_PORT
+ETCD_PEER_PORT=$ETCD_PEER_PORT
+API_PORT=$API_PORT
+KCM_PORT=$KCM_PORT
+SCHED_PORT=$SCHED_PORT
+KWOK_PORT=$KWOK_PORT
+EOF
+  make_pki
+  write_kubeconfig "$KUBECONFIG_PATH" admin kubernetes-admin
+  write_kubeconfig "$RUN/controller-manager.kubeconfig" controller-manager system:kube-controller-manager
+  write_kubeconfig "$RUN/scheduler.kubeconfig" scheduler system:kube-scheduler
+  write_kubeconfig "$RUN/kwok.kubeconfig" kwok kwok
+
+  log "starting etcd on 127.0.0.1:$ETCD_PORT"
+  start etcd "$TOOLS_BIN/etcd" --name=mcp-local --data-dir="$CLUSTER_DIR/etcd" \
+    --listen-client-urls="http://127.0.0.1:$ETCD_PORT" --advertise-client-urls="http://127.0.0.1:$ETCD_PORT" \
+    --listen-peer-urls="http://127.0.0.1:$ETCD_PEER_PORT" \
+    --initial-advertise-peer-urls="http://127.0.0.1:$ETCD_PEER_PORT" \
+    --initial-cluster="mcp-local=http://127.0.0.1:$ETCD_PEER_PORT" \
+    --unsafe-no-fsync --quota-backend-bytes=8589934592
+  wait_for etcd 30 curl -fsS --max-time 2 "http://127.0.0.1:$ETCD_PORT/health"
+
+  log "starting kube-apiserver on https://127.0.0.1:$API_PORT"
+  start kube-apiserver "$TOOLS_BIN/kube-apiserver" \
+    --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
+    --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$API_PORT" \
+    --cert-dir="$PKI" --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
+    --client-ca-file="$PKI/ca.crt" \
+    --authorization-mode=Node,RBAC \
+    --enable-admission-plugins=NodeRestriction,ServiceAccount \
+    --service-account-issuer=https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
+    --service-cluster-ip-range=10.96.0.0/16 \
+    --allow-privileged=true --profiling=false
+  wait_for kube-apiserver 90 https_ok "$API_PORT" /readyz
+
+  log "starting kube-controller-manager and kube-scheduler"
+  start kube-controller-manager "$TOOLS_BIN/kube-controller-manager" \
+    --kubeconfig="$RUN/controller-manager.kubeconfig" \
+    --authentication-kubeconfig="$RUN/controller-manager.kubeconfig" \
+    --authorization-kubeconfig="$RUN/controller-manager.kubeconfig" \
+    --bind-address=127.0.0.1 --secure-port="$KCM_PORT" --cert-dir="$RUN/kcm-certs" \
+    --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
+    --use-service-account-credentials=true \
+    --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
+    --service-cluster-ip-range=10.96.0.0/16 --leader-elect=false --profiling=false
+  start kube-scheduler "$TOOLS_BIN/kube-scheduler" \
+    --kubeconfig="$RUN/scheduler.kubeconfig" \
+    --authentication-kubeconfig="$RUN/scheduler.kubeconfig" \
+    --authorization-kubeconfig="$RUN/scheduler.kubeconfig" \
+    --bind-address=127.0.0.1 --secure-port="$SCHED_PORT" --cert-dir="$RUN/scheduler-certs" \
+    --leader-elect=false --profiling=false
+
+  log "starting kwok with $NODES simulated nodes"
+  start kwok "$TOOLS_BIN/kwok" --kubeconfig="$RUN/kwok.kubeconfig" \
+    --config="$TOOLS_BIN/../kwok-stages.yaml" \
+    --manage-all-nodes=false \
+    --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
+    --manage-nodes-with-label-selector= \
+    --cidr=10.244.0.0/16 --node-ip=10.244.255.254 \
+    --node-lease-duration-seconds=40 \
+    --server-address="127.0.0.1:$KWOK_PORT"
+
+  wait_for kube-controller-manager 60 curl -fsSk --max-time 2 "https://127.0.0.1:$KCM_PORT/healthz"
+  wait_for kube-scheduler 60 curl -fsSk --max-time 2 "https://127.0.0.1:$SCHED_PORT/healthz"
+  create_nodes
+  wait_for "$NODES Ready nodes" 60 nodes_ready
+  wait_for "the default ServiceAccount" 60 kubectl_ get serviceaccount default -n default
+  log "cluster up in $((SECONDS - t0))s"
+  print_usage
+}
+
+print_usage() {
+  cat <<EOF
+Local cluster is up: Kubernetes $K8S_VERSION, $NODES kwok nodes, apiserver https://127.0.0.1:$API_PORT
+  kubeconfig: $KUBECONFIG_PATH
+  logs:       $LOGS
+  use it:     export KUBECONFIG=$KUBECONFIG_PATH   (or: eval "\$(make -s cluster-env)")
+  kubectl:    $TOOLS_BIN/kubectl (matches the server version)
+  stop it:    make cluster-down
+EOF
+}
+
+cmd_down() {
+  stop_all
+  # Keep the logs for debugging; remove everything else the cluster wrote.
+  rm -rf "$RUN" "$PKI" "$CLUSTER_DIR/etcd" "$KUBECONFIG_PATH"
+  log "cluster down (logs kept in $LOGS)"
+}
+
+cmd_env() {
+  [[ -f "$KUBECONFIG_PATH" ]] || die "no cluster in $CLUSTER_DIR (run 'make cluster-up')"
+  echo "export KUBECONFIG=$KUBECONFIG_PATH"
+}
+
+cmd_status() {
+  if healthy; then
+    print_usage
+  else
+    echo "no healthy cluster in $CLUSTER_DIR"
+    return 1
+  fi
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  env) cmd_env ;;
+  status) cmd_status ;;
+  *) echo "usage: $0 up|down|env|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,70 @@
+#include "ops/server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include <charconv>
+
+namespace ops {
+
+namespace {
+
+boost::asio::awaitable<void> connection(boost::beast::tcp_stream stream, const router& routes, server_options opts) {
+  stream.expires_after(opts.idle_timeout);
+  co_await serve_connection(stream, routes);
+  boost::system::error_code ignored;
+  stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace
+
+boost::asio::awaitable<void> serve(boost::asio::ip::tcp::acceptor acceptor, const router& routes,
+                                   server_options options) {
+  using boost::asio::as_tuple;
+  using boost::asio::use_awaitable;
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(as_tuple(use_awaitable));
+    if (ec == boost::asio::error::operation_aborted || !acceptor.is_open()) {
+      co_return;
+    }
+    if (ec) {
+      continue;  // e.g. EMFILE: keep serving the connections we have
+    }
+    boost::asio::co_spawn(acceptor.get_executor(),
+                          connection(boost::beast::tcp_stream(std::move(socket)), routes, options),
+                          boost::asio::detached);
+  }
+}
+
+bool parse_bind_address(std::string_view text, boost::asio::ip::tcp::endpoint& out, bool& disabled) {
+  disabled = false;
+  if (text == "0") {
+    disabled = true;
+    return true;
+  }
+  std::string_view host;
+  std::string_view port = text;
+  if (auto colon = text.rfind(':'); colon != std::string_view::npos) {
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  unsigned value = 0;
+  auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (ec != std::errc{} || ptr != port.data() + port.size() || value > 65535) {
+    return false;
+  }
+  boost::system::error_code aec;
+  auto addr = host.empty() ? boost::asio::ip::address(boost::asio::ip::address_v6::any())
+                           : boost::asio::ip::make_address(std::string(host), aec);
+  if (aec) {
+    return false;
+  }
+  out = boost::asio::ip::tcp::endpoint(addr, static_cast<unsigned short>(value));
+  return true;
+}
+
+}  // namespace ops
