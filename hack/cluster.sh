@@ -247,10 +247,17 @@ EOF
     --unsafe-no-fsync --quota-backend-bytes=8589934592
   wait_for etcd 30 curl -fsS --max-time 2 "http://127.0.0.1:$ETCD_PORT/health"
 
+  # The apiserver refuses to publish a loopback address as the `kubernetes` Service's
+  # endpoint; with no node to reach it from, no endpoint is needed (the real-node cluster
+  # sets ADVERTISE_ADDRESS to an address of its own local interface instead).
+  local advertise=(--advertise-address=127.0.0.1 --endpoint-reconciler-type=none)
+  if [[ -n "${ADVERTISE_ADDRESS:-}" ]]; then
+    advertise=(--advertise-address="$ADVERTISE_ADDRESS")
+  fi
   log "starting kube-apiserver on https://127.0.0.1:$API_PORT"
   start kube-apiserver "$TOOLS_BIN/kube-apiserver" \
     --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
-    --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$API_PORT" \
+    --bind-address=127.0.0.1 --secure-port="$API_PORT" "${advertise[@]}" \
     --cert-dir="$PKI" --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
     --client-ca-file="$PKI/ca.crt" \
     --authorization-mode=Node,RBAC \

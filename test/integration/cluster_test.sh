@@ -40,7 +40,8 @@ case "$1" in
     who=$(curl -fsS --cacert "$ca" -H "Authorization: Bearer $token" -X POST \
       -H 'Content-Type: application/json' "$server/apis/authentication.k8s.io/v1/selfsubjectreviews" \
       -d '{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}')
-    grep -q '"username":"system:serviceaccount:default:default"' <<<"$who" || fail "token not accepted: $who"
+    user=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["status"]["userInfo"]["username"])' <<<"$who")
+    [[ "$user" == "system:serviceaccount:default:default" ]] || fail "token not accepted: $who"
     ;;
   server_version)
     # The apiserver reports the pinned release, not a development version.
