@@ -39,6 +39,10 @@ configure: ## Configure the C++ build (PRESET=ci|dev|release).
 build: configure ## Build every C++ target (PRESET=ci|dev|release).
 	@cmake --build --preset $(PRESET)
 
+.PHONY: manifests
+manifests: ## Generate the CRDs in config/crd/bases from their templates in config/crd/src.
+	@hack/gen-crd.py
+
 .PHONY: fmt
 fmt: ## Format the C++ sources with clang-format.
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
@@ -84,3 +88,13 @@ cluster-env: ## Print `export KUBECONFIG=...` for the local cluster: eval "$$(ma
 .PHONY: cluster-status
 cluster-status: ## Say whether the local cluster runs, and where.
 	@hack/cluster.sh status
+
+##@ Deployment
+
+.PHONY: install
+install: ## Install the CRDs into the cluster of the current kubeconfig.
+	@kubectl apply --server-side --force-conflicts -k config/crd
+
+.PHONY: uninstall
+uninstall: ## Remove the CRDs (and with them every MCPServer) from the cluster.
+	@kubectl delete --ignore-not-found -k config/crd
