@@ -1,0 +1,251 @@
+#include "api/mcpserver.hpp"
+
+#include <boost/json.hpp>
+
+#include <regex>
+#include <stdexcept>
+
+namespace api {
+
+namespace json = boost::json;
+
+void throw_exception_from_error(const spec_error& e, const boost::source_location&) {
+  throw std::invalid_argument(e.message);
+}
+
+namespace {
+
+// Field readers: each returns false (and says why) when the field has the wrong JSON type.
+struct reader {
+  const json::object& obj;
+  std::string prefix;
+  std::string error;
+
+  const json::value* find(std::string_view key) const {
+    auto it = obj.find(key);
+    return it == obj.end() || it->value().is_null() ? nullptr : &it->value();
+  }
+  bool fail(std::string_view key, std::string_view want) {
+    if (error.empty()) {
+      error = prefix + std::string(key) + " must be " + std::string(want);
+    }
+    return false;
+  }
+  bool str(std::string_view key, std::string& out) {
+    const json::value* v = find(key);
+    if (v == nullptr) return true;
+    if (!v->is_string()) return fail(key, "a string");
+    out = std::string(v->get_string());
+    return true;
+  }
+  bool str(std::string_view key, std::optional<std::string>& out) {
+    std::string s;
+    if (find(key) == nullptr) return true;
+    if (!str(key, s)) return false;
+    out = std::move(s);
+    return true;
+  }
+  bool i32(std::string_view key, std::int32_t& out) {
+    const json::value* v = find(key);
+    if (v == nullptr) return true;
+    if (!v->is_int64() && !v->is_uint64()) return fail(key, "an integer");
+    auto n = v->to_number<std::int64_t>();
+    if (n < INT32_MIN || n > INT32_MAX) return fail(key, "a 32-bit integer");
+    out = static_cast<std::int32_t>(n);
+    return true;
+  }
+  bool i32(std::string_view key, std::optional<std::int32_t>& out) {
+    std::int32_t n = 0;
+    if (find(key) == nullptr) return true;
+    if (!i32(key, n)) return false;
+    out = n;
+    return true;
+  }
+  bool boolean(std::string_view key, bool& out) {
+    const json::value* v = find(key);
+    if (v == nullptr) return true;
+    if (!v->is_bool()) return fail(key, "true or false");
+    out = v->get_bool();
+    return true;
+  }
+  bool strings(std::string_view key, std::vector<std::string>& out) {
+    const json::value* v = find(key);
+    if (v == nullptr) return true;
+    if (!v->is_array()) return fail(key, "a list of strings");
+    for (const auto& e : v->get_array()) {
+      if (!e.is_string()) return fail(key, "a list of strings");
+      out.emplace_back(e.get_string());
+    }
+    return true;
+  }
+  bool object(std::string_view key, json::object& out) {
+    const json::value* v = find(key);
+    if (v == nullptr) return true;
+    if (!v->is_object()) return fail(key, "an object");
+    out = v->get_object();
+    return true;
+  }
+  void raw(std::string_view key, json::value& out) const {
+    if (const json::value* v = find(key)) out = *v;
+  }
+};
+
+bool read_bridge(const json::object& o, bridge_settings& b, std::string& error) {
+  reader r{o, "spec.bridge.", {}};
+  std::string mode = "per-session";
+  bool ok = r.str("sessionMode", mode) && r.i32("maxSessions", b.max_sessions) &&
+            r.i32("idleTimeoutSeconds", b.idle_timeout_seconds) && r.i32("warmPoolSize", b.warm_pool_size);
+  if (ok && mode != "per-session" && mode != "shared") {
+    ok = r.fail("sessionMode", "per-session or shared");
+  }
+  b.mode = mode == "shared" ? session_mode::shared : session_mode::per_session;
+  error = r.error;
+  return ok;
+}
+
+bool read_service(const json::object& o, service_settings& s, std::string& error) {
+  reader r{o, "spec.service.", {}};
+  bool ok = r.str("type", s.type) && r.str("sessionAffinity", s.session_affinity) && r.object("annotations", s.annotations);
+  error = r.error;
+  return ok;
+}
+
+bool read_ingress(const json::object& o, ingress_settings& in, std::string& error) {
+  reader r{o, "spec.ingress.", {}};
+  json::object tls;
+  bool ok = r.str("host", in.host) && r.str("className", in.class_name) && r.str("path", in.path) &&
+            r.object("annotations", in.annotations) && r.object("tls", tls);
+  if (ok && in.host.empty()) {
+    ok = r.fail("host", "set: the host name the Ingress answers for");
+  }
+  if (ok) {
+    if (auto it = tls.find("secretName"); it != tls.end() && it->value().is_string()) {
+      in.tls_secret = std::string(it->value().get_string());
+    }
+  }
+  error = r.error;
+  return ok;
+}
+
+}  // namespace
+
+boost::system::result<mcpserver, spec_error> parse_mcpserver(const json::value& object) {
+  if (!object.is_object()) {
+    return spec_error{"object is not a JSON object"};
+  }
+  const json::object& obj = object.get_object();
+  mcpserver out;
+  const json::value* meta = obj.if_contains("metadata");
+  if (meta == nullptr || !meta->is_object()) {
+    return spec_error{"metadata is missing"};
+  }
+  reader m{meta->get_object(), "metadata.", {}};
+  if (!m.str("name", out.name) || !m.str("namespace", out.namespace_) || !m.str("uid", out.uid)) {
+    return spec_error{m.error};
+  }
+  if (const json::value* g = m.find("generation"); g != nullptr && g->is_number()) {
+    out.generation = g->to_number<std::int64_t>();
+  }
+  const json::value* specv = obj.if_contains("spec");
+  if (specv == nullptr || !specv->is_object()) {
+    return spec_error{"spec is missing: set at least spec.image"};
+  }
+  reader r{specv->get_object(), "spec.", {}};
+  mcpserver_spec& s = out.spec;
+  std::string proto = "http";
+  bool ok = r.str("image", s.image) && r.i32("port", s.port) && r.str("protocol", proto) && r.str("path", s.path) &&
+            r.strings("command", s.command) && r.strings("args", s.args) && r.i32("replicas", s.replicas) &&
+            r.str("imagePullPolicy", s.image_pull_policy) && r.str("serviceAccountName", s.service_account_name) &&
+            r.boolean("automountServiceAccountToken", s.automount_service_account_token) &&
+            r.str("priorityClassName", s.priority_class_name) && r.boolean("stateless", s.stateless);
+  if (!ok) {
+    return spec_error{r.error};
+  }
+  if (proto != "http" && proto != "stdio") {
+    return spec_error{"spec.protocol must be http or stdio, not \"" + proto + "\""};
+  }
+  s.protocol = proto == "stdio" ? protocol::stdio : protocol::http;
+  std::string sub_error;
+  json::object sub;
+  if (!r.object("bridge", sub)) return spec_error{r.error};
+  if (!sub.empty() && !read_bridge(sub, s.bridge, sub_error)) return spec_error{sub_error};
+  sub.clear();
+  if (!r.object("service", sub)) return spec_error{r.error};
+  if (!sub.empty() && !read_service(sub, s.service, sub_error)) return spec_error{sub_error};
+  if (r.find("ingress") != nullptr) {
+    sub.clear();
+    if (!r.object("ingress", sub)) return spec_error{r.error};
+    ingress_settings in;
+    if (!read_ingress(sub, in, sub_error)) return spec_error{sub_error};
+    s.ingress = std::move(in);
+  }
+  if (const json::value* np = r.find("networkPolicy")) {
+    const json::value* from = np->is_object() ? np->get_object().if_contains("allowFrom") : nullptr;
+    if (from == nullptr || !from->is_array()) {
+      return spec_error{"spec.networkPolicy.allowFrom must be a list of peers"};
+    }
+    s.network_policy_allow_from = from->get_array();
+  }
+  r.raw("resources", s.resources);
+  r.raw("env", s.env);
+  r.raw("envFrom", s.env_from);
+  r.raw("imagePullSecrets", s.image_pull_secrets);
+  r.raw("nodeSelector", s.node_selector);
+  r.raw("tolerations", s.tolerations);
+  r.raw("affinity", s.affinity);
+  r.raw("podLabels", s.pod_labels);
+  r.raw("podAnnotations", s.pod_annotations);
+  r.raw("volumes", s.volumes);
+  r.raw("volumeMounts", s.volume_mounts);
+  r.raw("readinessProbe", s.readiness_probe);
+  r.raw("livenessProbe", s.liveness_probe);
+  return out;
+}
+
+std::string validate(const mcpserver& server) {
+  static const std::regex dns1035("^[a-z]([-a-z0-9]*[a-z0-9])?$");
+  const mcpserver_spec& s = server.spec;
+  if (server.name.size() > 63 || !std::regex_match(server.name, dns1035)) {
+    return "metadata.name must be a DNS-1035 label (lowercase letters, digits and '-', starting with a letter, at "
+           "most 63 characters) because it also names the server's Service";
+  }
+  if (s.image.empty()) {
+    return "spec.image is required";
+  }
+  if (s.port < 1 || s.port > 65535) {
+    return "spec.port must be between 1 and 65535";
+  }
+  if (s.path.empty() || s.path.front() != '/') {
+    return "spec.path must start with /";
+  }
+  if (s.protocol == protocol::stdio && s.command.empty()) {
+    return "spec.command is required when spec.protocol is stdio: mcp-bridge starts it as the server's child process";
+  }
+  if (s.replicas && *s.replicas < 0) {
+    return "spec.replicas must not be negative";
+  }
+  return {};
+}
+
+const std::vector<std::string_view>& known_spec_fields() {
+  static const std::vector<std::string_view> fields = {
+      "image",          "port",           "protocol",       "path",          "command",
+      "args",           "replicas",       "resources",      "env",           "envFrom",
+      "imagePullPolicy", "imagePullSecrets", "serviceAccountName", "automountServiceAccountToken", "nodeSelector",
+      "tolerations",    "affinity",       "priorityClassName", "podLabels",  "podAnnotations",
+      "volumes",        "volumeMounts",   "readinessProbe", "livenessProbe", "service",
+      "ingress",        "networkPolicy",  "stateless",      "bridge"};
+  return fields;
+}
+
+const std::vector<std::string_view>& known_status_fields() {
+  static const std::vector<std::string_view> fields = {
+      "phase", "conditions", "observedGeneration", "replicas", "readyReplicas", "ready", "selector",
+      "url",   "serverInfo", "tools",              "toolCount", "lastVerifiedTime"};
+  return fields;
+}
+
+std::string_view to_string(protocol p) { return p == protocol::stdio ? "stdio" : "http"; }
+std::string_view to_string(session_mode m) { return m == session_mode::shared ? "shared" : "per-session"; }
+
+}  // namespace api

@@ -1,0 +1,45 @@
+// MCPServer status as a pure function of what the controller observed: the server's
+// Deployment, its pods, and the last MCP verification. Conditions keep their
+// lastTransitionTime while their status does not change, so writing the same observation
+// twice yields the same status (and the controller can skip the write).
+#pragma once
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/mcpserver.hpp"
+#include "controllers/mcpserver_render.hpp"
+
+namespace controllers {
+
+// The outcome of the operator's MCP initialize + tools/list against the server.
+struct verification {
+  bool ok = false;
+  std::string reason;   // CamelCase, e.g. Verified, Unreachable, NotReady
+  std::string message;  // for humans; never holds a secret
+  std::string server_name, server_version, protocol_version;
+  std::vector<std::string> tools;
+  std::string time;  // RFC 3339, when it completed
+};
+
+struct observed {
+  const boost::json::object* deployment = nullptr;  // null: not created yet
+  std::vector<const boost::json::object*> pods;     // the server's pods (for failure reasons)
+  std::optional<verification> verified;             // unset: not attempted yet
+  std::string render_error;                         // non-empty: spec cannot be realised
+};
+
+// Builds the complete new status. `previous` is the current status (may be empty); `now` is
+// the RFC 3339 time used for conditions that change.
+boost::json::object compute_status(const api::mcpserver& server, const render_options& options, const observed& obs,
+                                   const boost::json::object& previous, const std::string& now);
+
+// Why the server's pods are failing, from their container states, e.g.
+// "CrashLoopBackOff: back-off restarting failed container (pod demo-5d8f-x2k)". Empty: none.
+std::string pod_failure(const std::vector<const boost::json::object*>& pods);
+
+}  // namespace controllers

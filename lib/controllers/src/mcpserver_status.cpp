@@ -1,0 +1,198 @@
+#include "controllers/mcpserver_status.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+namespace controllers {
+
+namespace json = boost::json;
+
+namespace {
+
+const json::value* path(const json::object& o, std::initializer_list<std::string_view> keys) {
+  const json::value* v = nullptr;
+  const json::object* cur = &o;
+  for (auto k : keys) {
+    if (cur == nullptr) return nullptr;
+    v = cur->if_contains(k);
+    if (v == nullptr) return nullptr;
+    cur = v->if_object();
+  }
+  return v;
+}
+
+std::int64_t int_at(const json::object& o, std::initializer_list<std::string_view> keys, std::int64_t def = 0) {
+  const json::value* v = path(o, keys);
+  return v != nullptr && v->is_number() ? v->to_number<std::int64_t>() : def;
+}
+
+std::string str_of(const json::value* v) { return v != nullptr && v->is_string() ? std::string(v->get_string()) : ""; }
+
+// The Deployment's condition of `type`, or null.
+const json::object* deployment_condition(const json::object& d, std::string_view type) {
+  const json::value* conds = path(d, {"status", "conditions"});
+  if (conds == nullptr || !conds->is_array()) return nullptr;
+  for (const auto& c : conds->get_array()) {
+    if (c.is_object() && str_of(c.get_object().if_contains("type")) == type) return &c.get_object();
+  }
+  return nullptr;
+}
+
+struct condition {
+  std::string type, status, reason, message;
+};
+
+json::array merge_conditions(const std::vector<condition>& next, const json::object& previous, std::int64_t generation,
+                             const std::string& now) {
+  const json::value* prev = previous.if_contains("conditions");
+  json::array out;
+  for (const auto& c : next) {
+    std::string since = now;
+    if (prev != nullptr && prev->is_array()) {
+      for (const auto& p : prev->get_array()) {
+        const auto* po = p.if_object();
+        if (po != nullptr && str_of(po->if_contains("type")) == c.type && str_of(po->if_contains("status")) == c.status) {
+          since = str_of(po->if_contains("lastTransitionTime"));
+        }
+      }
+    }
+    out.push_back(json::object{{"type", c.type},
+                               {"status", c.status},
+                               {"reason", c.reason},
+                               {"message", c.message},
+                               {"observedGeneration", generation},
+                               {"lastTransitionTime", since.empty() ? now : since}});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string pod_failure(const std::vector<const json::object*>& pods) {
+  static constexpr std::string_view failing[] = {"CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull",
+                                                 "CreateContainerConfigError", "CreateContainerError",
+                                                 "InvalidImageName", "RunContainerError"};
+  for (const auto* pod : pods) {
+    for (auto field : {"initContainerStatuses", "containerStatuses"}) {
+      const json::value* statuses = path(*pod, {"status", field});
+      if (statuses == nullptr || !statuses->is_array()) continue;
+      for (const auto& cs : statuses->get_array()) {
+        const auto* cso = cs.if_object();
+        if (cso == nullptr) continue;
+        const json::value* waiting = path(*cso, {"state", "waiting"});
+        if (waiting == nullptr || !waiting->is_object()) continue;
+        std::string reason = str_of(waiting->get_object().if_contains("reason"));
+        if (std::find(std::begin(failing), std::end(failing), reason) == std::end(failing)) continue;
+        std::string msg = str_of(waiting->get_object().if_contains("message"));
+        std::string pod_name = str_of(path(*pod, {"metadata", "name"}));
+        return reason + (msg.empty() ? "" : ": " + msg) + " (pod " + pod_name + ", container " +
+               str_of(cso->if_contains("name")) + ")";
+      }
+    }
+    // A pod that never becomes Ready without a container reason (e.g. a failing readiness probe).
+    const json::value* conds = path(*pod, {"status", "conditions"});
+    if (conds != nullptr && conds->is_array()) {
+      for (const auto& c : conds->get_array()) {
+        const auto* co = c.if_object();
+        if (co != nullptr && str_of(co->if_contains("type")) == "Ready" && str_of(co->if_contains("status")) == "False" &&
+            !str_of(co->if_contains("reason")).empty() && str_of(co->if_contains("reason")) != "ContainersNotReady") {
+          return str_of(co->if_contains("reason")) + ": " + str_of(co->if_contains("message")) + " (pod " +
+                 str_of(path(*pod, {"metadata", "name"})) + ")";
+        }
+      }
+    }
+  }
+  return {};
+}
+
+json::object compute_status(const api::mcpserver& s, const render_options& options, const observed& obs,
+                            const json::object& previous, const std::string& now) {
+  json::object st;
+  std::vector<condition> conds;
+  std::string phase;
+  std::int64_t desired = 0, ready = 0, current = 0;
+  if (!obs.render_error.empty()) {
+    phase = "Failed";
+    conds = {{"Ready", "False", "InvalidSpec", obs.render_error},
+             {"Available", "False", "InvalidSpec", obs.render_error},
+             {"Progressing", "False", "InvalidSpec", obs.render_error},
+             {"Degraded", "True", "InvalidSpec", obs.render_error}};
+  } else if (obs.deployment == nullptr) {
+    phase = "Pending";
+    conds = {{"Ready", "False", "DeploymentMissing", "the server's Deployment has not been created yet"},
+             {"Available", "False", "DeploymentMissing", "the server's Deployment has not been created yet"},
+             {"Progressing", "True", "Creating", "creating the server's objects"},
+             {"Degraded", "False", "AsExpected", ""}};
+  } else {
+    const json::object& d = *obs.deployment;
+    desired = int_at(d, {"spec", "replicas"}, 1);
+    current = int_at(d, {"status", "replicas"});
+    ready = int_at(d, {"status", "readyReplicas"});
+    const std::int64_t updated = int_at(d, {"status", "updatedReplicas"});
+    const std::int64_t available = int_at(d, {"status", "availableReplicas"});
+    const bool observed_latest = int_at(d, {"status", "observedGeneration"}) >= int_at(d, {"metadata", "generation"});
+    const json::object* progressing = deployment_condition(d, "Progressing");
+    const bool deadline_exceeded =
+        progressing != nullptr && str_of(progressing->if_contains("reason")) == "ProgressDeadlineExceeded";
+    const std::string failure = pod_failure(obs.pods);
+    const bool rolled_out = observed_latest && updated == desired && current == desired && available == desired;
+    const std::string counts = std::to_string(ready) + "/" + std::to_string(desired) + " replicas ready";
+
+    if (deadline_exceeded || !failure.empty()) {
+      std::string why = !failure.empty() ? failure
+                                         : "pods not ready after " + std::to_string(options.progress_deadline_seconds) +
+                                               "s: " + str_of(progressing->if_contains("message"));
+      phase = "Degraded";
+      conds.push_back({"Degraded", "True", deadline_exceeded ? "ProgressDeadlineExceeded" : "PodsFailing", why});
+      conds.push_back({"Progressing", "False", deadline_exceeded ? "ProgressDeadlineExceeded" : "PodsFailing", why});
+    } else if (!rolled_out) {
+      phase = "Progressing";
+      conds.push_back({"Degraded", "False", "AsExpected", ""});
+      conds.push_back({"Progressing", "True", "RollingOut", counts + ", " + std::to_string(updated) + " updated"});
+    } else {
+      phase = desired == 0 ? "Pending" : "Running";
+      conds.push_back({"Degraded", "False", "AsExpected", ""});
+      conds.push_back({"Progressing", "False", "RolloutComplete", counts});
+    }
+    const bool is_ready = desired > 0 && ready >= desired && rolled_out;
+    conds.push_back(is_ready ? condition{"Ready", "True", "ReplicasReady", counts}
+                             : condition{"Ready", "False", desired == 0 ? "ScaledToZero" : "ReplicasNotReady", counts});
+    conds.push_back(available > 0 ? condition{"Available", "True", "MinimumReplicasAvailable",
+                                              std::to_string(available) + " replicas available"}
+                                  : condition{"Available", "False", "NoReplicasAvailable", counts});
+  }
+  if (obs.verified) {
+    const verification& v = *obs.verified;
+    conds.push_back({"Verified", v.ok ? "True" : "False", v.reason, v.message});
+  } else {
+    conds.push_back({"Verified", "Unknown", "NotVerifiedYet", "the operator verifies the server once it is Ready"});
+  }
+
+  st["phase"] = phase;
+  st["conditions"] = merge_conditions(conds, previous, s.generation, now);
+  st["observedGeneration"] = s.generation;
+  st["replicas"] = current;
+  st["readyReplicas"] = ready;
+  st["ready"] = std::to_string(ready) + "/" + std::to_string(desired);
+  st["selector"] = selector_string(s);
+  if (obs.render_error.empty()) st["url"] = service_url(s, options);
+  if (obs.verified && obs.verified->ok) {
+    const verification& v = *obs.verified;
+    st["serverInfo"] =
+        json::object{{"name", v.server_name}, {"version", v.server_version}, {"protocolVersion", v.protocol_version}};
+    json::array tools;
+    for (std::size_t i = 0; i < v.tools.size() && i < 64; ++i) tools.emplace_back(v.tools[i]);
+    st["tools"] = std::move(tools);
+    st["toolCount"] = static_cast<std::int64_t>(v.tools.size());
+    st["lastVerifiedTime"] = v.time;
+  } else {
+    // Keep what the last successful verification found while a re-check fails.
+    for (auto key : {"serverInfo", "tools", "toolCount", "lastVerifiedTime"}) {
+      if (const json::value* v = previous.if_contains(key)) st[key] = *v;
+    }
+  }
+  return st;
+}
+
+}  // namespace controllers

@@ -1,0 +1,135 @@
+#include "controllers/mcpserver_status.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+namespace {
+
+namespace json = boost::json;
+
+api::mcpserver server() {
+  json::object o{{"metadata", json::object{{"name", "demo"}, {"namespace", "ns"}, {"uid", "u"}, {"generation", 3}}},
+                 {"spec", json::object{{"image", "x"}, {"replicas", 2}}}};
+  return *api::parse_mcpserver(o);
+}
+
+json::object deployment(int replicas, int ready, int updated, int available, const char* progressing_reason = nullptr) {
+  json::object status{{"observedGeneration", 5}, {"replicas", replicas}, {"readyReplicas", ready},
+                      {"updatedReplicas", updated}, {"availableReplicas", available}};
+  if (progressing_reason != nullptr) {
+    status["conditions"] = json::array{json::object{{"type", "Progressing"},
+                                                    {"status", "False"},
+                                                    {"reason", progressing_reason},
+                                                    {"message", "ReplicaSet \"demo-7f\" has timed out progressing."}}};
+  }
+  return json::object{{"metadata", json::object{{"generation", 5}}},
+                      {"spec", json::object{{"replicas", 2}}},
+                      {"status", std::move(status)}};
+}
+
+std::string condition(const json::object& st, std::string_view type, std::string_view field = "status") {
+  for (const auto& c : st.at("conditions").as_array()) {
+    if (c.at("type").as_string() == type) return std::string(c.at(field).as_string());
+  }
+  return "<none>";
+}
+
+const controllers::render_options opts{};
+
+TEST(Status, PendingBeforeTheDeploymentExists) {
+  auto st = controllers::compute_status(server(), opts, {}, {}, "2026-01-01T00:00:00Z");
+  EXPECT_EQ(st.at("phase").as_string(), "Pending");
+  EXPECT_EQ(condition(st, "Ready"), "False");
+  EXPECT_EQ(condition(st, "Verified"), "Unknown");
+  EXPECT_EQ(st.at("observedGeneration"), 3);
+  EXPECT_EQ(st.at("url").as_string(), "http://demo.ns.svc.cluster.local:3000/mcp");
+  EXPECT_EQ(st.at("selector").as_string(), "app.kubernetes.io/name=mcp-server,app.kubernetes.io/instance=demo");
+}
+
+TEST(Status, ProgressingWhileRollingOut) {
+  auto d = deployment(2, 1, 2, 1);
+  controllers::observed obs{&d, {}, {}, {}};
+  auto st = controllers::compute_status(server(), opts, obs, {}, "t1");
+  EXPECT_EQ(st.at("phase").as_string(), "Progressing");
+  EXPECT_EQ(condition(st, "Progressing"), "True");
+  EXPECT_EQ(condition(st, "Ready"), "False");
+  EXPECT_EQ(condition(st, "Available"), "True");
+  EXPECT_EQ(st.at("ready").as_string(), "1/2");
+}
+
+TEST(Status, RunningWhenAllReplicasAreReady) {
+  auto d = deployment(2, 2, 2, 2);
+  controllers::observed obs{&d, {}, {}, {}};
+  auto st = controllers::compute_status(server(), opts, obs, {}, "t1");
+  EXPECT_EQ(st.at("phase").as_string(), "Running");
+  EXPECT_EQ(condition(st, "Ready"), "True");
+  EXPECT_EQ(condition(st, "Degraded"), "False");
+  EXPECT_EQ(st.at("readyReplicas"), 2);
+  EXPECT_EQ(st.at("replicas"), 2);
+}
+
+TEST(Status, DegradedPastTheProgressDeadline) {
+  auto d = deployment(2, 0, 2, 0, "ProgressDeadlineExceeded");
+  controllers::observed obs{&d, {}, {}, {}};
+  auto st = controllers::compute_status(server(), opts, obs, {}, "t1");
+  EXPECT_EQ(st.at("phase").as_string(), "Degraded");
+  EXPECT_EQ(condition(st, "Degraded"), "True");
+  EXPECT_EQ(condition(st, "Degraded", "reason"), "ProgressDeadlineExceeded");
+  EXPECT_NE(condition(st, "Degraded", "message").find("timed out progressing"), std::string::npos);
+}
+
+TEST(Status, DegradedWithTheCrashingPodsReason) {
+  auto d = deployment(2, 1, 2, 1);
+  auto pod = json::parse(R"({"metadata":{"name":"demo-7f-abc"},"status":{"containerStatuses":[
+    {"name":"mcp-server","state":{"waiting":{"reason":"CrashLoopBackOff","message":"back-off 40s restarting failed container"}}}]}})")
+                 .as_object();
+  controllers::observed obs{&d, {&pod}, {}, {}};
+  auto st = controllers::compute_status(server(), opts, obs, {}, "t1");
+  EXPECT_EQ(st.at("phase").as_string(), "Degraded");
+  EXPECT_EQ(condition(st, "Degraded", "reason"), "PodsFailing");
+  EXPECT_EQ(condition(st, "Degraded", "message"),
+            "CrashLoopBackOff: back-off 40s restarting failed container (pod demo-7f-abc, container mcp-server)");
+}
+
+TEST(Status, TransitionTimeKeptWhileAConditionHolds) {
+  auto d = deployment(2, 2, 2, 2);
+  controllers::observed obs{&d, {}, {}, {}};
+  auto first = controllers::compute_status(server(), opts, obs, {}, "2026-01-01T00:00:00Z");
+  auto second = controllers::compute_status(server(), opts, obs, first, "2026-01-01T00:05:00Z");
+  EXPECT_EQ(json::serialize(first), json::serialize(second)) << "same observation, same status: no write needed";
+  auto rolling = deployment(2, 1, 2, 1);
+  controllers::observed obs2{&rolling, {}, {}, {}};
+  auto third = controllers::compute_status(server(), opts, obs2, second, "2026-01-01T00:10:00Z");
+  EXPECT_EQ(condition(third, "Ready", "lastTransitionTime"), "2026-01-01T00:10:00Z");
+  EXPECT_EQ(condition(third, "Degraded", "lastTransitionTime"), "2026-01-01T00:00:00Z");
+}
+
+TEST(Status, VerificationFillsServerInfoAndTools) {
+  auto d = deployment(2, 2, 2, 2);
+  controllers::verification v{true, "Verified", "initialize and tools/list succeeded", "everything", "1.2.0",
+                              "2025-06-18", {"echo", "add"}, "t2"};
+  controllers::observed obs{&d, {}, v, {}};
+  auto st = controllers::compute_status(server(), opts, obs, {}, "t2");
+  EXPECT_EQ(condition(st, "Verified"), "True");
+  EXPECT_EQ(json::serialize(st.at("serverInfo")),
+            R"({"name":"everything","version":"1.2.0","protocolVersion":"2025-06-18"})");
+  EXPECT_EQ(st.at("toolCount"), 2);
+
+  controllers::verification failed{false, "Unreachable", "connection refused", {}, {}, {}, {}, {}};
+  controllers::observed obs2{&d, {}, failed, {}};
+  auto later = controllers::compute_status(server(), opts, obs2, st, "t3");
+  EXPECT_EQ(condition(later, "Verified"), "False");
+  EXPECT_EQ(condition(later, "Verified", "reason"), "Unreachable");
+  EXPECT_EQ(later.at("toolCount"), 2) << "the last good verification stays visible";
+}
+
+TEST(Status, FailedWhenTheSpecCannotBeRealised) {
+  controllers::observed obs{nullptr, {}, {}, "protocol stdio needs the mcp-bridge image"};
+  auto st = controllers::compute_status(server(), opts, obs, {}, "t");
+  EXPECT_EQ(st.at("phase").as_string(), "Failed");
+  EXPECT_EQ(condition(st, "Ready", "reason"), "InvalidSpec");
+  EXPECT_FALSE(st.contains("url"));
+}
+
+}  // namespace
