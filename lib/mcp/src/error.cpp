@@ -72,8 +72,6 @@ unsigned http_status(error e) noexcept {
   switch (e) {
     case error::line_too_long:
       return 413;
-    case error::unknown_event_id:
-      return 404;
     default:
       return 400;
   }
