@@ -39,8 +39,7 @@ deps_tools() {
 deps_peers() {
   local dir="$REPO_ROOT/test/peers"
   [[ -f "$dir/package-lock.json" ]] || return 0
-  local key; key=$(cat "$dir/package-lock.json" "$dir/requirements.txt" 2>/dev/null | sha256sum | cut -c1-16)
-  local dest="$MCP_CACHE/peers-$key"
+  local dest; dest=$(peers_dir)
   if [[ -f "$dest/.complete" ]]; then
     return 0
   fi

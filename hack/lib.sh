@@ -14,5 +14,13 @@ TOOLS_BIN="${TOOLS_BIN:-$MCP_CACHE/k8s-$K8S_VERSION/bin}"
 # Cluster state (pki, kubeconfig, etcd data, logs) for `make cluster-up`.
 CLUSTER_DIR="${CLUSTER_DIR:-$MCP_CACHE/cluster}"
 
+# Where `hack/deps.sh peers` installs the MCP test peers (test/peers), keyed by the hash of
+# the lockfiles so a changed pin gets a fresh directory. The mcp test tier finds them here too.
+peers_dir() {
+  local dir="$REPO_ROOT/test/peers"
+  local key; key=$(cat "$dir/package-lock.json" "$dir/requirements.txt" 2>/dev/null | sha256sum | cut -c1-16)
+  echo "$MCP_CACHE/peers-$key"
+}
+
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

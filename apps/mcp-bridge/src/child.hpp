@@ -1,0 +1,120 @@
+// One stdio MCP server process: spawned with posix_spawn in its own process group, its
+// stdin/stdout/stderr as pipes wrapped in Asio stream descriptors. stdout is framed into
+// JSON-RPC messages (non-JSON lines are logged and dropped; the child lives on); stderr is
+// forwarded to our log line by line, rate-limited. Guarantees: only whole MCP messages,
+// one per line, are written to stdin; the process group is SIGKILLed once the leader is
+// reaped, so grandchildren (npx -> node) never outlive it; on_exit fires exactly once,
+// after the leader is reaped and stdout is drained, and after it no fd of the child stays
+// open. Owned by shared_ptr because the reader, writer and reaper callbacks outlive any one
+// caller; all of it runs on the bridge's single io_context thread.
+#pragma once
+
+#include <sys/types.h>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/system/result.hpp>
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mcp/jsonrpc.hpp"
+#include "metrics.hpp"
+
+namespace bridge {
+
+class child_process;
+
+// Reaps children on SIGCHLD. Only pids it spawned are waited for, so it never steals the
+// exit status of a process someone else started.
+class reaper {
+ public:
+  explicit reaper(boost::asio::any_io_executor ex);
+  void watch(pid_t pid, std::weak_ptr<child_process> c);
+  void start();
+  void stop();
+  [[nodiscard]] std::size_t watched() const { return children_.size(); }
+
+ private:
+  void reap();
+  boost::asio::any_io_executor ex_;
+  std::unique_ptr<boost::asio::basic_signal_set<boost::asio::any_io_executor>> signals_;
+  std::map<pid_t, std::weak_ptr<child_process>> children_;
+};
+
+struct child_config {
+  std::vector<std::string> argv;
+  std::size_t max_line = 4 << 20;
+  std::chrono::milliseconds kill_grace{2000};
+  unsigned stderr_lines_per_second = 50;
+};
+
+class child_process : public std::enable_shared_from_this<child_process> {
+ public:
+  using message_handler = std::function<void(mcp::message)>;
+  using exit_handler = std::function<void(int wait_status)>;
+
+  static boost::system::result<std::shared_ptr<child_process>> spawn(boost::asio::any_io_executor ex,
+                                                                     const child_config& config, reaper& r, metrics& m);
+
+  child_process(boost::asio::any_io_executor ex, const child_config& config, metrics& m);
+  ~child_process();
+  child_process(const child_process&) = delete;
+  child_process& operator=(const child_process&) = delete;
+
+  // Messages that arrive before a handler is set are held (bounded) and replayed to it.
+  void on_message(message_handler h);
+  void on_exit(exit_handler h);
+
+  // Queues one message for stdin. Dropped once the child is terminating.
+  void send(std::string json);
+
+  // Closes stdin, sends SIGTERM to the group, SIGKILL after the grace period.
+  void terminate();
+
+  [[nodiscard]] pid_t pid() const { return pid_; }
+  [[nodiscard]] bool alive() const { return !exited_ && !terminating_; }
+  [[nodiscard]] std::uint64_t serial() const { return serial_; }
+
+  // Called by the reaper.
+  void reaped(int wait_status);
+
+ private:
+  void start_io();
+  void handle_stdout(std::string_view bytes);
+  void handle_stderr(std::string_view bytes);
+  void kick_writer();
+  void maybe_finish();
+  void close_all();
+
+  boost::asio::any_io_executor ex_;
+  child_config config_;
+  metrics& metrics_;
+  pid_t pid_ = -1;
+  std::uint64_t serial_ = 0;
+  boost::asio::posix::stream_descriptor in_, out_, err_;
+  boost::asio::steady_timer kill_timer_;
+  std::deque<std::string> write_queue_;
+  bool writing_ = false;
+  bool stdout_done_ = false;
+  bool stderr_done_ = false;
+  bool exited_ = false;
+  bool terminating_ = false;
+  bool finished_ = false;
+  int wait_status_ = 0;
+  std::deque<mcp::message> held_;
+  message_handler on_message_;
+  exit_handler on_exit_;
+  // stderr rate limit: lines allowed in the current one-second window.
+  std::chrono::steady_clock::time_point window_start_{};
+  unsigned window_lines_ = 0;
+  std::uint64_t stderr_dropped_ = 0;
+};
+
+}  // namespace bridge

@@ -1,0 +1,88 @@
+#include "metrics.hpp"
+
+#include <charconv>
+
+namespace bridge {
+namespace {
+
+// Method names come from clients: keep label values printable and bounded so a hostile
+// client cannot inflate the exposition or break its syntax.
+std::string label_value(const std::string& s) {
+  std::string out;
+  for (char c : s.substr(0, 64)) {
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
+      out.push_back('_');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// Shortest text that round-trips, so bucket bounds read "0.0025", not "0.0025000000000000001".
+std::string num(double v) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  (void)ec;
+  return std::string(buf, end);
+}
+
+}  // namespace
+
+void metrics::request(const std::string& method, unsigned status) {
+  // Unknown methods are folded together so the label set stays bounded.
+  if (requests_.size() > 256 && !requests_.contains({method, status})) {
+    ++requests_[{"other", status}];
+    return;
+  }
+  ++requests_[{method, status}];
+}
+
+void metrics::rpc_latency(const std::string& method, double seconds) {
+  auto& h = latency_[latency_.size() > 256 && !latency_.contains(method) ? std::string("other") : method];
+  for (std::size_t i = 0; i < buckets.size(); ++i) {
+    if (seconds <= buckets[i]) {
+      ++h.counts[i];
+    }
+  }
+  ++h.count;
+  h.sum += seconds;
+}
+
+std::string metrics::render() const {
+  std::string out;
+  out += "# HELP mcp_bridge_active_sessions MCP sessions currently open.\n# TYPE mcp_bridge_active_sessions gauge\n";
+  out += "mcp_bridge_active_sessions " + std::to_string(active_sessions_) + "\n";
+  out += "# HELP mcp_bridge_warm_children Started children waiting in the warm pool.\n";
+  out += "# TYPE mcp_bridge_warm_children gauge\nmcp_bridge_warm_children " + std::to_string(warm_children_) + "\n";
+  out += "# HELP mcp_bridge_children_started_total Child processes started.\n";
+  out += "# TYPE mcp_bridge_children_started_total counter\n";
+  out += "mcp_bridge_children_started_total " + std::to_string(children_started_) + "\n";
+  out += "# HELP mcp_bridge_children_crashed_total Child processes that exited while serving a session.\n";
+  out += "# TYPE mcp_bridge_children_crashed_total counter\n";
+  out += "mcp_bridge_children_crashed_total " + std::to_string(children_crashed_) + "\n";
+  out += "# HELP mcp_bridge_child_stdout_lines_dropped_total Child stdout lines that were not JSON-RPC.\n";
+  out += "# TYPE mcp_bridge_child_stdout_lines_dropped_total counter\n";
+  out += "mcp_bridge_child_stdout_lines_dropped_total " + std::to_string(child_lines_dropped_) + "\n";
+  out += "# HELP mcp_bridge_requests_total HTTP requests by JSON-RPC method and HTTP status.\n";
+  out += "# TYPE mcp_bridge_requests_total counter\n";
+  for (const auto& [key, n] : requests_) {
+    out += "mcp_bridge_requests_total{method=\"" + label_value(key.first) + "\",status=\"" +
+           std::to_string(key.second) + "\"} " + std::to_string(n) + "\n";
+  }
+  out += "# HELP mcp_bridge_request_duration_seconds Time from a JSON-RPC request to its response.\n";
+  out += "# TYPE mcp_bridge_request_duration_seconds histogram\n";
+  for (const auto& [method, h] : latency_) {
+    const std::string m = "method=\"" + label_value(method) + "\"";
+    for (std::size_t i = 0; i < buckets.size(); ++i) {
+      out += "mcp_bridge_request_duration_seconds_bucket{" + m + ",le=\"" + num(buckets[i]) + "\"} " +
+             std::to_string(h.counts[i]) + "\n";
+    }
+    out += "mcp_bridge_request_duration_seconds_bucket{" + m + ",le=\"+Inf\"} " + std::to_string(h.count) + "\n";
+    out += "mcp_bridge_request_duration_seconds_sum{" + m + "} " + num(h.sum) + "\n";
+    out += "mcp_bridge_request_duration_seconds_count{" + m + "} " + std::to_string(h.count) + "\n";
+  }
+  return out;
+}
+
+}  // namespace bridge

@@ -1,0 +1,50 @@
+// The bridge's Prometheus metrics, rendered in text exposition format 0.0.4. Its own small
+// registry rather than prometheus-cpp: the bridge links fully static and prometheus-cpp is
+// installed only as a shared library. Single-threaded by design: everything runs on the
+// bridge's one io_context thread, so there are no atomics or locks.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace bridge {
+
+class metrics {
+ public:
+  void session_opened() { ++active_sessions_; }
+  void session_closed() { --active_sessions_; }
+  void child_started() { ++children_started_; }
+  void child_crashed() { ++children_crashed_; }
+  void child_line_dropped() { ++child_lines_dropped_; }
+  void set_warm_children(std::int64_t n) { warm_children_ = n; }
+
+  // One finished HTTP request: `method` is the JSON-RPC method (or the HTTP route when the
+  // body had none), `status` the HTTP status.
+  void request(const std::string& method, unsigned status);
+  // Time from a JSON-RPC request reaching the bridge to its response leaving it.
+  void rpc_latency(const std::string& method, double seconds);
+
+  [[nodiscard]] std::int64_t active_sessions() const { return active_sessions_; }
+  [[nodiscard]] std::string render() const;
+
+ private:
+  static constexpr std::array<double, 12> buckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                  0.1,   0.25,   0.5,   1.0,  2.5,   10.0};
+  struct histogram {
+    std::array<std::uint64_t, buckets.size()> counts{};
+    std::uint64_t count = 0;
+    double sum = 0;
+  };
+
+  std::int64_t active_sessions_ = 0;
+  std::int64_t warm_children_ = 0;
+  std::uint64_t children_started_ = 0;
+  std::uint64_t children_crashed_ = 0;
+  std::uint64_t child_lines_dropped_ = 0;
+  std::map<std::pair<std::string, unsigned>, std::uint64_t> requests_;
+  std::map<std::string, histogram> latency_;
+};
+
+}  // namespace bridge

@@ -1,0 +1,82 @@
+#include "options.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace bridge {
+
+namespace {
+
+std::string trim(std::string s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  const auto e = s.find_last_not_of(" \t\r\n");
+  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+parse_outcome parse_options(int argc, char** argv) {
+  options o;
+  CLI::App app{"mcp-bridge: serve a stdio MCP server over Streamable HTTP and HTTP+SSE, one child per session"};
+  unsigned port = 0;
+  std::int64_t idle = o.idle_timeout.count(), timeout = o.request_timeout.count(), grace = o.shutdown_grace.count();
+  std::string token_file, token_env, log_format = "text";
+  app.add_option("--host", o.host, "Address to bind")->capture_default_str();
+  app.add_option("--port", port, "Port to listen on (0: any free port, logged at start)")
+      ->required()
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--path", o.path, "Streamable HTTP endpoint path")->capture_default_str();
+  app.add_option("--max-sessions", o.max_sessions, "Sessions served at once; more get 503")->capture_default_str();
+  app.add_option("--idle-timeout", idle, "Seconds before an idle session ends")->capture_default_str();
+  app.add_option("--warm-pool", o.warm_pool, "Children started ahead of demand")->capture_default_str();
+  app.add_option("--request-timeout", timeout, "Seconds to wait for the child to answer a request")
+      ->capture_default_str();
+  app.add_option("--shutdown-grace", grace, "Seconds to finish in-flight requests after SIGTERM")
+      ->capture_default_str();
+  app.add_option("--max-body", o.max_body, "Largest accepted request body in bytes")->capture_default_str();
+  app.add_option("--max-line", o.max_line, "Largest accepted child stdout line in bytes")->capture_default_str();
+  auto* tf = app.add_option("--token-file", token_file, "File holding the bearer token clients must send");
+  app.add_option("--token-env", token_env, "Environment variable holding the bearer token")->excludes(tf);
+  app.add_option("--allowed-origins", o.allowed_origins, "Origins allowed to call (default: only localhost origins)")
+      ->delimiter(',');
+  app.add_option("--log-format", log_format, "json or text")->check(CLI::IsMember({"json", "text"}));
+  app.add_option("command", o.command, "The stdio MCP server to run, after --")->required();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return {std::nullopt, app.exit(e, std::cerr, std::cerr)};
+  }
+  o.port = static_cast<std::uint16_t>(port);
+  o.idle_timeout = std::chrono::seconds(idle);
+  o.request_timeout = std::chrono::seconds(timeout);
+  o.shutdown_grace = std::chrono::seconds(grace);
+  o.log_format = log_format == "json" ? log::format::json : log::format::text;
+  if (!token_file.empty()) {
+    std::ifstream in(token_file);
+    if (!in) {
+      std::cerr << "mcp-bridge: cannot read --token-file\n";
+      return {std::nullopt, 2};
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    o.token = trim(ss.str());
+  } else if (!token_env.empty()) {
+    const char* v = std::getenv(token_env.c_str());
+    if (!v) {
+      std::cerr << "mcp-bridge: --token-env names an unset variable\n";
+      return {std::nullopt, 2};
+    }
+    o.token = trim(v);
+  }
+  if (o.token && o.token->empty()) {
+    std::cerr << "mcp-bridge: the bearer token is empty\n";
+    return {std::nullopt, 2};
+  }
+  return {std::move(o), 0};
+}
+
+}  // namespace bridge

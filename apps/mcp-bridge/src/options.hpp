@@ -1,0 +1,38 @@
+// Command-line options of mcp-bridge, parsed with CLI11 (header-only, so it links statically).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "log.hpp"
+
+namespace bridge {
+
+struct options {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;
+  std::string path = "/mcp";
+  std::size_t max_sessions = 100;
+  std::chrono::seconds idle_timeout{300};
+  std::size_t warm_pool = 1;
+  std::chrono::seconds request_timeout{60};
+  std::chrono::seconds shutdown_grace{10};
+  std::size_t max_body = 4 << 20;
+  std::size_t max_line = 4 << 20;
+  std::optional<std::string> token;  // loaded from --token-file or --token-env; never logged
+  std::vector<std::string> allowed_origins;
+  log::format log_format = log::format::text;
+  std::vector<std::string> command;
+};
+
+// Parses argv; on --help or a usage error prints to stderr and returns the exit code to use.
+struct parse_outcome {
+  std::optional<options> opts;
+  int exit_code = 0;
+};
+parse_outcome parse_options(int argc, char** argv);
+
+}  // namespace bridge

@@ -1,0 +1,190 @@
+#include "session_manager.hpp"
+
+#include <sys/random.h>
+
+#include <boost/asio/post.hpp>
+
+#include "log.hpp"
+
+namespace bridge {
+
+std::string random_session_id() {
+  unsigned char bytes[16];
+  std::size_t got = 0;
+  while (got < sizeof bytes) {
+    const ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n > 0) {
+      got += static_cast<std::size_t>(n);
+    }
+  }
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out.push_back(hex[b >> 4]);
+    out.push_back(hex[b & 0xf]);
+  }
+  return out;
+}
+
+session_manager::session_manager(boost::asio::any_io_executor ex, const options& o, metrics& m, reaper& r)
+    : ex_(ex), opts_(o), metrics_(m), reaper_(r), refill_timer_(ex), sweep_timer_(ex) {
+  child_config_.argv = o.command;
+  child_config_.max_line = o.max_line;
+  session_config_.request_timeout = o.request_timeout;
+}
+
+void session_manager::start() {
+  refill();
+  sweep_idle();
+}
+
+std::shared_ptr<child_process> session_manager::spawn() {
+  auto c = child_process::spawn(ex_, child_config_, reaper_, metrics_);
+  last_spawn_ok_ = c.has_value();
+  if (!c) {
+    log::error("cannot start the MCP server", {{"command", opts_.command.front()}, {"error", c.error().message()}});
+    return nullptr;
+  }
+  log::debug("child started", {{"pid", std::to_string((*c)->pid())}});
+  return *c;
+}
+
+void session_manager::refill() {
+  if (stopping_) {
+    return;
+  }
+  while (pool_.size() < opts_.warm_pool) {
+    auto c = spawn();
+    if (!c) {
+      break;
+    }
+    std::weak_ptr<child_process> weak = c;
+    c->on_exit([this, weak](int) {
+      // A pooled child died before anyone used it: drop it and start another later.
+      std::erase_if(pool_, [&](const auto& p) { return p == weak.lock() || !p->alive(); });
+      metrics_.set_warm_children(static_cast<std::int64_t>(pool_.size()));
+      refill();
+    });
+    pool_.push_back(std::move(c));
+  }
+  metrics_.set_warm_children(static_cast<std::int64_t>(pool_.size()));
+  if (pool_.size() < opts_.warm_pool && !refill_scheduled_) {
+    refill_scheduled_ = true;
+    refill_timer_.expires_after(std::chrono::seconds(1));
+    refill_timer_.async_wait([this](const boost::system::error_code& ec) {
+      refill_scheduled_ = false;
+      if (!ec) {
+        refill();
+      }
+    });
+  }
+}
+
+std::variant<std::shared_ptr<session>, session_refusal> session_manager::create(bool legacy_sse) {
+  if (stopping_) {
+    return session_refusal::shutting_down;
+  }
+  if (sessions_.size() >= opts_.max_sessions) {
+    return session_refusal::too_many_sessions;
+  }
+  std::shared_ptr<child_process> child;
+  while (!pool_.empty() && !child) {
+    child = std::move(pool_.front());
+    pool_.pop_front();
+    if (!child->alive()) {
+      child.reset();
+    }
+  }
+  if (!child) {
+    child = spawn();
+    if (!child) {
+      return session_refusal::child_failed;
+    }
+  }
+  child->on_exit(nullptr);
+  auto s = std::make_shared<session>(ex_, random_session_id(), legacy_sse, std::move(child), session_config_, metrics_);
+  s->start([this](session& closed) {
+    log::info("session ended", {{"session", closed.id()}});
+    // Erase later: we are inside one of the session's own callbacks.
+    boost::asio::post(ex_, [this, id = closed.id()] { sessions_.erase(id); });
+  });
+  sessions_.emplace(s->id(), s);
+  log::info("session started", {{"session", s->id()}, {"pid", std::to_string(s->child_pid())}});
+  boost::asio::post(ex_, [this] { refill(); });
+  return s;
+}
+
+std::shared_ptr<session> session_manager::find(std::string_view id) const {
+  auto it = sessions_.find(id);
+  if (it == sessions_.end() || it->second->closed()) {
+    return nullptr;
+  }
+  return it->second;
+}
+
+bool session_manager::remove(std::string_view id) {
+  auto s = find(id);
+  if (!s) {
+    return false;
+  }
+  s->close("session deleted by the client");
+  return true;
+}
+
+bool session_manager::ready() const {
+  if (stopping_) {
+    return false;
+  }
+  if (opts_.warm_pool == 0) {
+    return last_spawn_ok_ || sessions_.size() > 0;
+  }
+  return !pool_.empty();
+}
+
+std::size_t session_manager::pending_requests() const {
+  std::size_t n = 0;
+  for (const auto& [id, s] : sessions_) {
+    n += s->pending();
+  }
+  return n;
+}
+
+void session_manager::sweep_idle() {
+  sweep_timer_.expires_after(std::chrono::seconds(1));
+  sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopping_) {
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    std::vector<std::shared_ptr<session>> idle;
+    for (const auto& [id, s] : sessions_) {
+      if (!s->closed() && !s->busy() && now - s->last_activity() > opts_.idle_timeout) {
+        idle.push_back(s);
+      }
+    }
+    for (auto& s : idle) {
+      s->close("session idle timeout");
+    }
+    sweep_idle();
+  });
+}
+
+void session_manager::stop() {
+  stopping_ = true;
+  refill_timer_.cancel();
+  sweep_timer_.cancel();
+  for (auto& c : pool_) {
+    c->on_exit(nullptr);
+    c->terminate();
+  }
+  pool_.clear();
+  std::vector<std::shared_ptr<session>> all;
+  for (const auto& [id, s] : sessions_) {
+    all.push_back(s);
+  }
+  for (auto& s : all) {
+    s->close("mcp-bridge is shutting down");
+  }
+}
+
+}  // namespace bridge

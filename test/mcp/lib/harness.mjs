@@ -1,0 +1,129 @@
+// Shared helpers for the mcp test tier: start the real bridge binary in front of a real
+// stdio server, find the pinned peers, and check that nothing is left behind. Every wait
+// is bounded; every failure throws, so the test process exits non-zero.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export const bridgeBin = process.env.MCP_BRIDGE_BIN;
+export const peersDir = process.env.MCP_PEERS_DIR;
+if (!bridgeBin || !peersDir) {
+  throw new Error('MCP_BRIDGE_BIN and MCP_PEERS_DIR must be set (run through CTest, label mcp)');
+}
+if (!fs.existsSync(path.join(peersDir, '.complete'))) {
+  throw new Error(`MCP peers are not installed in ${peersDir}: run "hack/deps.sh peers"`);
+}
+
+export const everything = [path.join(peersDir, 'node_modules/.bin/mcp-server-everything'), 'stdio'];
+
+// Imports a module of the pinned TypeScript SDK by its file path (the peers live outside
+// this repository, so bare specifiers would not resolve).
+export async function sdk(rel) {
+  return import(pathToFileURL(path.join(peersDir, 'node_modules/@modelcontextprotocol/sdk/dist/esm', rel)).href);
+}
+
+export function assert(cond, what) {
+  if (!cond) {
+    throw new Error(`assertion failed: ${what}`);
+  }
+}
+
+export async function withTimeout(promise, ms, what) {
+  let timer;
+  const t = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, t]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// The pids whose parent is `pid` (from /proc), i.e. the bridge's live children.
+export function childPids(pid) {
+  const out = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(d));
+    } catch {
+      // the process went away while we looked
+    }
+  }
+  return out;
+}
+
+export const fdCount = (pid) => fs.readdirSync(`/proc/${pid}/fd`).length;
+export const threadCount = (pid) => fs.readdirSync(`/proc/${pid}/task`).length;
+export function rssKiB(pid) {
+  const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
+  return m ? Number(m[1]) : NaN;
+}
+
+// Starts mcp-bridge on a free port (it logs the port it bound) and resolves once it serves.
+export async function startBridge(extraArgs = [], command = everything, env = process.env) {
+  const args = ['--port', '0', ...extraArgs, '--', ...command];
+  const proc = spawn(bridgeBin, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let stderr = '';
+  let stdout = '';
+  proc.stdout.on('data', (d) => (stdout += d));
+  const port = await withTimeout(
+    new Promise((resolve, reject) => {
+      proc.stderr.on('data', (d) => {
+        stderr += d;
+        const m = stderr.match(/msg=listening .*?port=(\d+)|"msg":"listening".*?"port":"(\d+)"/);
+        if (m) resolve(Number(m[1] || m[2]));
+      });
+      proc.on('exit', (code) => reject(new Error(`bridge exited early (${code}): ${stderr}`)));
+    }),
+    10000,
+    'bridge start',
+  );
+  const base = `http://127.0.0.1:${port}`;
+  const bridge = {
+    proc,
+    port,
+    base,
+    url: new URL(`${base}/mcp`),
+    log: () => stderr,
+    stdout: () => stdout,
+    // SIGTERM, then require a clean exit, no bytes on stdout, and no child left behind.
+    async stop() {
+      const kids = childPids(proc.pid);
+      const exited = new Promise((resolve) => proc.on('exit', (code, sig) => resolve({ code, sig })));
+      proc.kill('SIGTERM');
+      const { code } = await withTimeout(exited, 15000, 'bridge shutdown');
+      assert(code === 0, `bridge exit code ${code}; log:\n${stderr}`);
+      assert(stdout === '', `bridge wrote to stdout: ${stdout}`);
+      for (const k of kids) {
+        assert(!fs.existsSync(`/proc/${k}`), `child ${k} outlived the bridge`);
+      }
+    },
+  };
+  // Ready means a warm child is waiting.
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    const r = await fetch(`${base}/readyz`).catch(() => null);
+    if (r && r.status === 200) break;
+    if (Date.now() > deadline) throw new Error(`bridge never became ready:\n${stderr}`);
+    await sleep(100);
+  }
+  return bridge;
+}
+
+// Runs a test body, always stopping the bridge; prints PASS/FAIL lines for the CTest log.
+export async function run(name, body) {
+  try {
+    await body();
+    console.log(`PASS ${name}`);
+  } catch (e) {
+    console.error(`FAIL ${name}: ${e.stack || e}`);
+    process.exitCode = 1;
+  }
+}

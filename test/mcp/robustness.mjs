@@ -1,0 +1,194 @@
+// The bridge's robustness and security promises (issue 6), each against the real binary:
+// malformed and oversize bodies, garbage and oversize child stdout lines, a child crash
+// with requests pending, an unanswered request, a client vanishing mid-stream, bad Origin
+// and Host, missing and wrong tokens, the session limit, and the per-revision rules.
+import path from 'node:path';
+import { assert, childPids, fdCount, run, sleep, startBridge, withTimeout } from './lib/harness.mjs';
+import { call, initialize, post } from './lib/raw.mjs';
+
+const fixture = ['node', path.join(import.meta.dirname, 'fixtures/misbehaving_server.mjs')];
+const start = (args = [], env) => startBridge(['--max-body', '65536', '--max-line', '65536', ...args], fixture, env);
+
+async function waitFor(cond, ms, what) {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+await run('malformed JSON gets 400 with a JSON-RPC parse error', async () => {
+  const b = await start();
+  try {
+    const h = await initialize(b.url);
+    const r = await post(b.url, '{"jsonrpc":"2.0","id":1,', h);
+    assert(r.status === 400, `status ${r.status}`);
+    assert(r.messages[0].error.code === -32700, `error ${r.text}`);
+    const ok = await post(b.url, call(2, 'echo', { message: 'still here' }), h);
+    assert(ok.messages[0].result.content[0].text === 'echo: still here', 'session survives');
+  } finally {
+    await b.stop();
+  }
+});
+
+await run('an oversize body gets 413 and never reaches the child', async () => {
+  const b = await start();
+  try {
+    const h = await initialize(b.url);
+    const r = await post(b.url, call(1, 'echo', { message: 'x'.repeat(100000) }), h);
+    assert(r.status === 413, `status ${r.status}`);
+    assert(!b.log().includes('NON-MCP INPUT'), 'child saw only MCP messages');
+  } finally {
+    await b.stop();
+  }
+});
+
+await run('garbage and oversize child stdout lines are dropped and the session survives', async () => {
+  const b = await start();
+  try {
+    const h = await initialize(b.url);
+    const g = await post(b.url, call(1, 'garbage'), h);
+    assert(g.messages.at(-1).result.content[0].text === 'after garbage', `garbage: ${g.text}`);
+    const big = await post(b.url, call(2, 'big'), h);
+    assert(big.messages.length === 1 && big.messages[0].result.content[0].text === 'after big', `big: ${big.text}`);
+    assert(b.log().includes('non-JSON-RPC line'), 'the garbage line was logged');
+    const m = await (await fetch(`${b.base}/metrics`)).text();
+    assert(/mcp_bridge_child_stdout_lines_dropped_total 2\n/.test(m), 'both lines counted as dropped');
+  } finally {
+    await b.stop();
+  }
+});
+
+await run('a crashing child fails its pending requests within 1 s and ends the session', async () => {
+  const b = await start();
+  try {
+    const h = await initialize(b.url);
+    const hang = post(b.url, call(1, 'hang'), h);
+    await sleep(100);
+    const t0 = Date.now();
+    const [crash, pending] = await withTimeout(Promise.all([post(b.url, call(2, 'crash'), h), hang]), 5000, 'crash');
+    const elapsed = Date.now() - t0;
+    assert(elapsed < 1000 + 100, `errors arrived after ${elapsed} ms`);
+    for (const r of [crash, pending]) {
+      assert(r.status === 200 && r.messages[0].error, `pending request got a JSON-RPC error: ${r.text}`);
+    }
+    const after = await post(b.url, call(3, 'echo'), h);
+    assert(after.status === 404, `next request on the dead session got ${after.status}`);
+    const m = await (await fetch(`${b.base}/metrics`)).text();
+    assert(/mcp_bridge_children_crashed_total 1\n/.test(m), 'crash counted');
+  } finally {
+    await b.stop();
+  }
+});
+
+await run('a request the child never answers times out with a JSON-RPC error and is cancelled', async () => {
+  const b = await start(['--request-timeout', '1']);
+  try {
+    const h = await initialize(b.url);
+    const t0 = Date.now();
+    const r = await withTimeout(post(b.url, call(7, 'hang'), h), 5000, 'timeout');
+    assert(Date.now() - t0 >= 900, 'not answered before the timeout');
+    assert(r.messages[0].id === 7 && r.messages[0].error.code === -32001, `timeout error: ${r.text}`);
+    await waitFor(() => b.log().includes('cancelled request 7'), 2000, 'notifications/cancelled to the child');
+  } finally {
+    await b.stop();
+  }
+});
+
+await run('a client that disconnects mid-stream leaks no fd and no process', async () => {
+  const b = await start(['--warm-pool', '1']);
+  try {
+    const fds0 = fdCount(b.proc.pid);
+    const kids0 = childPids(b.proc.pid).length;
+    const h = await initialize(b.url);
+    for (let i = 0; i < 5; i++) {
+      const ac = new AbortController();
+      const p = post(b.url, call(10 + i, 'hang'), h, { signal: ac.signal }).catch(() => 'aborted');
+      await sleep(100);
+      ac.abort();
+      assert((await p) === 'aborted', 'request aborted');
+    }
+    const del = await fetch(b.url, { method: 'DELETE', headers: h });
+    assert(del.status === 200, `DELETE got ${del.status}`);
+    await waitFor(() => childPids(b.proc.pid).length === kids0, 5000, 'session child exit');
+    await waitFor(() => fdCount(b.proc.pid) <= fds0, 5000, `fds back to ${fds0} (now ${fdCount(b.proc.pid)})`);
+  } finally {
+    await b.stop();
+  }
+});
+
+await run('foreign Origin and Host are refused with 403', async () => {
+  const b = await start();
+  try {
+    const init = { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };
+    const o = await post(b.url, init, { origin: 'http://evil.example' });
+    assert(o.status === 403, `bad Origin got ${o.status}`);
+    const host = await new Promise((resolve, reject) => {
+      // fetch cannot forge Host; use a raw request.
+      import('node:http').then(({ request }) => {
+        const req = request({ host: '127.0.0.1', port: b.port, path: '/mcp', method: 'POST', headers: { host: 'evil.example:80', 'content-type': 'application/json', accept: 'application/json, text/event-stream' } }, (res) => { res.resume(); resolve(res.statusCode); });
+        req.on('error', reject);
+        req.end(JSON.stringify(init));
+      });
+    });
+    assert(host === 403, `bad Host got ${host}`);
+    const ok = await post(b.url, init, { origin: 'http://localhost:6274' });
+    assert(ok.status === 200, `loopback Origin got ${ok.status}`);
+  } finally {
+    await b.stop();
+  }
+});
+
+await run('a missing or wrong bearer token gets 401 with WWW-Authenticate', async () => {
+  const b = await start(['--token-env', 'BRIDGE_TEST_TOKEN'], { ...process.env, BRIDGE_TEST_TOKEN: 'tok-123' });
+  try {
+    const init = { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };
+    const none = await post(b.url, init);
+    assert(none.status === 401 && /^Bearer/.test(none.headers.get('www-authenticate')), `no token: ${none.status}`);
+    const wrong = await post(b.url, init, { authorization: 'Bearer tok-124' });
+    assert(wrong.status === 401 && /invalid_token/.test(wrong.headers.get('www-authenticate')), `wrong: ${wrong.status}`);
+    const right = await initialize(b.url, '2025-11-25', { authorization: 'Bearer tok-123' });
+    const r = await post(b.url, call(1, 'echo', { message: 'authorized' }), right);
+    assert(r.messages[0].result.content[0].text === 'echo: authorized', 'token accepted');
+    assert(!b.log().includes('tok-123'), 'the token is never logged');
+    assert((await fetch(`${b.base}/healthz`)).status === 200, 'probes need no token');
+  } finally {
+    await b.stop();
+  }
+});
+
+await run('sessions beyond --max-sessions get 503 with a JSON-RPC error', async () => {
+  const b = await start(['--max-sessions', '1']);
+  try {
+    await initialize(b.url);
+    const r = await post(b.url, { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } });
+    assert(r.status === 503 && r.messages[0].error, `second session got ${r.status}: ${r.text}`);
+  } finally {
+    await b.stop();
+  }
+});
+
+await run('protocol version and batch rules follow the negotiated revision', async () => {
+  const b = await start();
+  try {
+    const h = await initialize(b.url, '2025-06-18');
+    const bad = await post(b.url, call(1, 'echo'), { ...h, 'mcp-protocol-version': '1999-01-01' });
+    assert(bad.status === 400, `unknown version got ${bad.status}`);
+    const other = await post(b.url, call(1, 'echo'), { ...h, 'mcp-protocol-version': '2025-03-26' });
+    assert(other.status === 400, `version other than negotiated got ${other.status}`);
+    const batch = await post(b.url, [call(2, 'echo'), call(3, 'echo')], h);
+    assert(batch.status === 400, `batch under 2025-06-18 got ${batch.status}`);
+    const nosid = await post(b.url, call(4, 'echo'), { 'mcp-protocol-version': '2025-06-18' });
+    assert(nosid.status === 400, `missing session id got ${nosid.status}`);
+
+    const old = await initialize(b.url, '2025-03-26');
+    const ok = await post(b.url, [call(5, 'echo', { message: 'a' }), call(6, 'echo', { message: 'b' })], old);
+    const ids = ok.messages.map((m) => m.id).sort();
+    assert(ok.status === 200 && ids.join() === '5,6', `batch under 2025-03-26: ${ok.text}`);
+
+    const get = await fetch(b.url, { headers: { accept: 'text/event-stream', 'mcp-protocol-version': '2026-07-28' } });
+    assert(get.status === 405, `stateless GET got ${get.status}`);
+  } finally {
+    await b.stop();
+  }
+});
