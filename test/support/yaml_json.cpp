@@ -15,11 +15,14 @@ boost::json::value scalar(const YAML::Node& n) {
   if (n.Tag() == "!") {  // quoted: always a string
     return boost::json::value(s);
   }
-  if (s == "true" || s == "false") return boost::json::value(s == "true");
-  if (s == "null" || s == "~") return nullptr;
+  if (s == "true" || s == "false")
+    return boost::json::value(s == "true");
+  if (s == "null" || s == "~")
+    return nullptr;
   std::int64_t i = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), i);
-  if (ec == std::errc{} && p == s.data() + s.size() && !s.empty()) return boost::json::value(i);
+  if (ec == std::errc{} && p == s.data() + s.size() && !s.empty())
+    return boost::json::value(i);
   return boost::json::value(s);
 }
 
@@ -27,12 +30,14 @@ boost::json::value convert(const YAML::Node& n) {
   switch (n.Type()) {
     case YAML::NodeType::Map: {
       boost::json::object o;
-      for (const auto& kv : n) o[kv.first.Scalar()] = convert(kv.second);
+      for (const auto& kv : n)
+        o[kv.first.Scalar()] = convert(kv.second);
       return o;
     }
     case YAML::NodeType::Sequence: {
       boost::json::array a;
-      for (const auto& e : n) a.push_back(convert(e));
+      for (const auto& e : n)
+        a.push_back(convert(e));
       return a;
     }
     case YAML::NodeType::Scalar:
@@ -47,11 +52,14 @@ boost::json::value convert(const YAML::Node& n) {
 std::vector<boost::json::value> load_yaml_documents(const std::string& path) {
   std::vector<boost::json::value> out;
   for (const auto& doc : YAML::LoadAllFromFile(path)) {
-    if (doc.IsDefined() && !doc.IsNull()) out.push_back(convert(doc));
+    if (doc.IsDefined() && !doc.IsNull())
+      out.push_back(convert(doc));
   }
   return out;
 }
 
-boost::json::value yaml_to_json(const std::string& text) { return convert(YAML::Load(text)); }
+boost::json::value yaml_to_json(const std::string& text) {
+  return convert(YAML::Load(text));
+}
 
 }  // namespace test_support

@@ -33,60 +33,77 @@ struct reader {
   }
   bool str(std::string_view key, std::string& out) {
     const json::value* v = find(key);
-    if (v == nullptr) return true;
-    if (!v->is_string()) return fail(key, "a string");
+    if (v == nullptr)
+      return true;
+    if (!v->is_string())
+      return fail(key, "a string");
     out = std::string(v->get_string());
     return true;
   }
   bool str(std::string_view key, std::optional<std::string>& out) {
     std::string s;
-    if (find(key) == nullptr) return true;
-    if (!str(key, s)) return false;
+    if (find(key) == nullptr)
+      return true;
+    if (!str(key, s))
+      return false;
     out = std::move(s);
     return true;
   }
   bool i32(std::string_view key, std::int32_t& out) {
     const json::value* v = find(key);
-    if (v == nullptr) return true;
-    if (!v->is_int64() && !v->is_uint64()) return fail(key, "an integer");
+    if (v == nullptr)
+      return true;
+    if (!v->is_int64() && !v->is_uint64())
+      return fail(key, "an integer");
     auto n = v->to_number<std::int64_t>();
-    if (n < INT32_MIN || n > INT32_MAX) return fail(key, "a 32-bit integer");
+    if (n < INT32_MIN || n > INT32_MAX)
+      return fail(key, "a 32-bit integer");
     out = static_cast<std::int32_t>(n);
     return true;
   }
   bool i32(std::string_view key, std::optional<std::int32_t>& out) {
     std::int32_t n = 0;
-    if (find(key) == nullptr) return true;
-    if (!i32(key, n)) return false;
+    if (find(key) == nullptr)
+      return true;
+    if (!i32(key, n))
+      return false;
     out = n;
     return true;
   }
   bool boolean(std::string_view key, bool& out) {
     const json::value* v = find(key);
-    if (v == nullptr) return true;
-    if (!v->is_bool()) return fail(key, "true or false");
+    if (v == nullptr)
+      return true;
+    if (!v->is_bool())
+      return fail(key, "true or false");
     out = v->get_bool();
     return true;
   }
   bool strings(std::string_view key, std::vector<std::string>& out) {
     const json::value* v = find(key);
-    if (v == nullptr) return true;
-    if (!v->is_array()) return fail(key, "a list of strings");
+    if (v == nullptr)
+      return true;
+    if (!v->is_array())
+      return fail(key, "a list of strings");
     for (const auto& e : v->get_array()) {
-      if (!e.is_string()) return fail(key, "a list of strings");
+      if (!e.is_string())
+        return fail(key, "a list of strings");
       out.emplace_back(e.get_string());
     }
     return true;
   }
   bool object(std::string_view key, json::object& out) {
     const json::value* v = find(key);
-    if (v == nullptr) return true;
-    if (!v->is_object()) return fail(key, "an object");
+    if (v == nullptr)
+      return true;
+    if (!v->is_object())
+      return fail(key, "an object");
     out = v->get_object();
     return true;
   }
   void raw(std::string_view key, json::value& out) const {
-    if (const json::value* v = find(key)) out = *v;
+    if (const json::value* v = find(key))
+      out = *v;
   }
 };
 
@@ -105,7 +122,8 @@ bool read_bridge(const json::object& o, bridge_settings& b, std::string& error) 
 
 bool read_service(const json::object& o, service_settings& s, std::string& error) {
   reader r{o, "spec.service.", {}};
-  bool ok = r.str("type", s.type) && r.str("sessionAffinity", s.session_affinity) && r.object("annotations", s.annotations);
+  bool ok =
+      r.str("type", s.type) && r.str("sessionAffinity", s.session_affinity) && r.object("annotations", s.annotations);
   error = r.error;
   return ok;
 }
@@ -167,16 +185,22 @@ boost::system::result<mcpserver, spec_error> parse_mcpserver(const json::value& 
   s.protocol = proto == "stdio" ? protocol::stdio : protocol::http;
   std::string sub_error;
   json::object sub;
-  if (!r.object("bridge", sub)) return spec_error{r.error};
-  if (!sub.empty() && !read_bridge(sub, s.bridge, sub_error)) return spec_error{sub_error};
+  if (!r.object("bridge", sub))
+    return spec_error{r.error};
+  if (!sub.empty() && !read_bridge(sub, s.bridge, sub_error))
+    return spec_error{sub_error};
   sub.clear();
-  if (!r.object("service", sub)) return spec_error{r.error};
-  if (!sub.empty() && !read_service(sub, s.service, sub_error)) return spec_error{sub_error};
+  if (!r.object("service", sub))
+    return spec_error{r.error};
+  if (!sub.empty() && !read_service(sub, s.service, sub_error))
+    return spec_error{sub_error};
   if (r.find("ingress") != nullptr) {
     sub.clear();
-    if (!r.object("ingress", sub)) return spec_error{r.error};
+    if (!r.object("ingress", sub))
+      return spec_error{r.error};
     ingress_settings in;
-    if (!read_ingress(sub, in, sub_error)) return spec_error{sub_error};
+    if (!read_ingress(sub, in, sub_error))
+      return spec_error{sub_error};
     s.ingress = std::move(in);
   }
   if (const json::value* np = r.find("networkPolicy")) {
@@ -228,24 +252,50 @@ std::string validate(const mcpserver& server) {
 }
 
 const std::vector<std::string_view>& known_spec_fields() {
-  static const std::vector<std::string_view> fields = {
-      "image",          "port",           "protocol",       "path",          "command",
-      "args",           "replicas",       "resources",      "env",           "envFrom",
-      "imagePullPolicy", "imagePullSecrets", "serviceAccountName", "automountServiceAccountToken", "nodeSelector",
-      "tolerations",    "affinity",       "priorityClassName", "podLabels",  "podAnnotations",
-      "volumes",        "volumeMounts",   "readinessProbe", "livenessProbe", "service",
-      "ingress",        "networkPolicy",  "stateless",      "bridge"};
+  static const std::vector<std::string_view> fields = {"image",
+                                                       "port",
+                                                       "protocol",
+                                                       "path",
+                                                       "command",
+                                                       "args",
+                                                       "replicas",
+                                                       "resources",
+                                                       "env",
+                                                       "envFrom",
+                                                       "imagePullPolicy",
+                                                       "imagePullSecrets",
+                                                       "serviceAccountName",
+                                                       "automountServiceAccountToken",
+                                                       "nodeSelector",
+                                                       "tolerations",
+                                                       "affinity",
+                                                       "priorityClassName",
+                                                       "podLabels",
+                                                       "podAnnotations",
+                                                       "volumes",
+                                                       "volumeMounts",
+                                                       "readinessProbe",
+                                                       "livenessProbe",
+                                                       "service",
+                                                       "ingress",
+                                                       "networkPolicy",
+                                                       "stateless",
+                                                       "bridge"};
   return fields;
 }
 
 const std::vector<std::string_view>& known_status_fields() {
   static const std::vector<std::string_view> fields = {
-      "phase", "conditions", "observedGeneration", "replicas", "readyReplicas", "ready", "selector",
-      "url",   "serverInfo", "tools",              "toolCount", "lastVerifiedTime"};
+      "phase",    "conditions", "observedGeneration", "replicas", "readyReplicas", "ready",
+      "selector", "url",        "serverInfo",         "tools",    "toolCount",     "lastVerifiedTime"};
   return fields;
 }
 
-std::string_view to_string(protocol p) { return p == protocol::stdio ? "stdio" : "http"; }
-std::string_view to_string(session_mode m) { return m == session_mode::shared ? "shared" : "per-session"; }
+std::string_view to_string(protocol p) {
+  return p == protocol::stdio ? "stdio" : "http";
+}
+std::string_view to_string(session_mode m) {
+  return m == session_mode::shared ? "shared" : "per-session";
+}
 
 }  // namespace api

@@ -14,21 +14,26 @@ namespace {
 namespace json = boost::json;
 
 json::object schema_properties(std::string_view which) {
-  auto docs = test_support::load_yaml_documents(std::string(MCP_SOURCE_DIR) +
-                                                "/config/crd/bases/mcp.v2dy.io_mcpservers.yaml");
+  auto docs =
+      test_support::load_yaml_documents(std::string(MCP_SOURCE_DIR) + "/config/crd/bases/mcp.v2dy.io_mcpservers.yaml");
   const auto& version = docs.at(0).at("spec").at("versions").at(0);
   return version.at("schema").at("openAPIV3Schema").at("properties").at(which).at("properties").as_object();
 }
 
 std::set<std::string> keys(const json::object& o) {
   std::set<std::string> out;
-  for (const auto& kv : o) out.emplace(kv.key());
+  for (const auto& kv : o)
+    out.emplace(kv.key());
   return out;
 }
 
-std::set<std::string> names(const std::vector<std::string_view>& v) { return {v.begin(), v.end()}; }
+std::set<std::string> names(const std::vector<std::string_view>& v) {
+  return {v.begin(), v.end()};
+}
 
-TEST(CrdInStep, SpecFieldsMatchTheCrd) { EXPECT_EQ(keys(schema_properties("spec")), names(api::known_spec_fields())); }
+TEST(CrdInStep, SpecFieldsMatchTheCrd) {
+  EXPECT_EQ(keys(schema_properties("spec")), names(api::known_spec_fields()));
+}
 
 TEST(CrdInStep, StatusFieldsMatchTheCrd) {
   EXPECT_EQ(keys(schema_properties("status")), names(api::known_status_fields()));

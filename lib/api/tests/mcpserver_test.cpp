@@ -11,9 +11,10 @@ namespace {
 namespace json = boost::json;
 
 json::value object(std::string_view spec_yaml, std::string_view name = "demo") {
-  json::object o{{"apiVersion", "mcp.v2dy.io/v1"},
-                 {"kind", "MCPServer"},
-                 {"metadata", json::object{{"name", name}, {"namespace", "team-a"}, {"uid", "u-1"}, {"generation", 4}}}};
+  json::object o{
+      {"apiVersion", "mcp.v2dy.io/v1"},
+      {"kind", "MCPServer"},
+      {"metadata", json::object{{"name", name}, {"namespace", "team-a"}, {"uid", "u-1"}, {"generation", 4}}}};
   o["spec"] = test_support::yaml_to_json(std::string(spec_yaml));
   return o;
 }
@@ -54,7 +55,8 @@ stateless: true
   ASSERT_TRUE(s.has_value());
   EXPECT_EQ(s->spec.replicas, 2);
   EXPECT_TRUE(s->spec.stateless);
-  EXPECT_EQ(json::serialize(s->spec.env), R"([{"name":"API_KEY","valueFrom":{"secretKeyRef":{"name":"mcp-secrets","key":"api-key"}}}])");
+  EXPECT_EQ(json::serialize(s->spec.env),
+            R"([{"name":"API_KEY","valueFrom":{"secretKeyRef":{"name":"mcp-secrets","key":"api-key"}}}])");
   EXPECT_EQ(json::serialize(s->spec.resources), R"({"limits":{"memory":"128Mi"}})");
 }
 
@@ -65,7 +67,8 @@ TEST(ParseMcpServer, WrongTypesNameTheField) {
   auto bad_cmd = api::parse_mcpserver(object("{image: x, command: [1, 2]}"));
   ASSERT_FALSE(bad_cmd.has_value());
   EXPECT_EQ(bad_cmd.error().message, "spec.command must be a list of strings");
-  auto bad_mode = api::parse_mcpserver(object("{image: x, protocol: stdio, command: [a], bridge: {sessionMode: pooled}}"));
+  auto bad_mode =
+      api::parse_mcpserver(object("{image: x, protocol: stdio, command: [a], bridge: {sessionMode: pooled}}"));
   ASSERT_FALSE(bad_mode.has_value());
   EXPECT_EQ(bad_mode.error().message, "spec.bridge.sessionMode must be per-session or shared");
   auto no_spec = api::parse_mcpserver(json::parse(R"({"metadata":{"name":"x"}})"));

@@ -15,8 +15,9 @@ constexpr std::string_view port_name = "mcp";
 constexpr std::int64_t pod_uid = 65532;  // a non-root uid present in distroless-style images
 
 json::object metadata(const api::mcpserver& s, std::string_view name) {
-  json::object owner{{"apiVersion", api::api_version}, {"kind", api::kind},          {"name", s.name},
-                     {"uid", s.uid},                   {"controller", true},         {"blockOwnerDeletion", true}};
+  json::object owner{
+      {"apiVersion", api::api_version}, {"kind", api::kind}, {"name", s.name}, {"uid", s.uid}, {"controller", true},
+      {"blockOwnerDeletion", true}};
   return json::object{{"name", name},
                       {"namespace", s.namespace_},
                       {"labels", common_labels(s)},
@@ -58,8 +59,10 @@ json::array bridge_args(const api::mcpserver& s) {
                    "--warm-pool",
                    std::to_string(b.warm_pool_size),
                    "--"};
-  for (const auto& c : s.spec.command) args.emplace_back(c);
-  for (const auto& a : s.spec.args) args.emplace_back(a);
+  for (const auto& c : s.spec.command)
+    args.emplace_back(c);
+  for (const auto& a : s.spec.args)
+    args.emplace_back(a);
   return args;
 }
 
@@ -76,13 +79,16 @@ json::object default_probe(const api::mcpserver& s, std::string_view bridge_path
 json::object server_container(const api::mcpserver& s) {
   const auto& sp = s.spec;
   json::object c{{"name", "mcp-server"}, {"image", sp.image}};
-  if (sp.image_pull_policy) c["imagePullPolicy"] = *sp.image_pull_policy;
+  if (sp.image_pull_policy)
+    c["imagePullPolicy"] = *sp.image_pull_policy;
   if (sp.protocol == api::protocol::stdio) {
     c["command"] = json::array{std::string(bridge_dir) + "/mcp-bridge"};
     c["args"] = bridge_args(s);
   } else {
-    if (!sp.command.empty()) c["command"] = json::value_from(sp.command);
-    if (!sp.args.empty()) c["args"] = json::value_from(sp.args);
+    if (!sp.command.empty())
+      c["command"] = json::value_from(sp.command);
+    if (!sp.args.empty())
+      c["args"] = json::value_from(sp.args);
   }
   c["ports"] = json::array{json::object{{"name", port_name}, {"containerPort", sp.port}, {"protocol", "TCP"}}};
   set_if(c, "env", sp.env);
@@ -93,7 +99,8 @@ json::object server_container(const api::mcpserver& s) {
     mounts.push_back(json::object{{"name", bridge_volume}, {"mountPath", bridge_dir}, {"readOnly", true}});
   }
   if (sp.volume_mounts.is_array()) {
-    for (const auto& m : sp.volume_mounts.get_array()) mounts.push_back(m);
+    for (const auto& m : sp.volume_mounts.get_array())
+      mounts.push_back(m);
   }
   c["volumeMounts"] = std::move(mounts);
   c["readinessProbe"] = sp.readiness_probe.is_null() ? json::value(default_probe(s, "/readyz", 5)) : sp.readiness_probe;
@@ -103,47 +110,49 @@ json::object server_container(const api::mcpserver& s) {
 }
 
 json::object bridge_init_container(const render_options& o) {
-  return json::object{
-      {"name", "install-mcp-bridge"},
-      {"image", o.bridge_image},
-      {"imagePullPolicy", "IfNotPresent"},
-      {"command", json::array{"/mcp-bridge", "--copy-to", std::string(bridge_dir) + "/mcp-bridge"}},
-      {"volumeMounts", json::array{json::object{{"name", bridge_volume}, {"mountPath", bridge_dir}}}},
-      {"resources", json::object{{"requests", json::object{{"cpu", "10m"}, {"memory", "16Mi"}}},
-                                 {"limits", json::object{{"memory", "64Mi"}}}}},
-      {"securityContext", restricted_container_security()}};
+  return json::object{{"name", "install-mcp-bridge"},
+                      {"image", o.bridge_image},
+                      {"imagePullPolicy", "IfNotPresent"},
+                      {"command", json::array{"/mcp-bridge", "--copy-to", std::string(bridge_dir) + "/mcp-bridge"}},
+                      {"volumeMounts", json::array{json::object{{"name", bridge_volume}, {"mountPath", bridge_dir}}}},
+                      {"resources", json::object{{"requests", json::object{{"cpu", "10m"}, {"memory", "16Mi"}}},
+                                                 {"limits", json::object{{"memory", "64Mi"}}}}},
+                      {"securityContext", restricted_container_security()}};
 }
 
 json::object pod_template(const api::mcpserver& s, const render_options& o) {
   const auto& sp = s.spec;
   json::object labels;
-  if (sp.pod_labels.is_object()) labels = sp.pod_labels.get_object();
-  for (const auto& [k, v] : common_labels(s)) labels[k] = v;  // ours win: they select the pods
+  if (sp.pod_labels.is_object())
+    labels = sp.pod_labels.get_object();
+  for (const auto& [k, v] : common_labels(s))
+    labels[k] = v;  // ours win: they select the pods
   json::object meta{{"labels", std::move(labels)}};
   if (sp.pod_annotations.is_object() && !sp.pod_annotations.get_object().empty()) {
     meta["annotations"] = sp.pod_annotations;
   }
-  json::object pod{
-      {"serviceAccountName", sp.service_account_name.value_or(s.name)},
-      {"automountServiceAccountToken", sp.automount_service_account_token},
-      {"enableServiceLinks", false},
-      {"securityContext", json::object{{"runAsNonRoot", true},
-                                       {"runAsUser", pod_uid},
-                                       {"runAsGroup", pod_uid},
-                                       {"fsGroup", pod_uid},
-                                       {"seccompProfile", json::object{{"type", "RuntimeDefault"}}}}}};
+  json::object pod{{"serviceAccountName", sp.service_account_name.value_or(s.name)},
+                   {"automountServiceAccountToken", sp.automount_service_account_token},
+                   {"enableServiceLinks", false},
+                   {"securityContext", json::object{{"runAsNonRoot", true},
+                                                    {"runAsUser", pod_uid},
+                                                    {"runAsGroup", pod_uid},
+                                                    {"fsGroup", pod_uid},
+                                                    {"seccompProfile", json::object{{"type", "RuntimeDefault"}}}}}};
   set_if(pod, "imagePullSecrets", sp.image_pull_secrets);
   set_if(pod, "nodeSelector", sp.node_selector);
   set_if(pod, "tolerations", sp.tolerations);
   set_if(pod, "affinity", sp.affinity);
-  if (sp.priority_class_name) pod["priorityClassName"] = *sp.priority_class_name;
+  if (sp.priority_class_name)
+    pod["priorityClassName"] = *sp.priority_class_name;
   json::array volumes{json::object{{"name", tmp_volume}, {"emptyDir", json::object{{"sizeLimit", "256Mi"}}}}};
   if (sp.protocol == api::protocol::stdio) {
     pod["initContainers"] = json::array{bridge_init_container(o)};
     volumes.push_back(json::object{{"name", bridge_volume}, {"emptyDir", json::object{{"sizeLimit", "64Mi"}}}});
   }
   if (sp.volumes.is_array()) {
-    for (const auto& v : sp.volumes.get_array()) volumes.push_back(v);
+    for (const auto& v : sp.volumes.get_array())
+      volumes.push_back(v);
   }
   pod["containers"] = json::array{server_container(s)};
   pod["volumes"] = std::move(volumes);
@@ -155,7 +164,8 @@ json::object deployment(const api::mcpserver& s, const render_options& o) {
                     {"revisionHistoryLimit", 3},
                     {"progressDeadlineSeconds", o.progress_deadline_seconds},
                     {"template", pod_template(s, o)}};
-  if (s.spec.replicas) spec["replicas"] = *s.spec.replicas;  // unset: a scaler owns the field
+  if (s.spec.replicas)
+    spec["replicas"] = *s.spec.replicas;  // unset: a scaler owns the field
   auto d = object("apps/v1", "Deployment", metadata(s, s.name));
   d["spec"] = std::move(spec);
   return d;
@@ -165,17 +175,17 @@ json::object service(const api::mcpserver& s) {
   const auto& svc = s.spec.service;
   std::string affinity = svc.session_affinity.value_or(s.spec.stateless ? "None" : "ClientIP");
   auto meta = metadata(s, s.name);
-  if (!svc.annotations.empty()) meta["annotations"] = svc.annotations;
+  if (!svc.annotations.empty())
+    meta["annotations"] = svc.annotations;
   auto o = object("v1", "Service", std::move(meta));
-  o["spec"] = json::object{
-      {"type", svc.type},
-      {"selector", selector_labels(s)},
-      {"sessionAffinity", affinity},
-      {"ports", json::array{json::object{{"name", port_name},
-                                         {"port", s.spec.port},
-                                         {"targetPort", port_name},
-                                         {"protocol", "TCP"},
-                                         {"appProtocol", "http"}}}}};
+  o["spec"] = json::object{{"type", svc.type},
+                           {"selector", selector_labels(s)},
+                           {"sessionAffinity", affinity},
+                           {"ports", json::array{json::object{{"name", port_name},
+                                                              {"port", s.spec.port},
+                                                              {"targetPort", port_name},
+                                                              {"protocol", "TCP"},
+                                                              {"appProtocol", "http"}}}}};
   return o;
 }
 
@@ -188,12 +198,14 @@ json::object service_account(const api::mcpserver& s) {
 json::object ingress(const api::mcpserver& s) {
   const auto& in = *s.spec.ingress;
   auto meta = metadata(s, s.name);
-  if (!in.annotations.empty()) meta["annotations"] = in.annotations;
+  if (!in.annotations.empty())
+    meta["annotations"] = in.annotations;
   json::object backend{{"service", json::object{{"name", s.name}, {"port", json::object{{"name", port_name}}}}}};
   json::object path{{"path", in.path.value_or(s.spec.path)}, {"pathType", "Prefix"}, {"backend", std::move(backend)}};
   json::object rule{{"host", in.host}, {"http", json::object{{"paths", json::array{std::move(path)}}}}};
   json::object spec{{"rules", json::array{std::move(rule)}}};
-  if (in.class_name) spec["ingressClassName"] = *in.class_name;
+  if (in.class_name)
+    spec["ingressClassName"] = *in.class_name;
   if (in.tls_secret) {
     spec["tls"] = json::array{json::object{{"hosts", json::array{in.host}}, {"secretName", *in.tls_secret}}};
   }
@@ -207,9 +219,9 @@ json::object network_policy(const api::mcpserver& s) {
   o["spec"] = json::object{
       {"podSelector", json::object{{"matchLabels", selector_labels(s)}}},
       {"policyTypes", json::array{"Ingress"}},
-      {"ingress", json::array{json::object{
-                      {"from", *s.spec.network_policy_allow_from},
-                      {"ports", json::array{json::object{{"port", s.spec.port}, {"protocol", "TCP"}}}}}}}};
+      {"ingress",
+       json::array{json::object{{"from", *s.spec.network_policy_allow_from},
+                                {"ports", json::array{json::object{{"port", s.spec.port}, {"protocol", "TCP"}}}}}}}};
   return o;
 }
 
@@ -222,11 +234,12 @@ json::object pod_disruption_budget(const api::mcpserver& s) {
 }  // namespace
 
 const std::vector<owned_kind>& owned_kinds() {
-  static const std::vector<owned_kind> kinds = {
-      {"v1", "ServiceAccount", "serviceaccounts"},        {"apps/v1", "Deployment", "deployments"},
-      {"v1", "Service", "services"},                      {"networking.k8s.io/v1", "Ingress", "ingresses"},
-      {"networking.k8s.io/v1", "NetworkPolicy", "networkpolicies"},
-      {"policy/v1", "PodDisruptionBudget", "poddisruptionbudgets"}};
+  static const std::vector<owned_kind> kinds = {{"v1", "ServiceAccount", "serviceaccounts"},
+                                                {"apps/v1", "Deployment", "deployments"},
+                                                {"v1", "Service", "services"},
+                                                {"networking.k8s.io/v1", "Ingress", "ingresses"},
+                                                {"networking.k8s.io/v1", "NetworkPolicy", "networkpolicies"},
+                                                {"policy/v1", "PodDisruptionBudget", "poddisruptionbudgets"}};
   return kinds;
 }
 
@@ -245,7 +258,8 @@ json::object common_labels(const api::mcpserver& s) {
 std::string selector_string(const api::mcpserver& s) {
   std::string out;
   for (const auto& [k, v] : selector_labels(s)) {
-    if (!out.empty()) out += ',';
+    if (!out.empty())
+      out += ',';
     out += std::string(k) + "=" + std::string(v.get_string());
   }
   return out;
@@ -271,9 +285,12 @@ rendered render(const api::mcpserver& s, const render_options& o) {
   }
   out.objects.push_back(deployment(s, o));
   out.objects.push_back(service(s));
-  if (s.spec.ingress) out.objects.push_back(ingress(s));
-  if (s.spec.network_policy_allow_from) out.objects.push_back(network_policy(s));
-  if (s.spec.replicas.value_or(1) > 1) out.objects.push_back(pod_disruption_budget(s));
+  if (s.spec.ingress)
+    out.objects.push_back(ingress(s));
+  if (s.spec.network_policy_allow_from)
+    out.objects.push_back(network_policy(s));
+  if (s.spec.replicas.value_or(1) > 1)
+    out.objects.push_back(pod_disruption_budget(s));
   return out;
 }
 

@@ -14,9 +14,11 @@ const json::value* path(const json::object& o, std::initializer_list<std::string
   const json::value* v = nullptr;
   const json::object* cur = &o;
   for (auto k : keys) {
-    if (cur == nullptr) return nullptr;
+    if (cur == nullptr)
+      return nullptr;
     v = cur->if_contains(k);
-    if (v == nullptr) return nullptr;
+    if (v == nullptr)
+      return nullptr;
     cur = v->if_object();
   }
   return v;
@@ -27,14 +29,18 @@ std::int64_t int_at(const json::object& o, std::initializer_list<std::string_vie
   return v != nullptr && v->is_number() ? v->to_number<std::int64_t>() : def;
 }
 
-std::string str_of(const json::value* v) { return v != nullptr && v->is_string() ? std::string(v->get_string()) : ""; }
+std::string str_of(const json::value* v) {
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : "";
+}
 
 // The Deployment's condition of `type`, or null.
 const json::object* deployment_condition(const json::object& d, std::string_view type) {
   const json::value* conds = path(d, {"status", "conditions"});
-  if (conds == nullptr || !conds->is_array()) return nullptr;
+  if (conds == nullptr || !conds->is_array())
+    return nullptr;
   for (const auto& c : conds->get_array()) {
-    if (c.is_object() && str_of(c.get_object().if_contains("type")) == type) return &c.get_object();
+    if (c.is_object() && str_of(c.get_object().if_contains("type")) == type)
+      return &c.get_object();
   }
   return nullptr;
 }
@@ -52,7 +58,8 @@ json::array merge_conditions(const std::vector<condition>& next, const json::obj
     if (prev != nullptr && prev->is_array()) {
       for (const auto& p : prev->get_array()) {
         const auto* po = p.if_object();
-        if (po != nullptr && str_of(po->if_contains("type")) == c.type && str_of(po->if_contains("status")) == c.status) {
+        if (po != nullptr && str_of(po->if_contains("type")) == c.type &&
+            str_of(po->if_contains("status")) == c.status) {
           since = str_of(po->if_contains("lastTransitionTime"));
         }
       }
@@ -70,20 +77,24 @@ json::array merge_conditions(const std::vector<condition>& next, const json::obj
 }  // namespace
 
 std::string pod_failure(const std::vector<const json::object*>& pods) {
-  static constexpr std::string_view failing[] = {"CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull",
-                                                 "CreateContainerConfigError", "CreateContainerError",
-                                                 "InvalidImageName", "RunContainerError"};
+  static constexpr std::string_view failing[] = {
+      "CrashLoopBackOff",     "ImagePullBackOff", "ErrImagePull",     "CreateContainerConfigError",
+      "CreateContainerError", "InvalidImageName", "RunContainerError"};
   for (const auto* pod : pods) {
     for (auto field : {"initContainerStatuses", "containerStatuses"}) {
       const json::value* statuses = path(*pod, {"status", field});
-      if (statuses == nullptr || !statuses->is_array()) continue;
+      if (statuses == nullptr || !statuses->is_array())
+        continue;
       for (const auto& cs : statuses->get_array()) {
         const auto* cso = cs.if_object();
-        if (cso == nullptr) continue;
+        if (cso == nullptr)
+          continue;
         const json::value* waiting = path(*cso, {"state", "waiting"});
-        if (waiting == nullptr || !waiting->is_object()) continue;
+        if (waiting == nullptr || !waiting->is_object())
+          continue;
         std::string reason = str_of(waiting->get_object().if_contains("reason"));
-        if (std::find(std::begin(failing), std::end(failing), reason) == std::end(failing)) continue;
+        if (std::find(std::begin(failing), std::end(failing), reason) == std::end(failing))
+          continue;
         std::string msg = str_of(waiting->get_object().if_contains("message"));
         std::string pod_name = str_of(path(*pod, {"metadata", "name"}));
         return reason + (msg.empty() ? "" : ": " + msg) + " (pod " + pod_name + ", container " +
@@ -95,8 +106,9 @@ std::string pod_failure(const std::vector<const json::object*>& pods) {
     if (conds != nullptr && conds->is_array()) {
       for (const auto& c : conds->get_array()) {
         const auto* co = c.if_object();
-        if (co != nullptr && str_of(co->if_contains("type")) == "Ready" && str_of(co->if_contains("status")) == "False" &&
-            !str_of(co->if_contains("reason")).empty() && str_of(co->if_contains("reason")) != "ContainersNotReady") {
+        if (co != nullptr && str_of(co->if_contains("type")) == "Ready" &&
+            str_of(co->if_contains("status")) == "False" && !str_of(co->if_contains("reason")).empty() &&
+            str_of(co->if_contains("reason")) != "ContainersNotReady") {
           return str_of(co->if_contains("reason")) + ": " + str_of(co->if_contains("message")) + " (pod " +
                  str_of(path(*pod, {"metadata", "name"})) + ")";
         }
@@ -176,20 +188,23 @@ json::object compute_status(const api::mcpserver& s, const render_options& optio
   st["readyReplicas"] = ready;
   st["ready"] = std::to_string(ready) + "/" + std::to_string(desired);
   st["selector"] = selector_string(s);
-  if (obs.render_error.empty()) st["url"] = service_url(s, options);
+  if (obs.render_error.empty())
+    st["url"] = service_url(s, options);
   if (obs.verified && obs.verified->ok) {
     const verification& v = *obs.verified;
     st["serverInfo"] =
         json::object{{"name", v.server_name}, {"version", v.server_version}, {"protocolVersion", v.protocol_version}};
     json::array tools;
-    for (std::size_t i = 0; i < v.tools.size() && i < 64; ++i) tools.emplace_back(v.tools[i]);
+    for (std::size_t i = 0; i < v.tools.size() && i < 64; ++i)
+      tools.emplace_back(v.tools[i]);
     st["tools"] = std::move(tools);
     st["toolCount"] = static_cast<std::int64_t>(v.tools.size());
     st["lastVerifiedTime"] = v.time;
   } else {
     // Keep what the last successful verification found while a re-check fails.
     for (auto key : {"serverInfo", "tools", "toolCount", "lastVerifiedTime"}) {
-      if (const json::value* v = previous.if_contains(key)) st[key] = *v;
+      if (const json::value* v = previous.if_contains(key))
+        st[key] = *v;
     }
   }
   return st;

@@ -11,7 +11,8 @@ namespace {
 namespace json = boost::json;
 
 api::mcpserver server(std::string_view spec_yaml, std::string_view name = "demo") {
-  json::object o{{"metadata", json::object{{"name", name}, {"namespace", "team-a"}, {"uid", "uid-1"}, {"generation", 2}}}};
+  json::object o{
+      {"metadata", json::object{{"name", name}, {"namespace", "team-a"}, {"uid", "uid-1"}, {"generation", 2}}}};
   o["spec"] = test_support::yaml_to_json(std::string(spec_yaml));
   auto s = api::parse_mcpserver(o);
   EXPECT_TRUE(s.has_value());
@@ -26,7 +27,8 @@ controllers::render_options options() {
 
 const json::object& find(const controllers::rendered& r, std::string_view kind) {
   for (const auto& o : r.objects) {
-    if (o.at("kind").as_string() == kind) return o;
+    if (o.at("kind").as_string() == kind)
+      return o;
   }
   static json::object none;
   ADD_FAILURE() << "no " << kind << " rendered";
@@ -35,7 +37,8 @@ const json::object& find(const controllers::rendered& r, std::string_view kind) 
 
 bool has(const controllers::rendered& r, std::string_view kind) {
   for (const auto& o : r.objects) {
-    if (o.at("kind").as_string() == kind) return true;
+    if (o.at("kind").as_string() == kind)
+      return true;
   }
   return false;
 }
@@ -117,9 +120,10 @@ bridge: {sessionMode: shared, maxSessions: 5, warmPoolSize: 2}
   EXPECT_EQ(json::serialize(init.at("command")), R"(["/mcp-bridge","--copy-to","/opt/mcp-bridge/mcp-bridge"])");
   const auto& c = pod.at("containers").at(0);
   EXPECT_EQ(json::serialize(c.at("command")), R"(["/opt/mcp-bridge/mcp-bridge"])");
-  EXPECT_EQ(json::serialize(c.at("args")),
-            R"(["--host","0.0.0.0","--port","8080","--path","/mcp","--session-mode","shared","--max-sessions","5",)"
-            R"("--idle-timeout","600","--warm-pool","2","--","npx","-y","@modelcontextprotocol/server-everything","stdio"])");
+  EXPECT_EQ(
+      json::serialize(c.at("args")),
+      R"(["--host","0.0.0.0","--port","8080","--path","/mcp","--session-mode","shared","--max-sessions","5",)"
+      R"("--idle-timeout","600","--warm-pool","2","--","npx","-y","@modelcontextprotocol/server-everything","stdio"])");
   EXPECT_EQ(c.at("readinessProbe").at("httpGet").at("path").as_string(), "/readyz");
   EXPECT_EQ(c.at("livenessProbe").at("httpGet").at("path").as_string(), "/healthz");
   EXPECT_EQ(pod.at("volumes").at(1).at("name").as_string(), "mcp-bridge");
@@ -161,7 +165,8 @@ networkPolicy: {allowFrom: [{podSelector: {matchLabels: {role: agent}}}]}
 }
 
 TEST(Render, OperatorLabelsWinOverPodLabels) {
-  auto r = controllers::render(server("{image: x, podLabels: {app.kubernetes.io/instance: other, team: a}}"), options());
+  auto r =
+      controllers::render(server("{image: x, podLabels: {app.kubernetes.io/instance: other, team: a}}"), options());
   const auto& labels = find(r, "Deployment").at("spec").at("template").at("metadata").at("labels");
   EXPECT_EQ(labels.at("app.kubernetes.io/instance").as_string(), "demo");
   EXPECT_EQ(labels.at("team").as_string(), "a");

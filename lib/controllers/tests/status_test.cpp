@@ -15,8 +15,11 @@ api::mcpserver server() {
 }
 
 json::object deployment(int replicas, int ready, int updated, int available, const char* progressing_reason = nullptr) {
-  json::object status{{"observedGeneration", 5}, {"replicas", replicas}, {"readyReplicas", ready},
-                      {"updatedReplicas", updated}, {"availableReplicas", available}};
+  json::object status{{"observedGeneration", 5},
+                      {"replicas", replicas},
+                      {"readyReplicas", ready},
+                      {"updatedReplicas", updated},
+                      {"availableReplicas", available}};
   if (progressing_reason != nullptr) {
     status["conditions"] = json::array{json::object{{"type", "Progressing"},
                                                     {"status", "False"},
@@ -30,7 +33,8 @@ json::object deployment(int replicas, int ready, int updated, int available, con
 
 std::string condition(const json::object& st, std::string_view type, std::string_view field = "status") {
   for (const auto& c : st.at("conditions").as_array()) {
-    if (c.at("type").as_string() == type) return std::string(c.at(field).as_string());
+    if (c.at("type").as_string() == type)
+      return std::string(c.at(field).as_string());
   }
   return "<none>";
 }
@@ -107,8 +111,9 @@ TEST(Status, TransitionTimeKeptWhileAConditionHolds) {
 
 TEST(Status, VerificationFillsServerInfoAndTools) {
   auto d = deployment(2, 2, 2, 2);
-  controllers::verification v{true, "Verified", "initialize and tools/list succeeded", "everything", "1.2.0",
-                              "2025-06-18", {"echo", "add"}, "t2"};
+  controllers::verification v{
+      true, "Verified", "initialize and tools/list succeeded", "everything", "1.2.0", "2025-06-18", {"echo", "add"},
+      "t2"};
   controllers::observed obs{&d, {}, v, {}};
   auto st = controllers::compute_status(server(), opts, obs, {}, "t2");
   EXPECT_EQ(condition(st, "Verified"), "True");

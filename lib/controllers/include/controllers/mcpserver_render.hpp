@@ -17,7 +17,7 @@
 namespace controllers {
 
 struct render_options {
-  std::string bridge_image;             // image holding /mcp-bridge, for protocol stdio
+  std::string bridge_image;  // image holding /mcp-bridge, for protocol stdio
   std::string cluster_domain = "cluster.local";
   std::int32_t progress_deadline_seconds = 600;
 };
