@@ -168,6 +168,31 @@ stop_all() {
   done
 }
 
+# ---------------------------------------------------------------- routes
+
+# kwok pods and Services get addresses from these ranges, but nothing answers there. So that
+# no packet for them can leave the machine (an apiserver proxy request, a verification probe),
+# they are routed to a blackhole while the cluster runs. Recorded so `down` removes only ours.
+POD_CIDR=10.244.0.0/16
+SERVICE_CIDR=10.96.0.0/16
+
+add_blackholes() {
+  : > "$RUN/routes"
+  [[ $(id -u) -eq 0 ]] || { log "not root: cannot add blackhole routes for $POD_CIDR and $SERVICE_CIDR"; return 0; }
+  for cidr in "$POD_CIDR" "$SERVICE_CIDR"; do
+    if ! ip route show "$cidr" | grep -q .; then
+      ip route add blackhole "$cidr" && echo "$cidr" >> "$RUN/routes"
+    fi
+  done
+}
+
+remove_blackholes() {
+  [[ -f "$RUN/routes" ]] || return 0
+  while read -r cidr; do
+    ip route del blackhole "$cidr" 2>/dev/null || true
+  done < "$RUN/routes"
+}
+
 # ---------------------------------------------------------------- nodes
 
 create_nodes() {
@@ -232,6 +257,7 @@ KCM_PORT=$KCM_PORT
 SCHED_PORT=$SCHED_PORT
 KWOK_PORT=$KWOK_PORT
 EOF
+  add_blackholes
   make_pki
   write_kubeconfig "$KUBECONFIG_PATH" admin kubernetes-admin
   write_kubeconfig "$RUN/controller-manager.kubeconfig" controller-manager system:kube-controller-manager
@@ -264,7 +290,7 @@ EOF
     --enable-admission-plugins=NodeRestriction,ServiceAccount \
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
     --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
-    --service-cluster-ip-range=10.96.0.0/16 \
+    --service-cluster-ip-range="$SERVICE_CIDR" \
     --allow-privileged=true --profiling=false
   wait_for kube-apiserver 90 https_ok "$API_PORT" /readyz
 
@@ -277,7 +303,7 @@ EOF
     --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
     --use-service-account-credentials=true \
     --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
-    --service-cluster-ip-range=10.96.0.0/16 --leader-elect=false --profiling=false
+    --service-cluster-ip-range="$SERVICE_CIDR" --leader-elect=false --profiling=false
   start kube-scheduler "$TOOLS_BIN/kube-scheduler" \
     --kubeconfig="$RUN/scheduler.kubeconfig" \
     --authentication-kubeconfig="$RUN/scheduler.kubeconfig" \
@@ -291,7 +317,7 @@ EOF
     --manage-all-nodes=false \
     --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
     --manage-nodes-with-label-selector= \
-    --cidr=10.244.0.0/16 --node-ip=10.244.255.254 \
+    --cidr="$POD_CIDR" --node-ip=10.244.255.254 \
     --node-lease-duration-seconds=40 \
     --server-address="127.0.0.1:$KWOK_PORT"
 
@@ -317,6 +343,7 @@ EOF
 
 cmd_down() {
   stop_all
+  remove_blackholes
   # Keep the logs for debugging; remove everything else the cluster wrote.
   rm -rf "$RUN" "$PKI" "$CLUSTER_DIR/etcd" "$KUBECONFIG_PATH"
   log "cluster down (logs kept in $LOGS)"

@@ -48,6 +48,13 @@ case "$1" in
     got=$(kubectl version -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)["serverVersion"]["gitVersion"])')
     [[ "$got" == "$K8S_VERSION" ]] || fail "server version $got, expected $K8S_VERSION"
     ;;
+  no_route_out)
+    # Pod and Service addresses of the simulated cluster can never leave the machine.
+    for ip in 10.244.0.7 10.96.0.10; do
+      route=$(ip route get "$ip" 2>&1 || true)
+      grep -qE 'blackhole|unreachable|prohibit|No route|Invalid argument' <<<"$route" || fail "$ip routes out: $route"
+    done
+    ;;
   *) fail "unknown case $1" ;;
 esac
 echo "ok: $1"
