@@ -35,7 +35,7 @@ asio::awaitable<result<object>> api::get(std::string_view name) {
   return send_object(builder_.get(name));
 }
 
-asio::awaitable<result<object_list>> api::list(const list_params& p) {
+asio::awaitable<result<object_list>> api::list(list_params p) {
   auto obj = co_await send_object(builder_.list(p));
   if (!obj) {
     co_return obj.error();

@@ -270,7 +270,7 @@ asio::awaitable<client::attempt_result> client::attempt(const http_request& req)
   co_return out;
 }
 
-asio::awaitable<result<std::string>> client::send(const http_request& req) {
+asio::awaitable<result<std::string>> client::send(http_request req) {
   backoff retry(opts_.retry_backoff);
   for (unsigned n = 1;; ++n) {
     co_await wait_for_rate_limit();

@@ -62,7 +62,7 @@ asio::awaitable<result<bool>> event_stream::next(std::vector<watch_event>& out) 
   co_return true;
 }
 
-asio::awaitable<result<event_stream>> client::watch(const http_request& req) {
+asio::awaitable<result<event_stream>> client::watch(http_request req) {
   co_await wait_for_rate_limit();
   auto token = bearer_token();
   if (!token) {

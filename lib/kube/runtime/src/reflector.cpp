@@ -62,6 +62,9 @@ asio::awaitable<void> reflect(api source, watcher_config config, store& cache, c
       ++stats.lists;
       auto page = co_await source.list(l->params);
       if (!page) {
+        if (cs.cancelled() != asio::cancellation_type::none) {
+          co_return;
+        }
         ++stats.failures;
         fsm.on_list_error(page.error());
         spdlog::warn("msg=\"list failed\" resource={} error=\"{}\"", what, page.error().describe());
@@ -78,6 +81,9 @@ asio::awaitable<void> reflect(api source, watcher_config config, store& cache, c
       ++stats.watches;
       auto stream = co_await source.watch(w->params);
       if (!stream) {
+        if (cs.cancelled() != asio::cancellation_type::none) {
+          co_return;
+        }
         ++stats.failures;
         fsm.on_watch_error(stream.error());
         spdlog::warn("msg=\"watch failed to start\" resource={} resource_version={} error=\"{}\"", what,
@@ -104,6 +110,9 @@ asio::awaitable<void> reflect(api source, watcher_config config, store& cache, c
           break;
         }
         if (!more) {
+          if (cs.cancelled() != asio::cancellation_type::none) {
+            co_return;  // stopping, not failing
+          }
           ++stats.failures;
           fsm.on_watch_error(more.error());
           spdlog::warn("msg=\"watch stream failed\" resource={} error=\"{}\"", what, more.error().describe());

@@ -5,6 +5,8 @@
 //
 // Threading: a client and everything built on it run on one single-threaded executor (an
 // io_context run by one thread, or a strand); coroutines interleave but never race.
+// Coroutines take their arguments by value: a reference parameter would dangle when the
+// caller passes a temporary and does not co_await in the same expression.
 // Cancellation: every operation supports asio terminal cancellation (cancelling a task's
 // coroutine aborts its in-flight request and closes that connection).
 #pragma once
@@ -70,9 +72,9 @@ class client {
   client& operator=(const client&) = delete;
 
   // Sends `req`; returns the body of a 2xx answer, or the classified error.
-  boost::asio::awaitable<result<std::string>> send(const http_request& req);
+  boost::asio::awaitable<result<std::string>> send(http_request req);
   // Opens a watch (one attempt: the watcher decides about retries).
-  boost::asio::awaitable<result<event_stream>> watch(const http_request& req);
+  boost::asio::awaitable<result<event_stream>> watch(http_request req);
 
   [[nodiscard]] const config& cfg() const { return cfg_; }
   [[nodiscard]] boost::asio::any_io_executor executor() const { return ex_; }
