@@ -1,0 +1,38 @@
+// Read access to the metadata of a Kubernetes object held as JSON. Objects are kept as
+// boost::json::object so the library serves any resource (built-in or custom) without
+// generated types; cached objects are shared immutably as object_ptr.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "kube/core/resource.hpp"
+
+namespace kube {
+
+using object = boost::json::object;
+using object_ptr = std::shared_ptr<const boost::json::object>;
+
+struct owner_reference {
+  std::string api_version;
+  std::string kind;
+  std::string name;
+  std::string uid;
+  bool controller = false;
+};
+
+// Each returns "" (or nullopt) when the field is absent or not a string.
+std::string_view name_of(const object& o);
+std::string_view namespace_of(const object& o);
+std::string_view uid_of(const object& o);
+std::string_view resource_version_of(const object& o);
+object_key key_of(const object& o);
+std::optional<std::int64_t> generation_of(const object& o);
+// The ownerReference with controller=true, if any (at most one by apiserver validation).
+std::optional<owner_reference> controller_of(const object& o);
+
+}  // namespace kube

@@ -1,0 +1,68 @@
+#include "kube/core/object.hpp"
+
+namespace kube {
+
+namespace {
+
+const object* metadata(const object& o) {
+  const auto* m = o.if_contains("metadata");
+  return m ? m->if_object() : nullptr;
+}
+
+std::string_view string_field(const object* o, std::string_view key) {
+  if (!o) {
+    return {};
+  }
+  const auto* v = o->if_contains(key);
+  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view{};
+}
+
+}  // namespace
+
+std::string_view name_of(const object& o) {
+  return string_field(metadata(o), "name");
+}
+std::string_view namespace_of(const object& o) {
+  return string_field(metadata(o), "namespace");
+}
+std::string_view uid_of(const object& o) {
+  return string_field(metadata(o), "uid");
+}
+std::string_view resource_version_of(const object& o) {
+  return string_field(metadata(o), "resourceVersion");
+}
+
+object_key key_of(const object& o) {
+  return {std::string(namespace_of(o)), std::string(name_of(o))};
+}
+
+std::optional<std::int64_t> generation_of(const object& o) {
+  const auto* m = metadata(o);
+  const auto* g = m ? m->if_contains("generation") : nullptr;
+  if (g && g->is_int64()) {
+    return g->get_int64();
+  }
+  return std::nullopt;
+}
+
+std::optional<owner_reference> controller_of(const object& o) {
+  const auto* m = metadata(o);
+  const auto* refs = m ? m->if_contains("ownerReferences") : nullptr;
+  if (!refs || !refs->is_array()) {
+    return std::nullopt;
+  }
+  for (const auto& r : refs->get_array()) {
+    const auto* ro = r.if_object();
+    if (!ro) {
+      continue;
+    }
+    const auto* c = ro->if_contains("controller");
+    if (c && c->is_bool() && c->get_bool()) {
+      return owner_reference{std::string(string_field(ro, "apiVersion")), std::string(string_field(ro, "kind")),
+                             std::string(string_field(ro, "name")), std::string(string_field(ro, "uid")), true};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace kube

@@ -1,0 +1,53 @@
+// The cache of one resource type, filled by a watcher: shared immutable objects
+// (object_ptr), indexed by key, by namespace and by controller owner UID. It becomes ready
+// after the first complete list and stays ready across relists: a relist is buffered and
+// swapped in at init_done, and its difference to the previous content is reported as
+// changes, so objects deleted while the watch was down are reported as deletions.
+//
+// Not thread-safe: the store lives on the executor of the client and controllers using it.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <optional>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+#include "kube/core/object.hpp"
+#include "kube/core/watcher_fsm.hpp"
+
+namespace kube {
+
+enum class change_type { applied, deleted };
+
+struct store_change {
+  change_type type = change_type::applied;
+  object_ptr obj;  // the new object, or the last known one for deletions
+};
+
+class store {
+ public:
+  [[nodiscard]] object_ptr get(const object_key& key) const;
+  [[nodiscard]] std::vector<object_ptr> list() const;
+  [[nodiscard]] std::vector<object_ptr> list_namespace(const std::string& ns) const;
+  // Objects whose controller ownerReference has this UID.
+  [[nodiscard]] std::vector<object_ptr> controlled_by(const std::string& owner_uid) const;
+  [[nodiscard]] std::size_t size() const { return objects_.size(); }
+  [[nodiscard]] bool ready() const { return ready_.load(std::memory_order_acquire); }
+
+  // Applies one watcher event; appends what changed for event handlers.
+  void apply(const watcher_event& ev, std::vector<store_change>& changes);
+
+ private:
+  void insert(const object_key& key, object_ptr obj);
+  void erase(const object_key& key);
+
+  std::unordered_map<object_key, object_ptr, object_key_hash> objects_;
+  std::unordered_map<std::string, std::set<object_key>> by_namespace_;
+  std::unordered_map<std::string, std::set<object_key>> by_owner_;
+  std::optional<std::unordered_map<object_key, object_ptr, object_key_hash>> relist_;
+  std::atomic<bool> ready_{false};
+};
+
+}  // namespace kube

@@ -1,0 +1,119 @@
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include <map>
+
+#include "kube/runtime/store.hpp"
+
+namespace kube {
+namespace {
+
+object_ptr obj(const std::string& ns, const std::string& name, const std::string& rv,
+               const std::string& owner_uid = {}) {
+  std::string owners = owner_uid.empty() ? ""
+                                         : R"(,"ownerReferences":[{"apiVersion":"v1","kind":"X","name":"o","uid":")" +
+                                               owner_uid + R"(","controller":true}])";
+  return std::make_shared<const object>(boost::json::parse(R"({"metadata":{"namespace":")" + ns + R"(","name":")" +
+                                                           name + R"(","resourceVersion":")" + rv + "\"" + owners +
+                                                           "}}")
+                                            .as_object());
+}
+
+void feed(store& s, const std::vector<watcher_event>& evs, std::vector<store_change>& changes) {
+  for (const auto& e : evs) {
+    s.apply(e, changes);
+  }
+}
+
+TEST(Store, ReadyOnlyAfterTheFirstCompleteList) {
+  store s;
+  std::vector<store_change> ch;
+  s.apply({watcher_event_type::init, nullptr}, ch);
+  s.apply({watcher_event_type::init_apply, obj("a", "x", "1")}, ch);
+  EXPECT_FALSE(s.ready());
+  EXPECT_EQ(s.size(), 0u) << "a partial list is not visible";
+  s.apply({watcher_event_type::init_done, nullptr}, ch);
+  EXPECT_TRUE(s.ready());
+  EXPECT_EQ(s.size(), 1u);
+  ASSERT_EQ(ch.size(), 1u);
+  EXPECT_EQ(ch[0].type, change_type::applied);
+}
+
+TEST(Store, IndexesByNamespaceAndControllerOwner) {
+  store s;
+  std::vector<store_change> ch;
+  feed(s,
+       {{watcher_event_type::init, nullptr},
+        {watcher_event_type::init_apply, obj("a", "x", "1", "owner-1")},
+        {watcher_event_type::init_apply, obj("a", "y", "1")},
+        {watcher_event_type::init_apply, obj("b", "x", "1", "owner-1")},
+        {watcher_event_type::init_done, nullptr}},
+       ch);
+  EXPECT_EQ(s.list_namespace("a").size(), 2u);
+  EXPECT_EQ(s.list_namespace("c").size(), 0u);
+  EXPECT_EQ(s.controlled_by("owner-1").size(), 2u);
+  s.apply({watcher_event_type::remove, obj("b", "x", "2", "owner-1")}, ch);
+  EXPECT_EQ(s.controlled_by("owner-1").size(), 1u);
+  EXPECT_EQ(s.list_namespace("b").size(), 0u);
+  s.apply({watcher_event_type::apply, obj("a", "x", "3")}, ch);  // owner reference removed
+  EXPECT_EQ(s.controlled_by("owner-1").size(), 0u);
+  EXPECT_EQ(resource_version_of(*s.get({"a", "x"})), "3");
+}
+
+TEST(Store, RelistReportsObjectsDeletedDuringTheGapAsDeletions) {
+  store s;
+  std::vector<store_change> ch;
+  feed(s,
+       {{watcher_event_type::init, nullptr},
+        {watcher_event_type::init_apply, obj("a", "keep", "1")},
+        {watcher_event_type::init_apply, obj("a", "gone", "1")},
+        {watcher_event_type::init_apply, obj("a", "changed", "1")},
+        {watcher_event_type::init_done, nullptr}},
+       ch);
+  auto kept = s.get({"a", "keep"});
+  ch.clear();
+  feed(s,
+       {{watcher_event_type::init, nullptr},
+        {watcher_event_type::init_apply, obj("a", "keep", "1")},
+        {watcher_event_type::init_apply, obj("a", "changed", "2")},
+        {watcher_event_type::init_apply, obj("a", "new", "3")},
+        {watcher_event_type::init_done, nullptr}},
+       ch);
+  std::map<std::string, change_type> seen;
+  for (const auto& c : ch) {
+    seen[std::string(name_of(*c.obj))] = c.type;
+  }
+  EXPECT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen["gone"], change_type::deleted);
+  EXPECT_EQ(seen["changed"], change_type::applied);
+  EXPECT_EQ(seen["new"], change_type::applied);
+  EXPECT_FALSE(seen.contains("keep")) << "unchanged objects are not reported";
+  EXPECT_EQ(s.get({"a", "keep"}), kept) << "unchanged objects keep their pointer";
+  EXPECT_EQ(s.size(), 3u);
+  EXPECT_FALSE(s.get({"a", "gone"}));
+}
+
+TEST(Store, StaysReadyAndServesOldContentDuringARelist) {
+  store s;
+  std::vector<store_change> ch;
+  feed(s,
+       {{watcher_event_type::init, nullptr},
+        {watcher_event_type::init_apply, obj("a", "x", "1")},
+        {watcher_event_type::init_done, nullptr}},
+       ch);
+  s.apply({watcher_event_type::init, nullptr}, ch);
+  EXPECT_TRUE(s.ready());
+  EXPECT_TRUE(s.get({"a", "x"}));
+}
+
+TEST(Store, DeletionOfAnUnknownObjectIsStillReported) {
+  store s;
+  std::vector<store_change> ch;
+  s.apply({watcher_event_type::remove, obj("a", "x", "5")}, ch);
+  ASSERT_EQ(ch.size(), 1u);
+  EXPECT_EQ(ch[0].type, change_type::deleted);
+}
+
+}  // namespace
+}  // namespace kube
