@@ -28,24 +28,28 @@ std::optional<probe_request> mcp_probe::next() const {
   probe_request req;
   req.method = "POST";
   req.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json, text/event-stream"}};
-  if (!session_id_.empty()) req.headers.emplace_back("Mcp-Session-Id", session_id_);
-  if (!protocol_version_.empty()) req.headers.emplace_back("MCP-Protocol-Version", protocol_version_);
+  if (!session_id_.empty())
+    req.headers.emplace_back("Mcp-Session-Id", session_id_);
+  if (!protocol_version_.empty())
+    req.headers.emplace_back("MCP-Protocol-Version", protocol_version_);
   switch (step_) {
     case step::initialize:
       req.body = json::serialize(json::object{
           {"jsonrpc", "2.0"},
           {"id", next_id_},
           {"method", "initialize"},
-          {"params", json::object{{"protocolVersion", requested_revision},
-                                  {"capabilities", json::object{}},
-                                  {"clientInfo", json::object{{"name", "mcp-operator"}, {"version", client_version_}}}}}});
+          {"params",
+           json::object{{"protocolVersion", requested_revision},
+                        {"capabilities", json::object{}},
+                        {"clientInfo", json::object{{"name", "mcp-operator"}, {"version", client_version_}}}}}});
       return req;
     case step::initialized:
       req.body = R"({"jsonrpc":"2.0","method":"notifications/initialized"})";
       return req;
     case step::list_tools: {
       json::object params;
-      if (!cursor_.empty()) params["cursor"] = cursor_;
+      if (!cursor_.empty())
+        params["cursor"] = cursor_;
       req.body = json::serialize(
           json::object{{"jsonrpc", "2.0"}, {"id", next_id_}, {"method", "tools/list"}, {"params", std::move(params)}});
       return req;
@@ -92,23 +96,27 @@ std::optional<std::string> mcp_probe::rpc_result(const probe_response& r, int id
     p.feed(r.body);
     p.feed("\n\n");  // a body cut right after the last event still dispatches it
     mcp::sse::event ev;
-    while (p.next(ev)) candidates.push_back(ev.data);
+    while (p.next(ev))
+      candidates.push_back(ev.data);
   } else {
     candidates.push_back(r.body);
   }
   for (const auto& text : candidates) {
     boost::system::error_code ec;
     json::value v = json::parse(text, ec);
-    if (ec || !v.is_object()) continue;
+    if (ec || !v.is_object())
+      continue;
     const auto& o = v.get_object();
     const json::value* rid = o.if_contains("id");
-    if (rid == nullptr || !rid->is_int64() || rid->get_int64() != id) continue;
+    if (rid == nullptr || !rid->is_int64() || rid->get_int64() != id)
+      continue;
     if (const json::value* err = o.if_contains("error"); err != nullptr && err->is_object()) {
       return "JSON-RPC error " + json::serialize(err->get_object().contains("code") ? err->at("code") : json::value()) +
              ": " + str_at(err->get_object(), "message");
     }
     const json::value* res = o.if_contains("result");
-    if (res == nullptr || !res->is_object()) return "response without a result object";
+    if (res == nullptr || !res->is_object())
+      return "response without a result object";
     json_out = json::serialize(*res);
     return std::nullopt;
   }
@@ -155,7 +163,8 @@ void mcp_probe::on_response(const probe_response& r) {
       auto res = json::parse(body).as_object();
       if (const json::value* tools = res.if_contains("tools"); tools != nullptr && tools->is_array()) {
         for (const auto& t : tools->get_array()) {
-          if (t.is_object()) result_.tools.push_back(str_at(t.get_object(), "name"));
+          if (t.is_object())
+            result_.tools.push_back(str_at(t.get_object(), "name"));
         }
       }
       cursor_ = str_at(res, "nextCursor");

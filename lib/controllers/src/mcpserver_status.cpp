@@ -177,6 +177,9 @@ json::object compute_status(const api::mcpserver& s, const render_options& optio
   if (obs.verified) {
     const verification& v = *obs.verified;
     conds.push_back({"Verified", v.ok ? "True" : "False", v.reason, v.message});
+  } else if (obs.verification_off) {
+    conds.push_back({"Verified", "Unknown", "VerificationOff",
+                     "MCP verification is off (the operator runs outside the cluster, or with --verify=off)"});
   } else {
     conds.push_back({"Verified", "Unknown", "NotVerifiedYet", "the operator verifies the server once it is Ready"});
   }

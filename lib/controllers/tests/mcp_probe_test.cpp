@@ -12,7 +12,8 @@ using controllers::probe_response;
 
 std::string header(const controllers::probe_request& r, std::string_view name) {
   for (const auto& [k, v] : r.headers) {
-    if (k == name) return v;
+    if (k == name)
+      return v;
   }
   return "<absent>";
 }
@@ -31,10 +32,10 @@ TEST(McpProbe, VerifiesAStreamableHttpServerWithSessions) {
   EXPECT_EQ(body.at("params").at("clientInfo").at("name").as_string(), "mcp-operator");
   EXPECT_EQ(header(*init, "Accept"), "application/json, text/event-stream");
 
-  p.on_response(json_ok(
-      R"({"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18","capabilities":{"tools":{}},)"
-      R"("serverInfo":{"name":"everything","version":"2.0.0"}}})",
-      "sess-1"));
+  p.on_response(
+      json_ok(R"({"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18","capabilities":{"tools":{}},)"
+              R"("serverInfo":{"name":"everything","version":"2.0.0"}}})",
+              "sess-1"));
   auto notified = p.next();
   ASSERT_TRUE(notified);
   EXPECT_EQ(json::parse(notified->body).at("method").as_string(), "notifications/initialized");
@@ -46,9 +47,10 @@ TEST(McpProbe, VerifiesAStreamableHttpServerWithSessions) {
   ASSERT_TRUE(list);
   EXPECT_EQ(json::parse(list->body).at("method").as_string(), "tools/list");
   // The answer comes as an SSE stream, as Streamable HTTP servers may send it.
-  p.on_response({200, "text/event-stream", "",
-                 "event: message\nid: 1\ndata: {\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"tools\":[{\"name\":\"echo\"},"
-                 "{\"name\":\"add\"}]}}\n\n"});
+  p.on_response(
+      {200, "text/event-stream", "",
+       "event: message\nid: 1\ndata: {\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"tools\":[{\"name\":\"echo\"},"
+       "{\"name\":\"add\"}]}}\n\n"});
   auto close = p.next();
   ASSERT_TRUE(close);
   EXPECT_EQ(close->method, "DELETE");

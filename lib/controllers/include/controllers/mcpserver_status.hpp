@@ -31,6 +31,7 @@ struct observed {
   std::vector<const boost::json::object*> pods;     // the server's pods (for failure reasons)
   std::optional<verification> verified;             // unset: not attempted yet
   std::string render_error;                         // non-empty: spec cannot be realised
+  bool verification_off = false;                    // the operator runs with --verify=off
 };
 
 // Builds the complete new status. `previous` is the current status (may be empty); `now` is

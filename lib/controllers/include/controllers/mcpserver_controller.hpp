@@ -1,0 +1,99 @@
+// The MCPServer controller: a kube::controller whose reconcile applies the objects that
+// render() asks for (skipping those already up to date), deletes owned objects the spec no
+// longer asks for, verifies the server over MCP once it is Ready (in the background, never
+// blocking a reconcile), and writes the status that compute_status() derives. Level-based:
+// every reconcile starts from the cached MCPServer and the caches of what it owns.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "controllers/mcp_probe.hpp"
+#include "controllers/mcpserver_render.hpp"
+#include "kube/runtime/controller.hpp"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace controllers {
+
+// How events reach the cluster: regarding object, type (Normal/Warning), reason, action, note.
+using event_sink = std::function<void(const kube::object& regarding, std::string_view type, std::string_view reason,
+                                      std::string_view action, std::string note)>;
+
+// How the operator reaches a server's MCP endpoint for the Verified condition.
+enum class verify_mode {
+  direct,  // http://<name>.<namespace>.svc.<domain>:<port><path> (the operator runs in the cluster)
+  proxy,   // through the apiserver's service proxy (the operator runs outside the cluster)
+  off,     // Verified stays Unknown
+};
+
+struct controller_settings {
+  render_options render;
+  std::string field_manager = "mcp-operator";
+  std::string version;           // the operator's, sent as clientInfo.version
+  std::string watch_namespace;   // "" = all namespaces
+  unsigned concurrency = 4;
+  verify_mode verify = verify_mode::direct;
+  std::chrono::seconds verify_period{300};  // re-check a verified server this often
+  std::chrono::seconds verify_retry{30};    // re-check a failing server this often
+  std::chrono::seconds verify_timeout{10};  // the whole probe
+};
+
+// One HTTP exchange with a server's MCP endpoint, as the verifier needs it.
+// Throws on a transport failure (connection refused, timeout); any HTTP answer is a response.
+using probe_transport = std::function<boost::asio::awaitable<probe_response>(api::mcpserver server, probe_request req)>;
+
+// Plain HTTP to the server's Service DNS name, each exchange bounded by `timeout`.
+probe_transport direct_transport(std::string cluster_domain, std::chrono::seconds timeout);
+
+// Runs the MCP probe to the end over `transport` (each exchange throws on transport failure).
+boost::asio::awaitable<verification> run_probe(probe_transport transport, api::mcpserver server, std::string version);
+
+class mcpserver_controller {
+ public:
+  // `transport` may be empty when settings.verify is off.
+  mcpserver_controller(std::shared_ptr<kube::client> http, controller_settings settings, prometheus::Registry* registry,
+                       event_sink events, probe_transport transport);
+
+  kube::controller& ctrl() { return *ctrl_; }
+
+  // The permissions the reconcile uses, as (apiGroup, resource, verb) triples; a unit test
+  // compares them with config/rbac/role.yaml.
+  struct permission {
+    std::string_view group, resource, verb;
+  };
+  static const std::vector<permission>& required_permissions();
+
+ private:
+  struct verify_state {
+    std::int64_t deployment_generation = -1;  // the rollout it verified
+    std::optional<verification> last;
+    std::chrono::steady_clock::time_point at{};
+    bool running = false;
+  };
+
+  boost::asio::awaitable<kube::reconcile_result> reconcile(kube::object_ptr obj, kube::reconcile_context& ctx);
+  boost::asio::awaitable<kube::result<void>> apply_owned(const api::mcpserver& server, const kube::object& mcp,
+                                                         const rendered& want, kube::reconcile_context& ctx);
+  boost::asio::awaitable<kube::result<void>> write_status(const kube::object& mcp, boost::json::object status);
+  void maybe_verify(const api::mcpserver& server, const boost::json::object* deployment, bool ready);
+  boost::asio::awaitable<void> verify_task(api::mcpserver server, std::int64_t deployment_generation);
+  const kube::store& owned_cache(std::string_view kind) const;
+  std::optional<std::chrono::seconds> requeue_for(const api::mcpserver& server, bool ready) const;
+
+  std::shared_ptr<kube::client> http_;
+  controller_settings settings_;
+  event_sink events_;
+  probe_transport transport_;
+  std::unique_ptr<kube::controller> ctrl_;
+  std::unordered_map<std::string, verify_state> verify_;  // by MCPServer UID
+};
+
+}  // namespace controllers

@@ -1,0 +1,60 @@
+// The verifier's plain-HTTP transport: one short-lived connection per exchange to the
+// server's Service, with a deadline, a capped response, and no redirects followed.
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+#include "controllers/mcpserver_controller.hpp"
+
+namespace controllers {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+
+asio::awaitable<probe_response> exchange(std::string host, std::string port, std::string target, probe_request req,
+                                         std::chrono::seconds timeout) {
+  auto ex = co_await asio::this_coro::executor;
+  asio::ip::tcp::resolver resolver(ex);
+  beast::tcp_stream stream(ex);
+  stream.expires_after(timeout);
+  auto endpoints = co_await resolver.async_resolve(host, port, asio::use_awaitable);
+  co_await stream.async_connect(endpoints, asio::use_awaitable);
+  http::request<http::string_body> r{req.method == "DELETE" ? http::verb::delete_ : http::verb::post, target, 11};
+  r.set(http::field::host, host + ":" + port);
+  r.set(http::field::user_agent, "mcp-operator");
+  for (const auto& [k, v] : req.headers) r.set(k, v);
+  r.body() = std::move(req.body);
+  r.prepare_payload();
+  co_await http::async_write(stream, r, asio::use_awaitable);
+  beast::flat_buffer buf;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(4U << 20U);
+  co_await http::async_read(stream, buf, parser, asio::use_awaitable);
+  auto& res = parser.get();
+  probe_response out;
+  out.status = res.result_int();
+  out.content_type = std::string(res[http::field::content_type]);
+  out.session_id = std::string(res["Mcp-Session-Id"]);
+  out.body = std::move(res.body());
+  beast::error_code ignored;
+  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  co_return out;
+}
+
+}  // namespace
+
+probe_transport direct_transport(std::string cluster_domain, std::chrono::seconds timeout) {
+  return [cluster_domain = std::move(cluster_domain), timeout](api::mcpserver s,
+                                                               probe_request req) -> asio::awaitable<probe_response> {
+    std::string host = s.name + "." + s.namespace_ + ".svc." + cluster_domain;
+    return exchange(std::move(host), std::to_string(s.spec.port), s.spec.path, std::move(req), timeout);
+  };
+}
+
+}  // namespace controllers
