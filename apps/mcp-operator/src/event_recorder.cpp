@@ -32,7 +32,8 @@ event_recorder::event_recorder(std::shared_ptr<kube::client> http, std::string c
 
 void event_recorder::record(const json::object& regarding, std::string_view type, std::string_view reason,
                             std::string_view action, std::string note) {
-  if (note.size() > 1024) note.resize(1024);
+  if (note.size() > 1024)
+    note.resize(1024);
   const std::string ns(kube::namespace_of(regarding));
   const std::string key = std::string(kube::uid_of(regarding)) + '\x1f' + std::string(type) + '\x1f' +
                           std::string(reason) + '\x1f' + std::string(action) + '\x1f' + note;
@@ -47,7 +48,8 @@ void event_recorder::record(const json::object& regarding, std::string_view type
     for (auto it = series_.begin(); it != series_.end();) {
       it = now - it->second.last >= series_window ? series_.erase(it) : std::next(it);
     }
-    if (series_.size() >= max_tracked) series_.clear();
+    if (series_.size() >= max_tracked)
+      series_.clear();
   }
   thread_local std::mt19937_64 rng{std::random_device{}()};
   char suffix[17];

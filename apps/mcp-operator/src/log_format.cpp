@@ -15,11 +15,14 @@ std::vector<std::pair<std::string, std::string>> parse_fields(std::string_view s
   std::string loose;  // words that are not key=value
   std::size_t i = 0;
   while (i < s.size()) {
-    while (i < s.size() && s[i] == ' ') ++i;
+    while (i < s.size() && s[i] == ' ')
+      ++i;
     std::size_t key_start = i;
-    while (i < s.size() && s[i] != '=' && s[i] != ' ') ++i;
+    while (i < s.size() && s[i] != '=' && s[i] != ' ')
+      ++i;
     if (i >= s.size() || s[i] != '=' || i == key_start) {
-      if (!loose.empty()) loose += ' ';
+      if (!loose.empty())
+        loose += ' ';
       loose += std::string(s.substr(key_start, i - key_start));
       continue;
     }
@@ -29,25 +32,28 @@ std::vector<std::pair<std::string, std::string>> parse_fields(std::string_view s
     if (i < s.size() && s[i] == '"') {
       ++i;
       while (i < s.size() && s[i] != '"') {
-        if (s[i] == '\\' && i + 1 < s.size()) ++i;
+        if (s[i] == '\\' && i + 1 < s.size())
+          ++i;
         value += s[i++];
       }
       ++i;  // closing quote
     } else {
-      while (i < s.size() && s[i] != ' ') value += s[i++];
+      while (i < s.size() && s[i] != ' ')
+        value += s[i++];
     }
     out.emplace_back(std::move(key), std::move(value));
   }
-  if (!loose.empty()) out.insert(out.begin(), {"msg", loose});
+  if (!loose.empty())
+    out.insert(out.begin(), {"msg", loose});
   return out;
 }
 
 void json_formatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {
   auto secs = std::chrono::duration<double>(msg.time.time_since_epoch()).count();
-  std::string line = "{\"ts\":" + std::to_string(secs) + ",\"level\":\"" +
-                     std::string(spdlog::level::to_string_view(msg.level).data(),
-                                 spdlog::level::to_string_view(msg.level).size()) +
-                     "\"";
+  std::string line =
+      "{\"ts\":" + std::to_string(secs) + ",\"level\":\"" +
+      std::string(spdlog::level::to_string_view(msg.level).data(), spdlog::level::to_string_view(msg.level).size()) +
+      "\"";
   for (const auto& [k, v] : parse_fields(std::string_view(msg.payload.data(), msg.payload.size()))) {
     line += "," + boost::json::serialize(boost::json::string(k)) + ":" + boost::json::serialize(boost::json::string(v));
   }
@@ -55,12 +61,16 @@ void json_formatter::format(const spdlog::details::log_msg& msg, spdlog::memory_
   dest.append(line.data(), line.data() + line.size());
 }
 
-std::unique_ptr<spdlog::formatter> json_formatter::clone() const { return std::make_unique<json_formatter>(); }
+std::unique_ptr<spdlog::formatter> json_formatter::clone() const {
+  return std::make_unique<json_formatter>();
+}
 
 bool configure_logging(std::string_view format, std::string_view level) {
   auto lvl = spdlog::level::from_str(std::string(level));
-  if (lvl == spdlog::level::off && level != "off") return false;
-  if (format != "json" && format != "text") return false;
+  if (lvl == spdlog::level::off && level != "off")
+    return false;
+  if (format != "json" && format != "text")
+    return false;
   auto logger = std::make_shared<spdlog::logger>("mcp-operator", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   if (format == "json") {
     logger->set_formatter(std::make_unique<json_formatter>());

@@ -4,9 +4,9 @@
 // reconcile workers, the MCP verifier and the probe/metrics listeners. SIGTERM stops taking
 // work, lets in-flight reconciles finish within --graceful-shutdown-timeout, then cancels
 // what is left and exits 0.
-#include <CLI/CLI.hpp>
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -15,9 +15,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <unistd.h>
 #include <cstdlib>
 #include <iostream>
-#include <unistd.h>
 
 #include "controllers/mcpserver_controller.hpp"
 #include "event_recorder.hpp"
@@ -46,6 +46,8 @@ struct flags {
   int progress_deadline = 600;
   int verify_period = 300;
   int graceful_shutdown = 30;
+  double qps = 50;
+  double burst = 100;
 };
 
 std::vector<std::string> split_namespaces(const std::vector<std::string>& in) {
@@ -55,8 +57,10 @@ std::vector<std::string> split_namespaces(const std::vector<std::string>& in) {
     while (start <= item.size()) {
       auto comma = item.find(',', start);
       auto part = item.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      if (!part.empty()) out.push_back(part);
-      if (comma == std::string::npos) break;
+      if (!part.empty())
+        out.push_back(part);
+      if (comma == std::string::npos)
+        break;
       start = comma + 1;
     }
   }
@@ -64,7 +68,8 @@ std::vector<std::string> split_namespaces(const std::vector<std::string>& in) {
 }
 
 kube::result<kube::config> load_config(const flags& f) {
-  if (!f.kubeconfig.empty()) return kube::load_kubeconfig(f.kubeconfig, f.context);
+  if (!f.kubeconfig.empty())
+    return kube::load_kubeconfig(f.kubeconfig, f.context);
   return kube::default_config(f.context);
 }
 
@@ -76,20 +81,27 @@ bool listen(asio::io_context& ioc, const std::string& addr, const char* what, ku
     spdlog::error("msg=\"invalid bind address\" flag={} value={}", what, addr);
     return false;
   }
-  if (disabled) return true;
+  if (disabled)
+    return true;
   boost::system::error_code ec;
   asio::ip::tcp::acceptor acceptor(ioc);
-  if (acceptor.open(ep.protocol(), ec); !ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor.bind(ep, ec);
-  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (acceptor.open(ep.protocol(), ec); !ec)
+    acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec)
+    acceptor.bind(ep, ec);
+  if (!ec)
+    acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec && ep.address().is_v6() && ep.address().to_v6().is_unspecified()) {
     // No IPv6 on this host: fall back to all IPv4 interfaces.
     ep = asio::ip::tcp::endpoint(asio::ip::address_v4::any(), ep.port());
     acceptor = asio::ip::tcp::acceptor(ioc);
     ec.clear();
-    if (acceptor.open(ep.protocol(), ec); !ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor.bind(ep, ec);
-    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (acceptor.open(ep.protocol(), ec); !ec)
+      acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec)
+      acceptor.bind(ep, ec);
+    if (!ec)
+      acceptor.listen(asio::socket_base::max_listen_connections, ec);
   }
   if (ec) {
     spdlog::error("msg=\"cannot listen\" flag={} address={} error=\"{}\"", what, addr, ec.message());
@@ -133,8 +145,15 @@ int main(int argc, char** argv) {
   app.add_option("--verify-period-seconds", f.verify_period, "re-verify Ready servers this often")
       ->check(CLI::Range(10, 86400))
       ->capture_default_str();
-  app.add_option("--graceful-shutdown-timeout", f.graceful_shutdown, "seconds to finish in-flight reconciles on SIGTERM")
+  app.add_option("--graceful-shutdown-timeout", f.graceful_shutdown,
+                 "seconds to finish in-flight reconciles on SIGTERM")
       ->check(CLI::Range(0, 600))
+      ->capture_default_str();
+  app.add_option("--kube-api-qps", f.qps, "client-side limit of apiserver requests per second")
+      ->check(CLI::Range(1.0, 10000.0))
+      ->capture_default_str();
+  app.add_option("--kube-api-burst", f.burst, "requests allowed above --kube-api-qps in a burst")
+      ->check(CLI::Range(1.0, 10000.0))
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
@@ -147,9 +166,12 @@ int main(int argc, char** argv) {
     spdlog::error("msg=\"cannot load the cluster configuration\" error=\"{}\"", cfg.error().describe());
     return 1;
   }
+  cfg->qps = f.qps;
+  cfg->burst = f.burst;
   const bool in_cluster = std::getenv("KUBERNETES_SERVICE_HOST") != nullptr;
   controllers::verify_mode mode = controllers::verify_mode::direct;
-  if (f.verify == "off" || (f.verify == "auto" && !in_cluster)) mode = controllers::verify_mode::off;
+  if (f.verify == "off" || (f.verify == "auto" && !in_cluster))
+    mode = controllers::verify_mode::off;
   if (mode == controllers::verify_mode::off && f.verify == "auto") {
     spdlog::info("msg=\"MCP verification is off: the operator runs outside the cluster and cannot reach Services\"");
   }
@@ -165,9 +187,8 @@ int main(int argc, char** argv) {
   gethostname(host, sizeof host - 1);
   mcp_operator::event_recorder recorder(*http, "mcp.v2dy.io/mcp-operator", host);
   auto sink = [&recorder](const kube::object& regarding, std::string_view type, std::string_view reason,
-                          std::string_view action, std::string note) {
-    recorder.record(regarding, type, reason, action, std::move(note));
-  };
+                          std::string_view action,
+                          std::string note) { recorder.record(regarding, type, reason, action, std::move(note)); };
 
   controllers::controller_settings settings;
   settings.render.bridge_image = f.bridge_image;
@@ -182,11 +203,13 @@ int main(int argc, char** argv) {
                        : controllers::direct_transport(f.cluster_domain, settings.verify_timeout);
 
   std::vector<std::string> namespaces = split_namespaces(f.watch_namespaces);
-  if (namespaces.empty()) namespaces.emplace_back();  // all namespaces
+  if (namespaces.empty())
+    namespaces.emplace_back();  // all namespaces
   std::vector<std::unique_ptr<controllers::mcpserver_controller>> ctrls;
   for (const auto& ns : namespaces) {
     settings.watch_namespace = ns;
-    ctrls.push_back(std::make_unique<controllers::mcpserver_controller>(*http, settings, registry.get(), sink, transport));
+    ctrls.push_back(
+        std::make_unique<controllers::mcpserver_controller>(*http, settings, registry.get(), sink, transport));
   }
 
   ops::health_checks live;
@@ -194,7 +217,8 @@ int main(int argc, char** argv) {
   ops::health_checks ready;
   ready.add("informer-sync", [&ctrls] {
     for (auto& c : ctrls) {
-      if (!c->ctrl().synced()) return ops::check_result::fail("caches not synced yet");
+      if (!c->ctrl().synced())
+        return ops::check_result::fail("caches not synced yet");
     }
     return ops::check_result::pass();
   });
@@ -220,10 +244,12 @@ int main(int argc, char** argv) {
   asio::signal_set signals(ioc, SIGTERM, SIGINT);
   auto shutdown = [&]() -> asio::awaitable<void> {
     auto [ec, sig] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (ec) co_return;
+    if (ec)
+      co_return;
     spdlog::info("msg=\"shutting down: no new work; finishing in-flight reconciles\" signal={} grace_seconds={}", sig,
                  f.graceful_shutdown);
-    for (auto& c : ctrls) c->ctrl().shut_down();
+    for (auto& c : ctrls)
+      c->ctrl().shut_down();
     asio::steady_timer grace(ioc, std::chrono::seconds(f.graceful_shutdown));
     grace.async_wait([&](boost::system::error_code e) {
       if (!e) {

@@ -13,7 +13,8 @@ TEST(LogFields, KeyValuesAndQuotedValues) {
 }
 
 TEST(LogFields, EscapedQuotesStayInTheValue) {
-  EXPECT_EQ(parse_fields(R"(error="Invalid: \"spec.port\" too high")"), (pairs{{"error", R"(Invalid: "spec.port" too high)"}}));
+  EXPECT_EQ(parse_fields(R"(error="Invalid: \"spec.port\" too high")"),
+            (pairs{{"error", R"(Invalid: "spec.port" too high)"}}));
 }
 
 TEST(LogFields, PlainTextBecomesTheMessage) {

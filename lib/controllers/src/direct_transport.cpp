@@ -28,7 +28,8 @@ asio::awaitable<probe_response> exchange(std::string host, std::string port, std
   http::request<http::string_body> r{req.method == "DELETE" ? http::verb::delete_ : http::verb::post, target, 11};
   r.set(http::field::host, host + ":" + port);
   r.set(http::field::user_agent, "mcp-operator");
-  for (const auto& [k, v] : req.headers) r.set(k, v);
+  for (const auto& [k, v] : req.headers)
+    r.set(k, v);
   r.body() = std::move(req.body);
   r.prepare_payload();
   co_await http::async_write(stream, r, asio::use_awaitable);

@@ -53,7 +53,8 @@ const json::object* status_of(const kube::object& o) {
 }
 
 std::int64_t generation_or(const json::object* o, std::int64_t def) {
-  if (o == nullptr) return def;
+  if (o == nullptr)
+    return def;
   return kube::generation_of(*o).value_or(def);
 }
 
@@ -74,25 +75,32 @@ boost::asio::awaitable<verification> run_probe(probe_transport transport, api::m
 const std::vector<mcpserver_controller::permission>& mcpserver_controller::required_permissions() {
   static const std::vector<permission> perms = [] {
     std::vector<permission> p;
-    for (auto verb : {"get", "list", "watch"}) p.push_back({"mcp.v2dy.io", "mcpservers", verb});
-    for (auto verb : {"get", "patch", "update"}) p.push_back({"mcp.v2dy.io", "mcpservers/status", verb});
+    for (auto verb : {"get", "list", "watch"})
+      p.push_back({"mcp.v2dy.io", "mcpservers", verb});
+    for (auto verb : {"get", "patch", "update"})
+      p.push_back({"mcp.v2dy.io", "mcpservers/status", verb});
     static const std::vector<std::pair<std::string_view, std::string_view>> owned = {
-        {"", "serviceaccounts"},          {"", "services"},
-        {"apps", "deployments"},          {"networking.k8s.io", "ingresses"},
-        {"networking.k8s.io", "networkpolicies"}, {"policy", "poddisruptionbudgets"}};
+        {"", "serviceaccounts"},
+        {"", "services"},
+        {"apps", "deployments"},
+        {"networking.k8s.io", "ingresses"},
+        {"networking.k8s.io", "networkpolicies"},
+        {"policy", "poddisruptionbudgets"}};
     for (const auto& [g, r] : owned) {
-      for (auto verb : {"get", "list", "watch", "create", "update", "patch", "delete"}) p.push_back({g, r, verb});
+      for (auto verb : {"get", "list", "watch", "create", "update", "patch", "delete"})
+        p.push_back({g, r, verb});
     }
-    for (auto verb : {"get", "list", "watch"}) p.push_back({"", "pods", verb});
-    for (auto verb : {"create", "patch"}) p.push_back({"events.k8s.io", "events", verb});
+    for (auto verb : {"get", "list", "watch"})
+      p.push_back({"", "pods", verb});
+    for (auto verb : {"create", "patch"})
+      p.push_back({"events.k8s.io", "events", verb});
     return p;
   }();
   return perms;
 }
 
 mcpserver_controller::mcpserver_controller(std::shared_ptr<kube::client> http, controller_settings settings,
-                                           prometheus::Registry* registry, event_sink events,
-                                           probe_transport transport)
+                                           prometheus::Registry* registry, event_sink events, probe_transport transport)
     : http_(std::move(http)),
       settings_(std::move(settings)),
       events_(std::move(events)),
@@ -105,17 +113,19 @@ mcpserver_controller::mcpserver_controller(std::shared_ptr<kube::client> http, c
       http_, mcpservers(), opts,
       [this](kube::object_ptr obj, kube::reconcile_context& ctx) { return reconcile(std::move(obj), ctx); },
       kube::error_policy_fn{}, registry);
-  for (const auto& k : owned_kinds()) ctrl_->owns(resource_of(k));
+  for (const auto& k : owned_kinds())
+    ctrl_->owns(resource_of(k));
   // Pods belong to ReplicaSets, not to the MCPServer: map them back by their instance label.
   ctrl_->watches(kube::resources::pods(), [](const kube::object& pod) -> std::vector<kube::object_key> {
-    const json::value* labels = pod.if_contains("metadata") ? pod.at("metadata").as_object().if_contains("labels")
-                                                            : nullptr;
-    if (labels == nullptr || !labels->is_object()) return {};
+    const json::value* labels =
+        pod.if_contains("metadata") ? pod.at("metadata").as_object().if_contains("labels") : nullptr;
+    if (labels == nullptr || !labels->is_object())
+      return {};
     const auto& l = labels->get_object();
     const json::value* managed = l.if_contains("app.kubernetes.io/managed-by");
     const json::value* instance = l.if_contains("app.kubernetes.io/instance");
-    if (managed == nullptr || !managed->is_string() || managed->get_string() != "mcp-operator" ||
-        instance == nullptr || !instance->is_string()) {
+    if (managed == nullptr || !managed->is_string() || managed->get_string() != "mcp-operator" || instance == nullptr ||
+        !instance->is_string()) {
       return {};
     }
     return {{std::string(kube::namespace_of(pod)), std::string(instance->get_string())}};
@@ -125,14 +135,15 @@ mcpserver_controller::mcpserver_controller(std::shared_ptr<kube::client> http, c
 const kube::store& mcpserver_controller::owned_cache(std::string_view kind) const {
   const auto& kinds = owned_kinds();
   for (std::size_t i = 0; i < kinds.size(); ++i) {
-    if (kinds[i].kind == kind) return ctrl_->cache_of(i + 1);  // source 0 is the MCPServer itself
+    if (kinds[i].kind == kind)
+      return ctrl_->cache_of(i + 1);  // source 0 is the MCPServer itself
   }
   throw std::logic_error("not an owned kind: " + std::string(kind));
 }
 
 asio::awaitable<kube::result<void>> mcpserver_controller::apply_owned(const api::mcpserver& server,
-                                                                       const kube::object& mcp, const rendered& want,
-                                                                       kube::reconcile_context& ctx) {
+                                                                      const kube::object& mcp, const rendered& want,
+                                                                      kube::reconcile_context& ctx) {
   std::set<std::pair<std::string, std::string>> wanted;  // (kind, name)
   for (const auto& desired : want.objects) {
     const std::string kind(desired.at("kind").as_string());
@@ -146,26 +157,31 @@ asio::awaitable<kube::result<void>> mcpserver_controller::apply_owned(const api:
         co_return kube::make_error(kube::error_kind::already_exists,
                                    kind + " " + name + " already exists and is not owned by this MCPServer");
       }
-      if (contains_subset(json::value(*live), json::value(desired))) continue;
+      if (contains_subset(json::value(*live), json::value(desired)))
+        continue;
     }
     const owned_kind* ok = nullptr;
     for (const auto& k : owned_kinds()) {
-      if (k.kind == kind) ok = &k;
+      if (k.kind == kind)
+        ok = &k;
     }
     kube::api api(http_, resource_of(*ok), server.namespace_);
     auto res = co_await api.apply(name, desired, settings_.field_manager, true);
-    if (!res) co_return res.error();
+    if (!res)
+      co_return res.error();
     const char* verb = live ? "Updated" : "Created";
     spdlog::info("msg=\"{} {}\" controller=mcpserver key={}/{} reconcile_id={} name={}", verb, kind, server.namespace_,
                  server.name, ctx.reconcile_id, name);
-    if (events_) events_(mcp, "Normal", verb, live ? "Update" : "Create", std::string(verb) + " " + kind + " " + name);
+    if (events_)
+      events_(mcp, "Normal", verb, live ? "Update" : "Create", std::string(verb) + " " + kind + " " + name);
   }
   // What the spec no longer asks for (an Ingress removed from the spec, a PDB after scaling
   // down to one replica) is deleted, with the UID as precondition so a replacement survives.
   for (const auto& k : owned_kinds()) {
     for (const auto& live : owned_cache(k.kind).controlled_by(server.uid)) {
       std::string name(kube::name_of(*live));
-      if (wanted.contains({std::string(k.kind), name})) continue;
+      if (wanted.contains({std::string(k.kind), name}))
+        continue;
       kube::api api(http_, resource_of(k), server.namespace_);
       kube::delete_params p;
       p.precondition_uid = std::string(kube::uid_of(*live));
@@ -175,31 +191,34 @@ asio::awaitable<kube::result<void>> mcpserver_controller::apply_owned(const api:
       }
       spdlog::info("msg=\"Deleted {}\" controller=mcpserver key={}/{} reconcile_id={} name={}", k.kind,
                    server.namespace_, server.name, ctx.reconcile_id, name);
-      if (events_) events_(mcp, "Normal", "Deleted", "Delete", "Deleted " + std::string(k.kind) + " " + name);
+      if (events_)
+        events_(mcp, "Normal", "Deleted", "Delete", "Deleted " + std::string(k.kind) + " " + name);
     }
   }
   co_return kube::result<void>{};
 }
 
-asio::awaitable<kube::result<void>> mcpserver_controller::write_status(const kube::object& mcp,
-                                                                        json::object status) {
+asio::awaitable<kube::result<void>> mcpserver_controller::write_status(const kube::object& mcp, json::object status) {
   kube::api api(http_, mcpservers(), std::string(kube::namespace_of(mcp)));
   json::object body{{"status", std::move(status)}};
   kube::patch_params p;
   p.field_manager = settings_.field_manager;
   auto res = co_await api.patch_status(kube::name_of(mcp), kube::patch_type::merge, body, p);
-  if (!res && !res.error().is(kube::error_kind::not_found)) co_return res.error();
+  if (!res && !res.error().is(kube::error_kind::not_found))
+    co_return res.error();
   co_return kube::result<void>{};
 }
 
 void mcpserver_controller::maybe_verify(const api::mcpserver& server, const json::object* deployment, bool ready) {
-  if (settings_.verify == verify_mode::off || !transport_ || !ready) return;
+  if (settings_.verify == verify_mode::off || !transport_ || !ready)
+    return;
   verify_state& st = verify_[server.uid];
   const std::int64_t gen = generation_or(deployment, 0);
   const auto now = std::chrono::steady_clock::now();
   const bool stale = st.deployment_generation != gen || !st.last ||
                      now - st.at >= (st.last->ok ? settings_.verify_period : settings_.verify_retry);
-  if (st.running || !stale) return;
+  if (st.running || !stale)
+    return;
   st.running = true;
   asio::co_spawn(http_->executor(), verify_task(server, gen), asio::detached);
 }
@@ -214,11 +233,12 @@ asio::awaitable<void> mcpserver_controller::verify_task(api::mcpserver server, s
   ctrl_->queue().add({server.namespace_, server.name});
 }
 
-std::optional<std::chrono::seconds> mcpserver_controller::requeue_for(const api::mcpserver& server,
-                                                                      bool ready) const {
-  if (settings_.verify == verify_mode::off || !ready) return std::nullopt;
+std::optional<std::chrono::seconds> mcpserver_controller::requeue_for(const api::mcpserver& server, bool ready) const {
+  if (settings_.verify == verify_mode::off || !ready)
+    return std::nullopt;
   auto it = verify_.find(server.uid);
-  if (it == verify_.end() || !it->second.last) return std::nullopt;  // a running probe re-queues itself
+  if (it == verify_.end() || !it->second.last)
+    return std::nullopt;  // a running probe re-queues itself
   return it->second.last->ok ? settings_.verify_period : settings_.verify_retry;
 }
 
@@ -253,7 +273,8 @@ asio::awaitable<kube::reconcile_result> mcpserver_controller::reconcile(kube::ob
   if (!obs.render_error.empty()) {
     auto status = compute_status(server, settings_.render, obs, prev, rfc3339_now());
     if (json::value(status) != json::value(prev)) {
-      if (events_) events_(mcp, "Warning", "InvalidSpec", "Reconcile", obs.render_error);
+      if (events_)
+        events_(mcp, "Warning", "InvalidSpec", "Reconcile", obs.render_error);
       if (auto w = co_await write_status(mcp, std::move(status)); !w) {
         co_return kube::reconcile_error::retry(w.error().describe());
       }
@@ -263,11 +284,13 @@ asio::awaitable<kube::reconcile_result> mcpserver_controller::reconcile(kube::ob
 
   if (auto applied = co_await apply_owned(server, mcp, want, ctx); !applied) {
     const auto& err = applied.error();
-    if (events_) events_(mcp, "Warning", "ApplyFailed", "Reconcile", err.describe());
+    if (events_)
+      events_(mcp, "Warning", "ApplyFailed", "Reconcile", err.describe());
     if (err.is(kube::error_kind::already_exists)) {
       obs.render_error = err.message;
       auto status = compute_status(server, settings_.render, obs, prev, rfc3339_now());
-      if (json::value(status) != json::value(prev)) (void)co_await write_status(mcp, std::move(status));
+      if (json::value(status) != json::value(prev))
+        (void)co_await write_status(mcp, std::move(status));
       co_return kube::reconcile_error::terminal_error(err.message);
     }
     co_return kube::reconcile_error::retry(err.describe());
@@ -282,18 +305,22 @@ asio::awaitable<kube::reconcile_result> mcpserver_controller::reconcile(kube::ob
         labels != nullptr && labels->is_object()) {
       inst = labels->get_object().if_contains("app.kubernetes.io/instance");
     }
-    if (inst != nullptr && inst->is_string() && inst->get_string() == server.name) pods.push_back(p);
+    if (inst != nullptr && inst->is_string() && inst->get_string() == server.name)
+      pods.push_back(p);
   }
-  for (const auto& p : pods) obs.pods.push_back(p.get());
+  for (const auto& p : pods)
+    obs.pods.push_back(p.get());
 
   // Verification runs once the server is Ready; its result lands in the next reconcile.
   auto interim = compute_status(server, settings_.render, obs, prev, rfc3339_now());
   bool ready = false;
   for (const auto& c : interim.at("conditions").as_array()) {
-    if (c.at("type") == "Ready" && c.at("status") == "True") ready = true;
+    if (c.at("type") == "Ready" && c.at("status") == "True")
+      ready = true;
   }
   maybe_verify(server, obs.deployment, ready);
-  if (auto it = verify_.find(server.uid); it != verify_.end() && it->second.last) obs.verified = it->second.last;
+  if (auto it = verify_.find(server.uid); it != verify_.end() && it->second.last)
+    obs.verified = it->second.last;
 
   auto status = compute_status(server, settings_.render, obs, prev, rfc3339_now());
   if (json::value(status) != json::value(prev)) {
@@ -302,7 +329,8 @@ asio::awaitable<kube::reconcile_result> mcpserver_controller::reconcile(kube::ob
     if (events_ && phase == "Degraded" && (old_phase == nullptr || *old_phase != "Degraded")) {
       std::string why;
       for (const auto& c : status.at("conditions").as_array()) {
-        if (c.at("type") == "Degraded") why = std::string(c.at("message").as_string());
+        if (c.at("type") == "Degraded")
+          why = std::string(c.at("message").as_string());
       }
       events_(mcp, "Warning", "Degraded", "Reconcile", why);
     }
@@ -310,7 +338,8 @@ asio::awaitable<kube::reconcile_result> mcpserver_controller::reconcile(kube::ob
       co_return kube::reconcile_error::retry(w.error().describe());
     }
   }
-  if (auto d = requeue_for(server, ready)) co_return kube::action::requeue(*d);
+  if (auto d = requeue_for(server, ready))
+    co_return kube::action::requeue(*d);
   co_return kube::action::await_change();
 }
 

@@ -37,8 +37,8 @@ enum class verify_mode {
 struct controller_settings {
   render_options render;
   std::string field_manager = "mcp-operator";
-  std::string version;           // the operator's, sent as clientInfo.version
-  std::string watch_namespace;   // "" = all namespaces
+  std::string version;          // the operator's, sent as clientInfo.version
+  std::string watch_namespace;  // "" = all namespaces
   unsigned concurrency = 4;
   verify_mode verify = verify_mode::direct;
   std::chrono::seconds verify_period{300};  // re-check a verified server this often

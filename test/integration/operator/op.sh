@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs mcp-operator as a process against the test cluster under a ServiceAccount token.
+# Sourced by operator_test.sh:
+#   op_setup                       install config/rbac (namespace mcp-operator-system)
+#   op_kubeconfig <sa> <ns> <file> write a kubeconfig holding <sa>'s token
+#   op_start <name> [flags...]     start an operator named <name> (log: $OP_DIR/<name>.log)
+#   op_stop <name> [signal]        stop it (default SIGTERM; waits for exit)
+: "${KUBECONFIG:?}" "${TOOLS_BIN:?}" "${MCP_BINARY_DIR:?}" "${CLUSTER_DIR:?}" "${MCP_SOURCE_DIR:?}"
+OP_DIR="$CLUSTER_DIR/operator"
+OP_BIN="$MCP_BINARY_DIR/apps/mcp-operator/mcp-operator"
+mkdir -p "$OP_DIR"
+kubectl() { "$TOOLS_BIN/kubectl" "$@"; }
+
+op_setup() {
+  kubectl apply -k "$MCP_SOURCE_DIR/test/integration/operator/rbac" >/dev/null
+}
+
+op_kubeconfig() {  # op_kubeconfig <serviceaccount> <namespace> <file>
+  local token server ca
+  token=$(kubectl create token "$1" -n "$2" --duration=3h)
+  server=$(kubectl config view --raw -o jsonpath='{.clusters[0].cluster.server}')
+  ca=$(kubectl config view --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')
+  cat > "$3" <<EOK
+apiVersion: v1
+kind: Config
+clusters: [{name: test, cluster: {server: "$server", certificate-authority-data: "$ca"}}]
+users: [{name: $1, user: {token: "$token"}}]
+contexts: [{name: $1, context: {cluster: test, user: $1}}]
+current-context: $1
+EOK
+  chmod 600 "$3"
+}
+
+op_start() {  # op_start <name> [flags...]
+  local name=$1; shift
+  [[ -f "$OP_DIR/operator.kubeconfig" ]] ||
+    op_kubeconfig mcp-operator-controller-manager mcp-operator-system "$OP_DIR/operator.kubeconfig"
+  "$OP_BIN" --kubeconfig "$OP_DIR/operator.kubeconfig" --health-probe-bind-address=127.0.0.1:0 \
+    --metrics-bind-address=127.0.0.1:0 --bridge-image=mcp-bridge:test --log-format=json "$@" \
+    >>"$OP_DIR/$name.log" 2>&1 &
+  echo $! > "$OP_DIR/$name.pid"
+}
+
+op_stop() {  # op_stop <name> [signal]
+  local pid; pid=$(cat "$OP_DIR/$1.pid" 2>/dev/null) || return 0
+  kill "-${2:-TERM}" "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$OP_DIR/$1.pid"
+}

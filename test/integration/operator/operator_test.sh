@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# The operator against the real apiserver, running as a process under the config/rbac
+# ServiceAccount token. Each case starts its own operator and its own namespace.
+# Usage: operator_test.sh <case>; the environment comes from CTest (MCP_INTEGRATION_ENV).
+set -euo pipefail
+source "$(dirname "$0")/op.sh"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+wait_until() {  # wait_until <seconds> <what> <command...>
+  local secs=$1 what=$2; shift 2
+  local deadline=$((SECONDS + secs))
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || fail "not within ${secs}s: $what"
+    sleep 0.2
+  done
+}
+jp() { kubectl -n "$NS" get "$1" -o jsonpath="$2"; }
+eq() { [[ "$(jp "$1" "$2")" == "$3" ]]; }
+expect() {  # expect <resource> <jsonpath> <value>
+  local got; got=$(jp "$1" "$2")
+  [[ "$got" == "$3" ]] || fail "$1 $2: expected '$3', got '$got'"
+}
+new_namespace() {
+  NS="it-op-$1-$$"
+  kubectl create namespace "$NS" >/dev/null
+  CLEANUP+=("kubectl delete namespace $NS --wait=false")
+}
+CLEANUP=()
+cleanup() {
+  for c in "${CLEANUP[@]}"; do eval "$c" >/dev/null 2>&1 || true; done
+}
+trap cleanup EXIT
+start_operator() {  # start_operator <name> [flags...]
+  local name=$1
+  op_start "$@"
+  CLEANUP=("op_stop $name" "${CLEANUP[@]}")
+}
+
+case "$1" in
+  setup)
+    op_setup
+    ;;
+
+  samples_converge)
+    # kubectl apply -f config/samples/ -> each sample's objects with the exact expected fields
+    # within 5 s; once kwok makes the pods Ready, the status tells the truth.
+    new_namespace samples
+    start_operator samples
+    kubectl -n "$NS" apply -k "$MCP_SOURCE_DIR/config/samples/" >/dev/null
+    for s in example-mcp-server sendgrid-mcp everything; do
+      wait_until 5 "$s objects" eval "jp deployment/$s '{.metadata.name}' && jp service/$s '{.metadata.name}' && jp serviceaccount/$s '{.metadata.name}'"
+    done
+    d=deployment/example-mcp-server
+    uid=$(jp mcpserver/example-mcp-server '{.metadata.uid}')
+    expect $d '{.metadata.ownerReferences[0].uid}' "$uid"
+    expect $d '{.metadata.ownerReferences[0].controller}' true
+    expect $d '{.metadata.labels.app\.kubernetes\.io/managed-by}' mcp-operator
+    expect $d '{.metadata.labels.app\.kubernetes\.io/instance}' example-mcp-server
+    expect $d '{.spec.replicas}' 1
+    c='{.spec.template.spec.containers[0]'
+    expect $d "$c.image}" mcp/example-server:latest
+    expect $d "$c.env[0].valueFrom.secretKeyRef.name}" mcp-secrets
+    expect $d "$c.env[0].valueFrom.secretKeyRef.key}" api-key
+    expect $d "$c.resources.requests.memory}" 64Mi
+    expect $d "$c.resources.limits.cpu}" 500m
+    expect $d "$c.ports[0].containerPort}" 3000
+    expect $d "$c.securityContext.allowPrivilegeEscalation}" false
+    expect $d "$c.securityContext.readOnlyRootFilesystem}" true
+    expect $d "$c.securityContext.capabilities.drop[0]}" ALL
+    expect $d '{.spec.template.spec.securityContext.runAsNonRoot}' true
+    expect $d '{.spec.template.spec.securityContext.seccompProfile.type}' RuntimeDefault
+    expect $d '{.spec.template.spec.automountServiceAccountToken}' false
+    expect $d '{.spec.template.spec.serviceAccountName}' example-mcp-server
+    expect service/sendgrid-mcp '{.spec.ports[0].name}' mcp
+    expect service/sendgrid-mcp '{.spec.ports[0].port}' 3001
+    expect service/sendgrid-mcp '{.spec.ports[0].appProtocol}' http
+    expect serviceaccount/sendgrid-mcp '{.automountServiceAccountToken}' false
+    expect deployment/everything '{.spec.template.spec.initContainers[0].image}' mcp-bridge:test
+    expect deployment/everything "$c.command[0]}" /opt/mcp-bridge/mcp-bridge
+    for s in example-mcp-server sendgrid-mcp everything; do
+      wait_until 30 "$s Running" eq "mcpserver/$s" '{.status.phase}' Running
+      expect "mcpserver/$s" '{.status.readyReplicas}' 1
+      expect "mcpserver/$s" '{.status.conditions[?(@.type=="Ready")].status}' True
+      expect "mcpserver/$s" '{.status.observedGeneration}' "$(jp "mcpserver/$s" '{.metadata.generation}')"
+    done
+    expect mcpserver/sendgrid-mcp '{.status.url}' "http://sendgrid-mcp.$NS.svc.cluster.local:3001/mcp"
+    header=$(kubectl -n "$NS" get mcps | head -1)
+    for col in NAME PHASE READY URL AGE; do grep -qw "$col" <<<"$header" || fail "no $col column"; done
+    events=$(kubectl -n "$NS" get events.events.k8s.io -o jsonpath='{range .items[*]}{.reason} {.note}{"\n"}{end}')
+    grep -q "Created Deployment example-mcp-server" <<<"$events" || fail "no Created event: $events"
+    ;;
+
+  scale)
+    # kubectl scale on the MCPServer scales the Deployment; without spec.replicas the
+    # operator keeps whatever a scaler set.
+    new_namespace scale
+    start_operator scale
+    kubectl -n "$NS" apply -f - >/dev/null <<EOF
+apiVersion: mcp.v2dy.io/v1
+kind: MCPServer
+metadata: {name: fixed}
+spec: {image: example.invalid/mcp:1, replicas: 1}
+---
+apiVersion: mcp.v2dy.io/v1
+kind: MCPServer
+metadata: {name: free}
+spec: {image: example.invalid/mcp:1}
+EOF
+    wait_until 10 "fixed Running" eq mcpserver/fixed '{.status.phase}' Running
+    kubectl -n "$NS" scale mcpserver/fixed --replicas=3 >/dev/null
+    wait_until 10 "Deployment scaled to 3" eq deployment/fixed '{.spec.replicas}' 3
+    wait_until 20 "status follows" eq mcpserver/fixed '{.status.readyReplicas}' 3
+    expect mcpserver/fixed '{.status.ready}' 3/3
+    wait_until 10 "PodDisruptionBudget for 3 replicas" jp poddisruptionbudget/fixed '{.metadata.name}'
+    wait_until 10 "free Running" eq mcpserver/free '{.status.phase}' Running
+    kubectl -n "$NS" scale deployment/free --replicas=4 >/dev/null
+    kubectl -n "$NS" label mcpserver/free touched=yes >/dev/null
+    kubectl -n "$NS" annotate mcpserver/free touched=again >/dev/null
+    sleep 2
+    expect deployment/free '{.spec.replicas}' 4
+    wait_until 20 "status of free follows the scaler" eq mcpserver/free '{.status.readyReplicas}' 4
+    ;;
+
+  drift)
+    # A hand-edited Deployment is reverted and a deleted Service recreated within 5 s;
+    # deleting the MCPServer garbage-collects everything it owned.
+    new_namespace drift
+    start_operator drift
+    kubectl -n "$NS" apply -f - >/dev/null <<EOF
+apiVersion: mcp.v2dy.io/v1
+kind: MCPServer
+metadata: {name: drifty}
+spec: {image: example.invalid/mcp:1, replicas: 2}
+EOF
+    wait_until 10 "drifty Running" eq mcpserver/drifty '{.status.phase}' Running
+    kubectl -n "$NS" set image deployment/drifty mcp-server=evil.invalid/other:6 >/dev/null
+    wait_until 5 "image reverted" eq deployment/drifty '{.spec.template.spec.containers[0].image}' example.invalid/mcp:1
+    old=$(jp service/drifty '{.metadata.uid}')
+    kubectl -n "$NS" delete service drifty >/dev/null
+    wait_until 5 "Service recreated" eval "[[ \$(jp service/drifty '{.metadata.uid}') != '' && \$(jp service/drifty '{.metadata.uid}') != '$old' ]]"
+    kubectl -n "$NS" delete mcpserver drifty >/dev/null
+    gone() { [[ -z "$(kubectl -n "$NS" get deployment,service,serviceaccount,poddisruptionbudget -l app.kubernetes.io/instance=drifty -o name)" ]]; }
+    wait_until 30 "owned objects garbage-collected" gone
+    ;;
+
+  invalid_at_runtime)
+    # A spec the operator cannot realise (stdio without --bridge-image) is Failed, with an
+    # event saying why; the operator keeps running.
+    new_namespace invalid
+    "$OP_BIN" --kubeconfig "$OP_DIR/operator.kubeconfig" --health-probe-bind-address=0 --metrics-bind-address=0 \
+      --log-format=json >>"$OP_DIR/invalid-op.log" 2>&1 &
+    echo $! > "$OP_DIR/invalid-op.pid"
+    CLEANUP=("op_stop invalid-op" "${CLEANUP[@]}")
+    kubectl -n "$NS" apply -f - >/dev/null <<EOF
+apiVersion: mcp.v2dy.io/v1
+kind: MCPServer
+metadata: {name: nobridge}
+spec: {image: example.invalid/mcp:1, protocol: stdio, command: [server]}
+EOF
+    wait_until 10 "nobridge Failed" eq mcpserver/nobridge '{.status.phase}' Failed
+    msg=$(jp mcpserver/nobridge '{.status.conditions[?(@.type=="Ready")].message}')
+    grep -q -- "--bridge-image" <<<"$msg" || fail "message does not name the fix: $msg"
+    wait_until 10 "InvalidSpec event" eval "kubectl -n $NS get events.events.k8s.io -o jsonpath='{.items[*].reason}' | grep -q InvalidSpec"
+    kill -0 "$(cat "$OP_DIR/invalid-op.pid")" || fail "operator exited"
+    ;;
+
+  watch_namespaces)
+    # With --watch-namespaces=a and only a RoleBinding in a, the operator reconciles in a,
+    # ignores b, and logs no Forbidden error.
+    a="it-op-tenant-a-$$"; b="it-op-tenant-b-$$"
+    kubectl create namespace "$a" >/dev/null; kubectl create namespace "$b" >/dev/null
+    CLEANUP+=("kubectl delete namespace $a $b --wait=false")
+    kubectl -n mcp-operator-system create serviceaccount tenant-operator >/dev/null 2>&1 || true
+    kubectl -n "$a" create rolebinding tenant-operator --clusterrole=mcp-operator-manager-role \
+      --serviceaccount=mcp-operator-system:tenant-operator >/dev/null
+    op_kubeconfig tenant-operator mcp-operator-system "$OP_DIR/tenant.kubeconfig"
+    [[ "$(kubectl auth can-i list mcpservers.mcp.v2dy.io -A --as system:serviceaccount:mcp-operator-system:tenant-operator)" == no ]] ||
+      fail "tenant operator has cluster-wide rights"
+    "$OP_BIN" --kubeconfig "$OP_DIR/tenant.kubeconfig" --watch-namespaces="$a" --health-probe-bind-address=0 \
+      --metrics-bind-address=0 --log-format=json >"$OP_DIR/tenant.log" 2>&1 &
+    echo $! > "$OP_DIR/tenant.pid"
+    CLEANUP=("op_stop tenant" "${CLEANUP[@]}")
+    for ns in "$a" "$b"; do
+      kubectl -n "$ns" apply -f - >/dev/null <<EOF
+apiVersion: mcp.v2dy.io/v1
+kind: MCPServer
+metadata: {name: tenant-server}
+spec: {image: example.invalid/mcp:1}
+EOF
+    done
+    NS=$a
+    wait_until 10 "reconciled in $a" eq mcpserver/tenant-server '{.status.phase}' Running
+    sleep 2
+    [[ -z "$(kubectl -n "$b" get deployment tenant-server -o name 2>/dev/null)" ]] || fail "reconciled in $b"
+    [[ -z "$(kubectl -n "$b" get mcpserver tenant-server -o jsonpath='{.status.phase}')" ]] || fail "status written in $b"
+    if grep -qi forbidden "$OP_DIR/tenant.log"; then fail "Forbidden in the log: $(grep -i forbidden "$OP_DIR/tenant.log" | head -2)"; fi
+    ;;
+
+  kill9_200)
+    # kill -9 while 200 MCPServers are being created: after a restart all 200 converge, with
+    # exactly one Deployment each and nothing duplicated.
+    new_namespace many
+    start_operator many-1
+    manifest=$(mktemp); CLEANUP+=("rm -f $manifest")
+    for i in $(seq -w 1 200); do
+      printf 'apiVersion: mcp.v2dy.io/v1\nkind: MCPServer\nmetadata: {name: s%s}\nspec: {image: example.invalid/mcp:1}\n---\n' "$i"
+    done > "$manifest"
+    kubectl -n "$NS" apply -f "$manifest" >/dev/null &
+    creator=$!
+    sleep 1.5
+    op_stop many-1 KILL
+    wait "$creator"
+    start_operator many-2
+    count() { [[ "$(kubectl -n "$NS" get deployments -o name | wc -l)" == 200 ]]; }
+    wait_until 90 "200 Deployments" count
+    running() { [[ "$(kubectl -n "$NS" get mcps -o jsonpath='{range .items[*]}{.status.phase}{"\n"}{end}' | grep -c '^Running$')" == 200 ]]; }
+    wait_until 120 "200 Running" running
+    dup=$(kubectl -n "$NS" get deployments -o jsonpath='{range .items[*]}{.metadata.labels.app\.kubernetes\.io/instance}{"\n"}{end}' | sort | uniq -d)
+    [[ -z "$dup" ]] || fail "duplicated Deployments: $dup"
+    [[ "$(kubectl -n "$NS" get serviceaccounts -l app.kubernetes.io/managed-by=mcp-operator -o name | wc -l)" == 200 ]] || fail "ServiceAccounts"
+    ;;
+
+  no_secrets_in_logs)
+    # The sample secrets' values never reach a log line (all operators of this run).
+    for v in sample-api-key-do-not-use-7f3a9c sample-bearer-token-do-not-use-5e1b2d; do
+      if grep -rq "$v" "$OP_DIR"/*.log 2>/dev/null; then fail "secret value $v found in operator logs"; fi
+    done
+    ls "$OP_DIR"/*.log >/dev/null || fail "no operator logs to check"
+    ;;
+
+  *) fail "unknown case $1" ;;
+esac
+echo "ok: $1"
