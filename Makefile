@@ -8,6 +8,9 @@ SHELL := /usr/bin/env bash -o pipefail
 PRESET ?= ci
 BUILD_DIR := build/$(PRESET)
 CTEST_ARGS ?=
+VERSION := $(shell cat VERSION)
+IMG ?= mcp-operator:$(VERSION)
+BRIDGE_IMG ?= mcp-bridge:$(VERSION)
 TOOLS_BIN := $(shell source hack/lib.sh && echo $$TOOLS_BIN)
 export PATH := $(TOOLS_BIN):$(PATH)
 
@@ -94,6 +97,11 @@ cluster-status: ## Say whether the local cluster runs, and where.
 .PHONY: install
 install: ## Install the CRDs into the cluster of the current kubeconfig.
 	@kubectl apply --server-side --force-conflicts -k config/crd
+
+.PHONY: run
+run: build install ## Run the operator from the build tree against the current kubeconfig.
+	@$(BUILD_DIR)/apps/mcp-operator/mcp-operator --log-format=text --bridge-image=$(BRIDGE_IMG) \
+	  --health-probe-bind-address=127.0.0.1:8081 --metrics-bind-address=127.0.0.1:8080 $(RUN_ARGS)
 
 .PHONY: uninstall
 uninstall: ## Remove the CRDs (and with them every MCPServer) from the cluster.

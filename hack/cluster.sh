@@ -312,8 +312,9 @@ EOF
     --leader-elect=false --profiling=false
 
   log "starting kwok with $NODES simulated nodes"
+  "$REPO_ROOT/hack/kwok-stages.py" "$TOOLS_BIN/../kwok-stages.yaml" "$REPO_ROOT/hack/kwok" > "$RUN/kwok-stages.yaml"
   start kwok "$TOOLS_BIN/kwok" --kubeconfig="$RUN/kwok.kubeconfig" \
-    --config="$TOOLS_BIN/../kwok-stages.yaml" \
+    --config="$RUN/kwok-stages.yaml" \
     --manage-all-nodes=false \
     --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
     --manage-nodes-with-label-selector= \

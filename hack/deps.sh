@@ -13,7 +13,7 @@ APT_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libyaml-cpp-dev libspdlog-dev libfmt-dev prometheus-cpp-dev libcli11-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  openssl curl ca-certificates python3 python3-venv iproute2 procps psmisc
+  openssl curl ca-certificates python3 python3-venv python3-yaml iproute2 procps psmisc
 )
 
 deps_apt() {

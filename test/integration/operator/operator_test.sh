@@ -142,6 +142,28 @@ EOF
     wait_until 30 "owned objects garbage-collected" gone
     ;;
 
+  degraded)
+    # Pods that crash-loop (a kwok test stage) -> Degraded with the pod's reason in the
+    # condition message, and a Warning event.
+    new_namespace degraded
+    start_operator degraded
+    kubectl -n "$NS" apply -f - >/dev/null <<EOF
+apiVersion: mcp.v2dy.io/v1
+kind: MCPServer
+metadata: {name: crashy}
+spec:
+  image: example.invalid/mcp:1
+  podLabels: {mcp-test.kwok.x-k8s.io/crashloop: "true"}
+EOF
+    wait_until 20 "crashy Degraded" eq mcpserver/crashy '{.status.phase}' Degraded
+    expect mcpserver/crashy '{.status.conditions[?(@.type=="Degraded")].status}' True
+    msg=$(jp mcpserver/crashy '{.status.conditions[?(@.type=="Degraded")].message}')
+    grep -q "CrashLoopBackOff" <<<"$msg" || fail "Degraded message lacks the reason: $msg"
+    expect mcpserver/crashy '{.status.conditions[?(@.type=="Ready")].status}' False
+    warned() { kubectl -n "$NS" get events.events.k8s.io -o jsonpath='{range .items[*]}{.type}/{.reason}{"\n"}{end}' | grep -q Warning/Degraded; }
+    wait_until 10 "Degraded event" warned
+    ;;
+
   invalid_at_runtime)
     # A spec the operator cannot realise (stdio without --bridge-image) is Failed, with an
     # event saying why; the operator keeps running.
