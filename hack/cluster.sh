@@ -158,7 +158,7 @@ stop_all() {
       pids+=("$pid")
     fi
   done
-  local deadline=$((SECONDS + 15))
+  local deadline=$((SECONDS + 5))
   for pid in "${pids[@]}"; do
     while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true

@@ -2,6 +2,7 @@
 # End-to-end checks of the local control plane that `hack/cluster.sh up` starts.
 # Usage: cluster_test.sh <case>; KUBECONFIG and TOOLS_BIN come from CTest.
 set -euo pipefail
+trap 'echo "FAIL: line $LINENO: $BASH_COMMAND" >&2' ERR
 : "${KUBECONFIG:?KUBECONFIG must point at the test cluster}"
 kubectl() { "$TOOLS_BIN/kubectl" "$@"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }

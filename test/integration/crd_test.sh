@@ -2,6 +2,7 @@
 # The MCPServer CRD as the real apiserver serves it: install, explain, samples, invalid specs.
 # Usage: crd_test.sh <case>; KUBECONFIG, TOOLS_BIN and MCP_SOURCE_DIR come from CTest.
 set -euo pipefail
+trap 'echo "FAIL: line $LINENO: $BASH_COMMAND" >&2' ERR
 : "${KUBECONFIG:?}" "${MCP_SOURCE_DIR:?}"
 kubectl() { "$TOOLS_BIN/kubectl" "$@"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -14,7 +15,8 @@ case "$1" in
   install)
     # Fixture: the CRDs exactly as `make install` applies them.
     kubectl apply --server-side --force-conflicts -f "$MCP_SOURCE_DIR/config/crd/bases/" >/dev/null
-    kubectl wait --for=condition=Established crd/mcpservers.mcp.v2dy.io --timeout=30s >/dev/null
+    established() { [[ "$(kubectl get crd mcpservers.mcp.v2dy.io -o jsonpath='{.status.conditions[?(@.type=="Established")].status}')" == True ]]; }
+    retry 30 established || fail "CRD not Established after 30s"
     retry 30 kubectl get mcps -A >/dev/null 2>&1 || fail "mcps not served after 30s"
     ;;
   explain)
@@ -32,9 +34,9 @@ case "$1" in
     [[ "$(kubectl -n "$ns" get mcps -o name | wc -l)" == 3 ]] || fail "expected 3 MCPServers"
     [[ "$(kubectl -n "$ns" get mcps sendgrid-mcp -o jsonpath='{.spec.path}')" == "/mcp" ]] || fail "path default"
     [[ "$(kubectl -n "$ns" get mcps everything -o jsonpath='{.spec.port}')" == "3000" ]] || fail "port"
-    header=$(kubectl -n "$ns" get mcps | head -1)
+    header=$(kubectl -n "$ns" get mcps); header=${header%%$'\n'*}
     for col in NAME PHASE READY URL AGE; do grep -qw "$col" <<<"$header" || fail "no $col column: $header"; done
-    wide=$(kubectl -n "$ns" get mcps -o wide | head -1)
+    wide=$(kubectl -n "$ns" get mcps -o wide); wide=${wide%%$'\n'*}
     for col in PROTOCOL TOOLS VERIFIED; do grep -qw "$col" <<<"$wide" || fail "no $col column: $wide"; done
     kubectl get mcp -A >/dev/null || fail "category mcp"
     ;;

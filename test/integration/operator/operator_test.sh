@@ -3,6 +3,7 @@
 # ServiceAccount token. Each case starts its own operator and its own namespace.
 # Usage: operator_test.sh <case>; the environment comes from CTest (MCP_INTEGRATION_ENV).
 set -euo pipefail
+trap 'echo "FAIL: line $LINENO: $BASH_COMMAND" >&2' ERR
 source "$(dirname "$0")/op.sh"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 wait_until() {  # wait_until <seconds> <what> <command...>
@@ -83,7 +84,7 @@ case "$1" in
       expect "mcpserver/$s" '{.status.observedGeneration}' "$(jp "mcpserver/$s" '{.metadata.generation}')"
     done
     expect mcpserver/sendgrid-mcp '{.status.url}' "http://sendgrid-mcp.$NS.svc.cluster.local:3001/mcp"
-    header=$(kubectl -n "$NS" get mcps | head -1)
+    header=$(kubectl -n "$NS" get mcps); header=${header%%$'\n'*}
     for col in NAME PHASE READY URL AGE; do grep -qw "$col" <<<"$header" || fail "no $col column"; done
     events=$(kubectl -n "$NS" get events.events.k8s.io -o jsonpath='{range .items[*]}{.reason} {.note}{"\n"}{end}')
     grep -q "Created Deployment example-mcp-server" <<<"$events" || fail "no Created event: $events"
