@@ -12,6 +12,8 @@ mkdir -p "$OP_DIR"
 kubectl() { "$TOOLS_BIN/kubectl" "$@"; }
 
 op_setup() {
+  # A fresh suite run: no kubeconfig, pid or log of an earlier cluster survives.
+  rm -f "$OP_DIR"/*.kubeconfig "$OP_DIR"/*.pid "$OP_DIR"/*.log
   kubectl apply -k "$MCP_SOURCE_DIR/test/integration/operator/rbac" >/dev/null
 }
 
