@@ -11,6 +11,7 @@
 
 #include "harness.hpp"
 #include "kube/runtime/controller.hpp"
+#include "kube/runtime/event_recorder.hpp"
 #include "kube/runtime/reflector.hpp"
 #include "kube/runtime/task_group.hpp"
 
@@ -193,6 +194,40 @@ TEST(KubeWatch, ControllerReconcilesPrimariesAndRecreatesOwnedObjects) {
     co_return 0;
   }());
   EXPECT_EQ(tasks.running(), 0u);
+}
+
+}  // namespace
+}  // namespace kube
+
+namespace kube {
+namespace {
+
+TEST(KubeEvents, RepeatedEventIsAggregatedIntoOneSeries) {
+  testing::harness h;
+  testing::scoped_namespace ns(h, "kube-events");
+  api cms(h.http, resources::config_maps(), ns.name);
+  auto cm = h.run(cms.create(testing::json(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"subject"}})")));
+  ASSERT_TRUE(cm);
+  event_recorder rec(h.http, "kube-test/recorder", "test-instance");
+  event_spec e{object_reference::to(*cm), "Warning", "ProbeFailed", "Probe", "readiness probe failed"};
+  for (int i = 0; i < 3; ++i) {
+    auto r = h.run(rec.record(e));
+    ASSERT_TRUE(r) << r.error().describe();
+  }
+  api events(h.http, resources::events(), ns.name);
+  auto list = h.run(events.list());
+  ASSERT_TRUE(list);
+  int matching = 0;
+  for (const auto& ev : list->items) {
+    if (ev.at("reason").as_string() != "ProbeFailed") {
+      continue;
+    }
+    ++matching;
+    EXPECT_EQ(ev.at("regarding").at("name").as_string(), "subject");
+    EXPECT_EQ(ev.at("series").at("count").as_int64(), 3);
+    EXPECT_EQ(ev.at("reportingController").as_string(), "kube-test/recorder");
+  }
+  EXPECT_EQ(matching, 1) << "repeats must not create more Event objects";
 }
 
 }  // namespace

@@ -253,6 +253,9 @@ asio::awaitable<client::attempt_result> client::attempt(const http_request& req)
       const bool stale =
           conn->reused && !parser.got_some() && ec != beast::error::timeout && ec != asio::error::operation_aborted;
       if (stale) {
+        // One dead pooled connection means the server restarted or dropped us: the other
+        // idle ones are dead too, so the retry goes to a fresh connection.
+        idle_.clear();
         out.sent = false;
         continue;
       }

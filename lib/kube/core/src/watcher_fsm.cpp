@@ -1,5 +1,7 @@
 #include "kube/core/watcher_fsm.hpp"
 
+#include <algorithm>
+
 namespace kube {
 
 std::string_view to_string(watcher_state s) {
@@ -60,7 +62,11 @@ void watcher_fsm::succeeded() {
 
 void watcher_fsm::fail(const error& e) {
   last_error_ = e;
-  pending_wait_ = backoff_.next();
+  auto delay = backoff_.next();
+  if (e.kind == error_kind::transport || (e.kind == error_kind::timeout && e.http_status == 0)) {
+    delay = std::min(delay, config_.unreachable_retry_max);
+  }
+  pending_wait_ = delay;
 }
 
 void watcher_fsm::relist() {

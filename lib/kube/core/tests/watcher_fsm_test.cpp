@@ -115,6 +115,25 @@ TEST(WatcherFsm, TransportErrorBacksOffThenResumesTheWatch) {
   EXPECT_EQ(std::get<step_wait>(w.next()).delay, 800ms);
 }
 
+TEST(WatcherFsm, UnreachableServerIsRetriedAtMostEveryFourSecondsButAnswersBackOffToThirty) {
+  auto w = make_fsm();
+  std::vector<watcher_event> out;
+  w.on_list_page({}, "5", "", out);
+  std::chrono::milliseconds last{};
+  for (int i = 0; i < 10; ++i) {
+    w.on_watch_error(transport_error({}, "connection refused"));
+    last = std::get<step_wait>(w.next()).delay;
+    (void)w.next();
+  }
+  EXPECT_EQ(last, 4s);
+  for (int i = 0; i < 10; ++i) {
+    w.on_watch_error(error_from_response(500, R"({"kind":"Status","code":500,"reason":"InternalError"})"));
+    last = std::get<step_wait>(w.next()).delay;
+    (void)w.next();
+  }
+  EXPECT_EQ(last, 30s);
+}
+
 TEST(WatcherFsm, InStreamGoneRelistsImmediatelyAndReportsAFreshInit) {
   auto w = make_fsm();
   std::vector<watcher_event> out;

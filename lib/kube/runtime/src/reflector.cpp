@@ -50,7 +50,8 @@ asio::awaitable<void> reflect(api source, watcher_config config, store& cache, c
                               reflector_stats* stats_out) {
   reflector_stats local;
   reflector_stats& stats = stats_out ? *stats_out : local;
-  watcher_fsm fsm(std::move(config));
+  const auto retry = config.retry;
+  watcher_fsm fsm(std::move(config), backoff(retry));
   mirror out(cache, on_change, stats);
   const std::string what = resource_name(source);
   std::vector<watcher_event> events;

@@ -113,6 +113,9 @@ asio::awaitable<std::optional<object_key>> work_queue::get() {
   auto cs = co_await asio::this_coro::cancellation_state;
   for (;;) {
     const auto now = clock::now();
+    if (shutdown_ && !drain_) {
+      co_return std::nullopt;
+    }
     if (auto p = core_.pop(now)) {
       update_depth();
       if (metrics_.queue_duration) {
@@ -145,8 +148,9 @@ void work_queue::done(const object_key& key) {
   wake();
 }
 
-void work_queue::shut_down() {
+void work_queue::shut_down(bool drain) {
   shutdown_ = true;
+  drain_ = drain;
   wake();
 }
 

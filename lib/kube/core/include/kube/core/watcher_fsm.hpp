@@ -30,6 +30,13 @@ struct watcher_config {
   std::uint32_t page_size = 500;  // kube-rs's default
   std::uint32_t watch_timeout_seconds = 290;
   bool bookmarks = true;
+  // Used by reflect() to build the fsm's backoff; kube-rs's 0.8 s -> 30 s by default.
+  backoff_policy retry{};
+  // While the apiserver cannot be reached at all (connect refused, reset, timeout), waits are
+  // capped lower: a refused connection costs the server nothing, and a restarted apiserver
+  // should be picked up within seconds, not after a 30 s backoff. Errors the server answered
+  // (403, 500, ...) keep the full backoff.
+  std::chrono::milliseconds unreachable_retry_max{4'000};
 };
 
 enum class watcher_event_type { init, init_apply, init_done, apply, remove };

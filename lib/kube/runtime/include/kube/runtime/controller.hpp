@@ -81,10 +81,11 @@ class controller {
   // Fills the caches (one reflector per watched type) until cancelled.
   boost::asio::awaitable<void> run_caches();
   // Waits for the caches to be synced, then reconciles with `concurrency` workers until
-  // shut_down() and the queue has drained, or until cancelled (in-flight reconciles abort).
+  // shut_down(), or until cancelled (in-flight reconciles abort).
   boost::asio::awaitable<void> run_workers();
-  // Stop taking work: queued keys are still processed, no new ones are accepted.
-  void shut_down() { queue_.shut_down(); }
+  // Stop taking work: in-flight reconciles finish, queued keys are dropped (they are rebuilt
+  // from the caches by whoever runs next), and run_workers() returns.
+  void shut_down() { queue_.shut_down(false); }
 
   [[nodiscard]] bool synced() const;
   [[nodiscard]] const store& cache() const { return *sources_.front().cache; }

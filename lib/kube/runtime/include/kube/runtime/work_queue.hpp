@@ -1,8 +1,8 @@
 // The controller's work queue: queue_core's deduplication and one-at-a-time guarantee, timers
 // for add_after, controller-runtime's rate-limited requeue, coroutine waiting for work, and
 // the workqueue_* metrics under controller-runtime's names (label name=<controller>).
-// shut_down() stops accepting keys; keys already queued are still handed out (drain), then
-// get() returns nullopt. Single-threaded executor, like the rest of kube::runtime.
+// shut_down() stops accepting keys (optionally draining the queued ones), then get() returns
+// nullopt. Single-threaded executor, like the rest of kube::runtime.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -55,7 +55,10 @@ class work_queue {
   boost::asio::awaitable<std::optional<object_key>> get();
   void done(const object_key& key);
 
-  void shut_down();
+  // drain: keys already queued are still handed out; otherwise get() returns nullopt at
+  // once (controller-runtime's behaviour on manager shutdown: in-flight work finishes, the
+  // rest is rebuilt from the caches after the restart).
+  void shut_down(bool drain = true);
   [[nodiscard]] bool shutting_down() const { return shutdown_; }
   [[nodiscard]] std::size_t depth() const { return core_.depth(); }
   [[nodiscard]] std::size_t processing() const { return core_.processing(); }
@@ -70,6 +73,7 @@ class work_queue {
   rate_limiter limiter_;
   boost::asio::steady_timer timer_;
   bool shutdown_ = false;
+  bool drain_ = true;
   std::unordered_map<object_key, clock::time_point, object_key_hash> started_;
   queue_metrics metrics_;
 };
