@@ -15,7 +15,7 @@ case "$1" in
   install)
     # Fixture: the CRDs exactly as `make install` applies them.
     kubectl apply --server-side --force-conflicts -f "$MCP_SOURCE_DIR/config/crd/bases/" >/dev/null
-    established() { [[ "$(kubectl get crd mcpservers.mcp.v2dy.io -o jsonpath='{.status.conditions[?(@.type=="Established")].status}')" == True ]]; }
+    established() { [[ "$(kubectl get crd mcpservers.mcp.v2dy.io -o jsonpath='{.status.conditions[?(@.type=="Established")].status}' 2>/dev/null)" == True ]]; }
     retry 30 established || fail "CRD not Established after 30s"
     retry 30 kubectl get mcps -A >/dev/null 2>&1 || fail "mcps not served after 30s"
     ;;

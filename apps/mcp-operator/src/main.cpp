@@ -1,9 +1,9 @@
 // mcp-operator: the controller manager for MCPServer (mcp.v2dy.io/v1).
 //
 // One single-threaded io_context runs everything: the apiserver client, the caches, the
-// reconcile workers, the MCP verifier and the probe/metrics listeners. SIGTERM stops taking
-// work, lets in-flight reconciles finish within --graceful-shutdown-timeout, then cancels
-// what is left and exits 0.
+// reconcile workers, the MCP verifier and the probe/metrics listeners, under kube::manager
+// (leader election, probes, metrics, SIGTERM: stop taking work, finish in-flight reconciles
+// within --graceful-shutdown-timeout, release the lease, exit 0).
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -11,21 +11,18 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <unistd.h>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 #include "controllers/mcpserver_controller.hpp"
-#include "event_recorder.hpp"
 #include "kube/client/config.hpp"
-#include "kube/runtime/task_group.hpp"
+#include "kube/runtime/event_recorder.hpp"
+#include "kube/runtime/manager.hpp"
 #include "log_format.hpp"
 #include "mcp_version.hpp"
-#include "ops/server.hpp"
 
 namespace asio = boost::asio;
 
@@ -48,7 +45,18 @@ struct flags {
   int graceful_shutdown = 30;
   double qps = 50;
   double burst = 100;
+  bool leader_elect = false;
+  std::string leader_election_namespace;
+  std::string leader_election_id = "mcp-operator.mcp.v2dy.io";
 };
+
+// The namespace the operator's pod runs in (for its Lease), or "default" outside a cluster.
+std::string own_namespace() {
+  std::ifstream in("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+  std::string ns;
+  std::getline(in, ns);
+  return ns.empty() ? "default" : ns;
+}
 
 std::vector<std::string> split_namespaces(const std::vector<std::string>& in) {
   std::vector<std::string> out;
@@ -71,45 +79,6 @@ kube::result<kube::config> load_config(const flags& f) {
   if (!f.kubeconfig.empty())
     return kube::load_kubeconfig(f.kubeconfig, f.context);
   return kube::default_config(f.context);
-}
-
-bool listen(asio::io_context& ioc, const std::string& addr, const char* what, kube::task_group& tasks,
-            const ops::router& routes) {
-  asio::ip::tcp::endpoint ep;
-  bool disabled = false;
-  if (!ops::parse_bind_address(addr, ep, disabled)) {
-    spdlog::error("msg=\"invalid bind address\" flag={} value={}", what, addr);
-    return false;
-  }
-  if (disabled)
-    return true;
-  boost::system::error_code ec;
-  asio::ip::tcp::acceptor acceptor(ioc);
-  if (acceptor.open(ep.protocol(), ec); !ec)
-    acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec)
-    acceptor.bind(ep, ec);
-  if (!ec)
-    acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec && ep.address().is_v6() && ep.address().to_v6().is_unspecified()) {
-    // No IPv6 on this host: fall back to all IPv4 interfaces.
-    ep = asio::ip::tcp::endpoint(asio::ip::address_v4::any(), ep.port());
-    acceptor = asio::ip::tcp::acceptor(ioc);
-    ec.clear();
-    if (acceptor.open(ep.protocol(), ec); !ec)
-      acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec)
-      acceptor.bind(ep, ec);
-    if (!ec)
-      acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  }
-  if (ec) {
-    spdlog::error("msg=\"cannot listen\" flag={} address={} error=\"{}\"", what, addr, ec.message());
-    return false;
-  }
-  spdlog::info("msg=\"serving\" what={} address={}:{}", what, ep.address().to_string(), ep.port());
-  tasks.spawn(what, ops::serve(std::move(acceptor), routes));
-  return true;
 }
 
 }  // namespace
@@ -155,6 +124,11 @@ int main(int argc, char** argv) {
   app.add_option("--kube-api-burst", f.burst, "requests allowed above --kube-api-qps in a burst")
       ->check(CLI::Range(1.0, 10000.0))
       ->capture_default_str();
+  app.add_flag("--leader-elect", f.leader_elect,
+               "elect a leader on a Lease so that only one replica reconciles (run 2+ replicas for fail-over)");
+  app.add_option("--leader-election-namespace", f.leader_election_namespace,
+                 "namespace of the Lease (default: the operator's own namespace)");
+  app.add_option("--leader-election-id", f.leader_election_id, "name of the Lease")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   if (!mcp_operator::configure_logging(f.log_format, f.log_level)) {
@@ -182,13 +156,28 @@ int main(int argc, char** argv) {
     spdlog::error("msg=\"cannot create the apiserver client\" error=\"{}\"", http.error().describe());
     return 1;
   }
-  auto registry = std::make_shared<prometheus::Registry>();
+  kube::manager_options mopts;
+  mopts.health_probe_bind_address = f.probe_addr;
+  mopts.metrics_bind_address = f.metrics_addr;
+  mopts.leader_election = f.leader_elect;
+  mopts.leader_election_namespace = f.leader_election_namespace.empty() ? own_namespace() : f.leader_election_namespace;
+  mopts.leader_election_id = f.leader_election_id;
+  mopts.graceful_shutdown_timeout = std::chrono::seconds(f.graceful_shutdown);
+  kube::manager mgr(ioc, *http, mopts);
+
   char host[256] = {};
   gethostname(host, sizeof host - 1);
-  mcp_operator::event_recorder recorder(*http, "mcp.v2dy.io/mcp-operator", host);
-  auto sink = [&recorder](const kube::object& regarding, std::string_view type, std::string_view reason,
-                          std::string_view action,
-                          std::string note) { recorder.record(regarding, type, reason, action, std::move(note)); };
+  kube::event_recorder recorder(*http, "mcp.v2dy.io/mcp-operator", host);
+  // Events are best effort: sent in the background, a failure is logged and never fails a reconcile.
+  auto sink = [&recorder, &ioc](const kube::object& regarding, std::string_view type, std::string_view reason,
+                                std::string_view action, std::string note) {
+    kube::event_spec e{kube::object_reference::to(regarding), std::string(type), std::string(reason),
+                       std::string(action), std::move(note)};
+    asio::co_spawn(ioc, recorder.record(std::move(e)), [](std::exception_ptr, kube::result<void> r) {
+      if (!r)
+        spdlog::warn("msg=\"could not record event\" error=\"{}\"", r.error().describe());
+    });
+  };
 
   controllers::controller_settings settings;
   settings.render.bridge_image = f.bridge_image;
@@ -209,64 +198,12 @@ int main(int argc, char** argv) {
   for (const auto& ns : namespaces) {
     settings.watch_namespace = ns;
     ctrls.push_back(
-        std::make_unique<controllers::mcpserver_controller>(*http, settings, registry.get(), sink, transport));
+        std::make_unique<controllers::mcpserver_controller>(*http, settings, mgr.registry().get(), sink, transport));
+    mgr.add(ctrls.back()->ctrl());
   }
-
-  ops::health_checks live;
-  live.add("ping", [] { return ops::check_result::pass(); });
-  ops::health_checks ready;
-  ready.add("informer-sync", [&ctrls] {
-    for (auto& c : ctrls) {
-      if (!c->ctrl().synced())
-        return ops::check_result::fail("caches not synced yet");
-    }
-    return ops::check_result::pass();
-  });
-  ops::router probe_routes(&live, &ready, nullptr);
-  ops::router metric_routes(nullptr, nullptr, registry);
-
-  kube::task_group servers(ioc.get_executor());
-  kube::task_group caches(ioc.get_executor());
-  kube::task_group workers(ioc.get_executor());
-  if (!listen(ioc, f.probe_addr, "health-probe-bind-address", servers, probe_routes) ||
-      !listen(ioc, f.metrics_addr, "metrics-bind-address", servers, metric_routes)) {
-    return 1;
-  }
-  for (auto& c : ctrls) {
-    caches.spawn("caches", c->ctrl().run_caches());
-    workers.spawn("workers", c->ctrl().run_workers());
-  }
-  spdlog::info("msg=\"mcp-operator started\" version={} namespaces={} workers={} verify={}", mcp_version::version,
-               f.watch_namespaces.empty() ? "all" : fmt::format("{}", fmt::join(namespaces, ",")), f.concurrency,
-               mode == controllers::verify_mode::off ? "off" : "direct");
-
-  int exit_code = 0;
-  asio::signal_set signals(ioc, SIGTERM, SIGINT);
-  auto shutdown = [&]() -> asio::awaitable<void> {
-    auto [ec, sig] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (ec)
-      co_return;
-    spdlog::info("msg=\"shutting down: no new work; finishing in-flight reconciles\" signal={} grace_seconds={}", sig,
-                 f.graceful_shutdown);
-    for (auto& c : ctrls)
-      c->ctrl().shut_down();
-    asio::steady_timer grace(ioc, std::chrono::seconds(f.graceful_shutdown));
-    grace.async_wait([&](boost::system::error_code e) {
-      if (!e) {
-        spdlog::warn("msg=\"grace period over; cancelling the remaining reconciles\"");
-        workers.cancel();
-      }
-    });
-    co_await workers.wait();
-    grace.cancel();
-    caches.cancel();
-    servers.cancel();
-    co_await caches.wait();
-    co_await servers.wait();
-    spdlog::info("msg=\"stopped\"");
-    ioc.stop();
-  };
-  asio::co_spawn(ioc, shutdown(), asio::detached);
-  ioc.run();
+  spdlog::info("msg=\"mcp-operator starting\" version={} namespaces={} workers={} verify={} leader_elect={}",
+               mcp_version::version, f.watch_namespaces.empty() ? "all" : fmt::format("{}", fmt::join(namespaces, ",")),
+               f.concurrency, mode == controllers::verify_mode::off ? "off" : "direct", f.leader_elect);
+  const int exit_code = mgr.run();
   return exit_code;
 }

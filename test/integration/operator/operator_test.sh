@@ -242,6 +242,37 @@ EOF
     [[ "$(kubectl -n "$NS" get serviceaccounts -l app.kubernetes.io/managed-by=mcp-operator -o name | wc -l)" == 200 ]] || fail "ServiceAccounts"
     ;;
 
+  leader_failover)
+    # Two replicas with --leader-elect: exactly one reconciles; kill -9 of the leader -> the
+    # other takes over (within the 15 s lease plus a retry) and reconciles new servers.
+    new_namespace leader
+    flags=(--leader-elect --leader-election-namespace=mcp-operator-system --leader-election-id="it-leader-$$")
+    start_operator leader-a "${flags[@]}"
+    start_operator leader-b "${flags[@]}"
+    leads() { grep -l '"became leader"' "$OP_DIR"/leader-a.log "$OP_DIR"/leader-b.log 2>/dev/null | wc -l; }
+    one_leader() { [[ "$(leads)" == 1 ]]; }
+    wait_until 30 "a leader" one_leader
+    leader=$(basename "$(grep -l '"became leader"' "$OP_DIR"/leader-a.log "$OP_DIR"/leader-b.log)" .log)
+    other=leader-b; [[ "$leader" == leader-b ]] && other=leader-a
+    kubectl -n "$NS" apply -f - >/dev/null <<EOF
+apiVersion: mcp.v2dy.io/v1
+kind: MCPServer
+metadata: {name: first}
+spec: {image: example.invalid/mcp:1}
+EOF
+    wait_until 10 "first Running" eq mcpserver/first '{.status.phase}' Running
+    if grep -q '"Created Deployment"' "$OP_DIR/$other.log"; then fail "the follower reconciled"; fi
+    op_stop "$leader" KILL
+    kubectl -n "$NS" apply -f - >/dev/null <<EOF
+apiVersion: mcp.v2dy.io/v1
+kind: MCPServer
+metadata: {name: second}
+spec: {image: example.invalid/mcp:1}
+EOF
+    wait_until 30 "the other replica takes over" jp deployment/second '{.metadata.name}'
+    grep -q '"became leader"' "$OP_DIR/$other.log" || fail "$other did not log leadership"
+    ;;
+
   no_secrets_in_logs)
     # The sample secrets' values never reach a log line (all operators of this run).
     for v in sample-api-key-do-not-use-7f3a9c sample-bearer-token-do-not-use-5e1b2d; do
