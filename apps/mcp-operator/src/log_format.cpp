@@ -6,9 +6,29 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 
+#include <cctype>
 #include <chrono>
 
 namespace mcp_operator {
+
+namespace {
+
+// Whether the quote at s[i] ends a value: end of line, or a space and then `key=`.
+bool closes_value(std::string_view s, std::size_t i) {
+  if (i + 1 == s.size())
+    return true;
+  if (s[i + 1] != ' ')
+    return false;
+  std::size_t j = i + 2;
+  const std::size_t start = j;
+  while (j < s.size() &&
+         (std::isalnum(static_cast<unsigned char>(s[j])) != 0 || s[j] == '_' || s[j] == '-' || s[j] == '.')) {
+    ++j;
+  }
+  return j > start && j < s.size() && s[j] == '=';
+}
+
+}  // namespace
 
 std::vector<std::pair<std::string, std::string>> parse_fields(std::string_view s) {
   std::vector<std::pair<std::string, std::string>> out;
@@ -31,8 +51,10 @@ std::vector<std::pair<std::string, std::string>> parse_fields(std::string_view s
     std::string value;
     if (i < s.size() && s[i] == '"') {
       ++i;
-      while (i < s.size() && s[i] != '"') {
-        if (s[i] == '\\' && i + 1 < s.size())
+      // Values are not always escaped (an apiserver message may quote a name), so a quote
+      // closes the value only where the line ends or the next key=value starts.
+      while (i < s.size() && !(s[i] == '"' && closes_value(s, i))) {
+        if (s[i] == '\\' && i + 1 < s.size() && s[i + 1] == '"')
           ++i;
         value += s[i++];
       }

@@ -17,6 +17,13 @@ TEST(LogFields, EscapedQuotesStayInTheValue) {
             (pairs{{"error", R"(Invalid: "spec.port" too high)"}}));
 }
 
+TEST(LogFields, UnescapedQuotesInsideAValueDoNotEndIt) {
+  EXPECT_EQ(parse_fields(R"(msg="reconciler error" key=ns/s0 error="Forbidden (403): services "s0" is forbidden: no")"),
+            (pairs{{"msg", "reconciler error"},
+                   {"key", "ns/s0"},
+                   {"error", R"(Forbidden (403): services "s0" is forbidden: no)"}}));
+}
+
 TEST(LogFields, PlainTextBecomesTheMessage) {
   EXPECT_EQ(parse_fields("starting up now"), (pairs{{"msg", "starting up now"}}));
   EXPECT_EQ(parse_fields("hello key=v"), (pairs{{"msg", "hello"}, {"key", "v"}}));

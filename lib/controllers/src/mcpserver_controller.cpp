@@ -58,6 +58,17 @@ std::int64_t generation_or(const json::object* o, std::int64_t def) {
   return kube::generation_of(*o).value_or(def);
 }
 
+// The apiserver refuses new objects in a namespace being deleted; nothing to retry then.
+bool namespace_terminating(const kube::error& e) {
+  if (!e.is(kube::error_kind::forbidden) || !e.status)
+    return false;
+  for (const auto& c : e.status->causes) {
+    if (c.reason == "NamespaceTerminating")
+      return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 boost::asio::awaitable<verification> run_probe(probe_transport transport, api::mcpserver server, std::string version) {
@@ -284,6 +295,9 @@ asio::awaitable<kube::reconcile_result> mcpserver_controller::reconcile(kube::ob
 
   if (auto applied = co_await apply_owned(server, mcp, want, ctx); !applied) {
     const auto& err = applied.error();
+    if (namespace_terminating(err)) {
+      co_return kube::action::await_change();  // the MCPServer goes with its namespace
+    }
     if (events_)
       events_(mcp, "Warning", "ApplyFailed", "Reconcile", err.describe());
     if (err.is(kube::error_kind::already_exists)) {

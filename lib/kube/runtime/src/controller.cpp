@@ -69,7 +69,7 @@ controller::controller(std::shared_ptr<client> http, api_resource primary, contr
                            .Help("Total number of reconciliations per controller")
                            .Register(*registry);
     for (const char* r : {"success", "error", "requeue", "requeue_after"}) {
-      metrics_->count(r);  // controller-runtime initialises every result to 0
+      metrics_->total->Add({{"controller", opts_.name}, {"result", r}});  // present at 0, as controller-runtime does
     }
     metrics_->errors = &prometheus::BuildCounter()
                             .Name("controller_runtime_reconcile_errors_total")
