@@ -11,6 +11,12 @@ CTEST_ARGS ?=
 VERSION := $(shell cat VERSION)
 IMG ?= mcp-operator:$(VERSION)
 BRIDGE_IMG ?= mcp-bridge:$(VERSION)
+# docker when a Docker engine answers, else buildah, else podman (all take the same arguments).
+CONTAINER_TOOL ?= $(shell if docker info >/dev/null 2>&1; then echo docker; \
+  elif command -v buildah >/dev/null; then echo buildah; else echo podman; fi)
+IMAGE_REVISION ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+IMAGE_SOURCE ?= $(shell git remote get-url origin 2>/dev/null || echo unknown)
+IMAGE_CONTEXT := $(BUILD_DIR)/images
 TOOLS_BIN := $(shell source hack/lib.sh && echo $$TOOLS_BIN)
 export PATH := $(TOOLS_BIN):$(PATH)
 
@@ -69,6 +75,10 @@ test-unit: build ## Run the unit tests only.
 test-integration: deps build ## Run the integration tests against a local control plane.
 	@cd $(BUILD_DIR) && ctest --output-on-failure -L integration $(CTEST_ARGS)
 
+.PHONY: test-images
+test-images: deps build ## Build the images with buildah and run them in a private containerd (needs root).
+	@cd $(BUILD_DIR) && ctest --output-on-failure -L images $(CTEST_ARGS)
+
 .PHONY: test-sanitize
 test-sanitize: ## Run the unit tests in the ASan+UBSan build.
 	@$(MAKE) --no-print-directory test-unit PRESET=dev
@@ -106,3 +116,42 @@ run: build install ## Run the operator from the build tree against the current k
 .PHONY: uninstall
 uninstall: ## Remove the CRDs (and with them every MCPServer) from the cluster.
 	@kubectl delete --ignore-not-found -k config/crd
+
+.PHONY: deploy
+deploy: ## Install the operator (CRDs, RBAC, Deployment) with IMG and BRIDGE_IMG into the current cluster.
+	@hack/render-install.sh $(IMG) $(BRIDGE_IMG) | kubectl apply --server-side --force-conflicts -f -
+
+.PHONY: undeploy
+undeploy: ## Remove the operator, its CRDs and with them every MCPServer from the current cluster.
+	@hack/render-install.sh $(IMG) $(BRIDGE_IMG) | kubectl delete --ignore-not-found -f -
+
+##@ Build and release
+
+.PHONY: docker-build
+docker-build: build ## Build the operator (IMG) and bridge (BRIDGE_IMG) images with CONTAINER_TOOL.
+	@hack/image-rootfs.sh mcp-operator $(BUILD_DIR)/apps/mcp-operator/mcp-operator $(IMAGE_CONTEXT)/mcp-operator
+	@hack/image-rootfs.sh mcp-bridge $(BUILD_DIR)/apps/mcp-bridge/mcp-bridge $(IMAGE_CONTEXT)/mcp-bridge
+	@for pair in mcp-operator=$(IMG) mcp-bridge=$(BRIDGE_IMG); do \
+	  ctx=$(IMAGE_CONTEXT)/$${pair%%=*}; \
+	  $(CONTAINER_TOOL) build -t $${pair#*=} -f $$ctx/Containerfile \
+	    --build-arg VERSION=$(VERSION) --build-arg REVISION=$(IMAGE_REVISION) \
+	    --build-arg SOURCE=$(IMAGE_SOURCE) $$ctx; \
+	done
+
+.PHONY: docker-push
+docker-push: ## Push IMG and BRIDGE_IMG with CONTAINER_TOOL.
+	@$(CONTAINER_TOOL) push $(IMG)
+	@$(CONTAINER_TOOL) push $(BRIDGE_IMG)
+
+.PHONY: build-installer
+build-installer: ## Write dist/install.yaml for IMG and BRIDGE_IMG; sync dist/chart (CRDs, RBAC, VERSION).
+	@mkdir -p dist
+	@hack/render-install.sh $(IMG) $(BRIDGE_IMG) >dist/install.yaml.tmp
+	@mv dist/install.yaml.tmp dist/install.yaml
+	@hack/sync-chart.sh
+
+.PHONY: helm-lint
+helm-lint: ## Lint the Helm chart in dist/chart (strict), with default and with every optional value.
+	@helm lint --strict dist/chart
+	@helm lint --strict dist/chart --set 'watchNamespaces={team-a,team-b}' --set serviceMonitor.enabled=true \
+	  --set networkPolicy.enabled=true --set replicas=2

@@ -14,6 +14,7 @@ APT_PACKAGES=(
   libssl-dev libyaml-cpp-dev libspdlog-dev libfmt-dev prometheus-cpp-dev libcli11-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   openssl curl ca-certificates python3 python3-venv python3-yaml iproute2 procps psmisc
+  buildah containerd runc file binutils
 )
 
 deps_apt() {

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Keeps dist/chart in step with the rest of the tree, so the chart is never a second source of
+# truth: the CRDs and the RBAC rules are copied from config/ (the templates read them with
+# .Files.Get), and the chart's version and appVersion are the VERSION file.
+# `make build-installer` runs it; `--check` only reports (exit 1) whether anything is stale.
+# Usage: hack/sync-chart.sh [--check]
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+chart="$REPO_ROOT/dist/chart"
+version=$(cat "$REPO_ROOT/VERSION")
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+
+mkdir -p "$stage/files/crds" "$stage/files/rbac"
+cp "$REPO_ROOT"/config/crd/bases/*.yaml "$stage/files/crds/"
+for f in role leader_election_role mcpserver_admin_role mcpserver_editor_role mcpserver_viewer_role; do
+  cp "$REPO_ROOT/config/rbac/$f.yaml" "$stage/files/rbac/"
+done
+sed -e "s/^version: .*/version: $version/" -e "s/^appVersion: .*/appVersion: \"$version\"/" \
+  "$chart/Chart.yaml" >"$stage/Chart.yaml"
+
+if [[ ${1:-} == --check ]]; then
+  stale=0
+  diff -ru "$chart/files" "$stage/files" >&2 || stale=1
+  diff -u "$chart/Chart.yaml" "$stage/Chart.yaml" >&2 || stale=1
+  [[ $stale == 0 ]] || die "dist/chart is stale: run 'make build-installer' and commit it"
+  exit 0
+fi
+rm -rf "$chart/files"
+cp -r "$stage/files" "$chart/files"
+cp "$stage/Chart.yaml" "$chart/Chart.yaml"
