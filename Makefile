@@ -128,7 +128,8 @@ undeploy: ## Remove the operator, its CRDs and with them every MCPServer from th
 ##@ Build and release
 
 .PHONY: docker-build
-docker-build: build ## Build the operator (IMG) and bridge (BRIDGE_IMG) images with CONTAINER_TOOL.
+docker-build: configure ## Build the operator (IMG) and bridge (BRIDGE_IMG) images with CONTAINER_TOOL.
+	@cmake --build --preset $(PRESET) --target mcp-operator mcp-bridge
 	@hack/image-rootfs.sh mcp-operator $(BUILD_DIR)/apps/mcp-operator/mcp-operator $(IMAGE_CONTEXT)/mcp-operator
 	@hack/image-rootfs.sh mcp-bridge $(BUILD_DIR)/apps/mcp-bridge/mcp-bridge $(IMAGE_CONTEXT)/mcp-bridge
 	@for pair in mcp-operator=$(IMG) mcp-bridge=$(BRIDGE_IMG); do \

@@ -2,6 +2,8 @@
 // and session.hpp for how messages are routed. Everything runs on one io_context thread.
 #include <signal.h>
 
+#include <cstdio>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -11,6 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "child.hpp"
+#include "copy_self.hpp"
 #include "http_server.hpp"
 #include "log.hpp"
 #include "metrics.hpp"
@@ -52,6 +55,13 @@ int main(int argc, char** argv) {
     return parsed.exit_code;
   }
   const bridge::options opts = std::move(*parsed.opts);
+  if (opts.copy_to) {
+    if (auto err = bridge::install_executable(bridge::self_executable, *opts.copy_to); !err.empty()) {
+      std::fprintf(stderr, "mcp-bridge: %s\n", err.c_str());
+      return 1;
+    }
+    return 0;
+  }
   bridge::log::configure(opts.log_format, bridge::log::level::info);
   ::signal(SIGPIPE, SIG_IGN);  // a child or client closing a pipe is an error code, not death
 

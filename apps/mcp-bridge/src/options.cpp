@@ -26,9 +26,8 @@ parse_outcome parse_options(int argc, char** argv) {
   std::int64_t idle = o.idle_timeout.count(), timeout = o.request_timeout.count(), grace = o.shutdown_grace.count();
   std::string token_file, token_env, log_format = "text";
   app.add_option("--host", o.host, "Address to bind")->capture_default_str();
-  app.add_option("--port", port, "Port to listen on (0: any free port, logged at start)")
-      ->required()
-      ->check(CLI::Range(0, 65535));
+  auto* port_opt = app.add_option("--port", port, "Port to listen on (0: any free port, logged at start)")
+                       ->check(CLI::Range(0, 65535));
   app.add_option("--path", o.path, "Streamable HTTP endpoint path")->capture_default_str();
   app.add_option("--max-sessions", o.max_sessions, "Sessions served at once; more get 503")->capture_default_str();
   app.add_option("--idle-timeout", idle, "Seconds before an idle session ends")->capture_default_str();
@@ -44,11 +43,23 @@ parse_outcome parse_options(int argc, char** argv) {
   app.add_option("--allowed-origins", o.allowed_origins, "Origins allowed to call (default: only localhost origins)")
       ->delimiter(',');
   app.add_option("--log-format", log_format, "json or text")->check(CLI::IsMember({"json", "text"}));
-  app.add_option("command", o.command, "The stdio MCP server to run, after --")->required();
+  auto* command_opt = app.add_option("command", o.command, "The stdio MCP server to run, after --");
+  std::string copy_to;
+  auto* copy_opt = app.add_option("--copy-to", copy_to, "Copy this executable to the given file and exit");
   try {
     app.parse(argc, argv);
+    // --port and the command are required unless the bridge only installs itself.
+    if (copy_opt->count() == 0 && port_opt->count() == 0) {
+      throw CLI::RequiredError("--port");
+    }
+    if (copy_opt->count() == 0 && command_opt->count() == 0) {
+      throw CLI::RequiredError("command");
+    }
   } catch (const CLI::ParseError& e) {
     return {std::nullopt, app.exit(e, std::cerr, std::cerr)};
+  }
+  if (copy_opt->count() > 0) {
+    o.copy_to = copy_to;
   }
   o.port = static_cast<std::uint16_t>(port);
   o.idle_timeout = std::chrono::seconds(idle);
