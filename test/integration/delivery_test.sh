@@ -61,6 +61,33 @@ case "$1" in
     [[ $(helm show chart "$chart" | awk '$1 == "version:" {print $2}') == "$version" ]] ||
       fail "chart version is not $version"
     ;;
+  config_optional_components)
+    # Uncommenting ../prometheus and ../network-policy in config/default (Kubebuilder's way)
+    # yields a ServiceMonitor and a NetworkPolicy in the operator's namespace that select the
+    # operator's pods and its metrics port.
+    tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+    cp -r "$MCP_SOURCE_DIR/config" "$tmp/"
+    sed -i -e 's|^#- ../prometheus|- ../prometheus|' -e 's|^#- ../network-policy|- ../network-policy|' \
+      "$tmp/config/default/kustomization.yaml"
+    kustomize build "$tmp/config/default" | python3 -c '
+import sys, yaml
+docs = {d["kind"]: d for d in yaml.safe_load_all(sys.stdin) if d}
+dep, svc = docs["Deployment"], docs["Service"]
+pod = dep["spec"]["template"]["metadata"]["labels"]
+port = next(p for p in dep["spec"]["template"]["spec"]["containers"][0]["ports"] if p["name"] == "metrics")
+sm, np = docs["ServiceMonitor"], docs["NetworkPolicy"]
+def sel(labels, selector): return all(labels.get(k) == v for k, v in selector.items())
+checks = {
+  "Service selects the pods": sel(pod, svc["spec"]["selector"]),
+  "ServiceMonitor selects the Service": sel(svc["metadata"]["labels"], sm["spec"]["selector"]["matchLabels"]),
+  "ServiceMonitor scrapes the metrics port": sm["spec"]["endpoints"][0]["port"] == "metrics",
+  "NetworkPolicy selects the pods": sel(pod, np["spec"]["podSelector"]["matchLabels"]),
+  "NetworkPolicy opens the metrics port": np["spec"]["ingress"][0]["ports"][0]["port"] == port["containerPort"],
+  "all in mcp-operator-system": all(d["metadata"].get("namespace") == "mcp-operator-system" for d in (svc, sm, np)),
+}
+bad = [k for k, ok in checks.items() if not ok]
+sys.exit("FAIL: " + ", ".join(bad) if bad else 0)'
+    ;;
   helm_lint)
     out=$(helm lint --strict "$chart" 2>&1) || fail "helm lint: $out"
     out=$(helm lint --strict "$chart" --set 'watchNamespaces={team-a,team-b}' --set serviceMonitor.enabled=true \
