@@ -17,8 +17,9 @@ std::string install_executable(const std::string& source, const std::string& des
   if (ec) {
     return "cannot copy " + source + " to " + tmp.string() + ": " + ec.message();
   }
-  fs::permissions(tmp, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                           fs::perms::others_read | fs::perms::others_exec,
+  fs::permissions(tmp,
+                  fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
+                      fs::perms::others_exec,
                   ec);
   if (!ec) {
     fs::rename(tmp, dst, ec);

@@ -27,7 +27,7 @@ std::string read(const fs::path& p) {
 TEST(bridge_copy_to, installs_an_identical_executable_and_replaces_an_old_copy) {
   temp_dir d;
   {
-    std::ofstream(d.path / "src", std::ios::binary) << std::string("\x7f" "ELF new", 8);
+    std::ofstream(d.path / "src", std::ios::binary) << "\177ELF-new";
     std::ofstream(d.path / "mcp-bridge") << "old";
   }
   EXPECT_EQ(bridge::install_executable((d.path / "src").string(), (d.path / "mcp-bridge").string()), "");
