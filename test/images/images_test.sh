@@ -150,7 +150,12 @@ case "$1" in
       kill -0 "$op_run" 2>/dev/null || break
       sleep 0.1
     done
-    [[ -n $ready ]] || { cat "$work/operator.log" >&2; fail "the operator image did not become ready"; }
+    if [[ -z $ready ]]; then
+      rc=0; kill -0 "$op_run" 2>/dev/null || wait "$op_run" || rc=$?
+      echo "--- operator log (ctr run exit $rc):" >&2; cat "$work/operator.log" >&2
+      echo "--- containerd log:" >&2; tail -20 "$work/containerd/log" >&2
+      fail "the operator image did not become ready"
+    fi
     kubectl -n "$ns" apply -f "$MCP_SOURCE_DIR/config/samples/mcp_v1_mcpserver_stdio.yaml" >/dev/null
     init=""
     for _ in $(seq 150); do
@@ -159,8 +164,16 @@ case "$1" in
     done
     [[ $init == "$bridge_img "*'"/mcp-bridge","--copy-to","/opt/mcp-bridge/mcp-bridge"'* ]] ||
       { cat "$work/operator.log" >&2; fail "no Deployment with the bridge init container: '$init'"; }
-    curl -fsS -m 2 "http://127.0.0.1:$metrics/metrics" | grep -q '^controller_runtime_reconcile_total{controller="mcpserver",result="success"} [1-9]' ||
-      fail "no successful reconcile in the metrics"
+    # The reconcile that created the Deployment is counted when it returns: poll.
+    counted=""
+    for _ in $(seq 100); do
+      m=$(curl -fsS -m 2 "http://127.0.0.1:$metrics/metrics" 2>/dev/null) || m=""
+      if grep -q '^controller_runtime_reconcile_total{controller="mcpserver",result="success"} [1-9]' <<<"$m"; then
+        counted=1; break
+      fi
+      sleep 0.1
+    done
+    [[ -n $counted ]] || fail "no successful reconcile in the metrics: $(grep reconcile_total <<<"$m")"
     ctr_ tasks kill operator >/dev/null
     rc=0; wait "$op_run" || rc=$?
     [[ $rc == 0 ]] || { cat "$work/operator.log" >&2; fail "the operator exited $rc on SIGTERM"; }
