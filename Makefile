@@ -21,7 +21,7 @@ help: ## Show this help.
 	@awk 'BEGIN {FS = ":.*##"; printf "\nUsage:\n  make \033[36m<target>\033[0m\n"} /^[a-zA-Z_0-9-]+:.*?##/ { printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) } ' $(MAKEFILE_LIST)
 
 .PHONY: demo
-demo: deps ## Bring up the local cluster and show it running a sample workload.
+demo: deps build ## Bring up the local cluster and show the operator reconciling the samples.
 	@hack/demo.sh
 
 ##@ Development
