@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -27,7 +28,9 @@ std::int64_t now_ms() {
 
 class candidate {
  public:
-  candidate(const std::string& identity, const std::string& ns) : identity_(identity) {
+  candidate(const std::string& identity, const std::string& ns, const std::string& metrics_addr = {},
+            const std::string& probe_addr = {})
+      : identity_(identity) {
     out_ = std::string(std::getenv("MCP_BINARY_DIR") ? std::getenv("MCP_BINARY_DIR") : "/tmp") + "/leader-" + identity +
            "-" + std::to_string(::getpid()) + ".out";
     const std::string exe = std::string(std::getenv("MCP_BINARY_DIR")) + "/test/integration/kube/kube_leader_demo";
@@ -35,6 +38,10 @@ class candidate {
     if (pid_ == 0) {
       int fd = ::open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       ::dup2(fd, 1);
+      if (!metrics_addr.empty()) {
+        ::setenv("KUBE_DEMO_METRICS_ADDR", metrics_addr.c_str(), 1);
+        ::setenv("KUBE_DEMO_PROBE_ADDR", probe_addr.c_str(), 1);
+      }
       ::execl(exe.c_str(), exe.c_str(), identity.c_str(), ns.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
@@ -134,6 +141,55 @@ TEST(KubeLeaderElection, ExactlyOneLeadsAndHandoverNeverOverlaps) {
   EXPECT_GT(c_first, last_of_stopped) << "both reconciled at the same time";
   c->signal(SIGTERM);
   EXPECT_EQ(c->wait_exit(30s), 0);
+}
+
+std::string free_port() {
+  FILE* p = ::popen(
+      "python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\",0)); print(s.getsockname()[1]); s.close()'",
+      "r");
+  char buf[16] = {};
+  if (!p || !std::fgets(buf, sizeof buf, p)) {
+    throw std::runtime_error("no free port");
+  }
+  ::pclose(p);
+  return std::string(buf, std::strlen(buf) - 1);
+}
+
+// GET http://127.0.0.1:<port><path>; returns "<status>\n<body>".
+std::string http_get(const std::string& port, const std::string& path) {
+  const std::string cmd = "curl -s --max-time 2 -w '\n%{http_code}' http://127.0.0.1:" + port + path;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (p && std::fgets(buf, sizeof buf, p)) {
+    out += buf;
+  }
+  if (p) {
+    ::pclose(p);
+  }
+  return out;
+}
+
+TEST(KubeManager, ServesProbesAndControllerRuntimeMetricsAndExitsZeroOnSigterm) {
+  harness h;
+  scoped_namespace ns(h, "kube-manager");
+  api cms(h.http, resources::config_maps(), ns.name);
+  ASSERT_TRUE(h.run(cms.create(json(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"tick"}})"))));
+  const auto metrics = free_port();
+  const auto probes = free_port();
+  candidate m("m", ns.name, "127.0.0.1:" + metrics, "127.0.0.1:" + probes);
+  ASSERT_NE(first_reconcile(m, 30s), 0);
+  EXPECT_EQ(http_get(probes, "/healthz"), "ok\n200");
+  EXPECT_EQ(http_get(probes, "/readyz"), "ok\n200") << "ready once the caches are synced";
+  const auto text = http_get(metrics, "/metrics");
+  EXPECT_NE(text.find(R"(controller_runtime_reconcile_total{controller="ticker",result="requeue_after"})"),
+            std::string::npos)
+      << text.substr(0, 2000);
+  EXPECT_NE(text.find(R"(workqueue_depth{controller="ticker",name="ticker"})"), std::string::npos);
+  EXPECT_NE(text.find("controller_runtime_reconcile_time_seconds_bucket"), std::string::npos);
+  EXPECT_NE(text.find("workqueue_work_duration_seconds_bucket"), std::string::npos);
+  m.signal(SIGTERM);
+  EXPECT_EQ(m.wait_exit(30s), 0);
 }
 
 }  // namespace
