@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "harness.hpp"
+#include "kube/runtime/leader_election.hpp"
 
 namespace kube {
 namespace {
@@ -66,7 +67,7 @@ class candidate {
   }
   void signal(int sig) { ::kill(pid_, sig); }
   // Waits (bounded) for the process to exit; returns its exit status or -1.
-  int wait_exit(std::chrono::seconds limit) {
+  int wait_exit(std::chrono::milliseconds limit) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (std::chrono::steady_clock::now() < deadline) {
       int status = 0;
@@ -141,6 +142,32 @@ TEST(KubeLeaderElection, ExactlyOneLeadsAndHandoverNeverOverlaps) {
   EXPECT_GT(c_first, last_of_stopped) << "both reconciled at the same time";
   c->signal(SIGTERM);
   EXPECT_EQ(c->wait_exit(30s), 0);
+}
+
+TEST(KubeLeaderElection, LeaderWhoseLeaseIsTakenStopsReconcilingAtOnceAndExitsOne) {
+  harness h;
+  scoped_namespace ns(h, "kube-stolen");
+  api cms(h.http, resources::config_maps(), ns.name);
+  ASSERT_TRUE(h.run(cms.create(json(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"tick"}})"))));
+  candidate victim("victim", ns.name);
+  ASSERT_NE(first_reconcile(victim, 30s), 0);
+  // Another party overwrites the lease and keeps renewing it: the victim can no longer renew.
+  api leases(h.http, resources::leases(), ns.name);
+  const auto stolen_at = now_ms();
+  int exit_code = -1;
+  for (int i = 0; i < 40 && exit_code == -1; ++i) {
+    auto lease = h.run(leases.get("kube-leader-test"));
+    ASSERT_TRUE(lease) << lease.error().describe();
+    auto& spec = (*lease)["spec"].as_object();
+    spec["holderIdentity"] = "thief";
+    spec["renewTime"] = micro_time(std::chrono::system_clock::now());
+    (void)h.run(leases.replace("kube-leader-test", *lease));
+    exit_code = victim.wait_exit(500ms);
+  }
+  EXPECT_EQ(exit_code, 1) << "a leader that lost its lease must exit 1";
+  const auto last = victim.reconciles().back();
+  // The next renewal (every 2 s) sees the other holder and ends leadership then and there.
+  EXPECT_LT(last - stolen_at, 4'000) << "kept reconciling after losing the lease";
 }
 
 std::string free_port() {

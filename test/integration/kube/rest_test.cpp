@@ -298,8 +298,8 @@ TEST(KubeRest, RestrictedServiceAccountGetsClassifiedForbidden) {
 }
 
 std::string service_account_token(harness& h, api& sas, const std::string& name) {
-  auto created = h.run(sas.create(
-      json(R"({"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":")" + name + "\"}}")));
+  auto created =
+      h.run(sas.create(json(R"({"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":")" + name + "\"}}")));
   if (!created) {
     throw std::runtime_error(created.error().describe());
   }
