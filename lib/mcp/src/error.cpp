@@ -35,6 +35,10 @@ class category final : public boost::system::error_category {
         return "a required header is missing";
       case error::unknown_event_id:
         return "unknown or expired event id";
+      case error::missing_envelope:
+        return "params._meta must carry the protocol version and client capabilities";
+      case error::unsupported_modern_version:
+        return "Unsupported protocol version";
     }
     return "unknown mcp error";
   }
@@ -55,6 +59,10 @@ int jsonrpc_code(error e) noexcept {
     case error::header_mismatch:
       // The 2026-07-28 revision names this HeaderMismatch.
       return -32020;
+    case error::unsupported_modern_version:
+      return -32022;
+    case error::missing_envelope:
+      return -32602;
     case error::invalid_request:
     case error::empty_batch:
     case error::batch_not_allowed:

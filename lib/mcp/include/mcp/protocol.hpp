@@ -56,10 +56,17 @@ struct stateless_headers {
 // prompts/get, params.uri for resources/read), or nullopt when the method has none.
 std::optional<std::string_view> expected_mcp_name(const message& m);
 
-// Checks a 2026-07-28 request's headers against its body: MCP-Protocol-Version equals the
-// body's _meta protocol version (when the body has one), Mcp-Method equals the method,
-// Mcp-Name equals expected_mcp_name. Notifications and responses need only the version.
+// Validates a 2026-07-28 request the way that revision's servers do, first failure wins:
+// params._meta carries the protocol version and client capabilities (missing_envelope);
+// MCP-Protocol-Version equals the _meta version, Mcp-Method the method, and Mcp-Name (after
+// decode_header_value) the params.name/uri the method names (header_mismatch, also for an
+// absent header); the version is one we serve statelessly (unsupported_modern_version).
 boost::system::result<void> check_stateless(const stateless_headers& h, const message& m);
+
+// Mcp-Name values that are not plain visible ASCII travel as "=?base64?<payload>?=". Returns
+// the decoded value, the value itself without the sentinel, or nullopt for a malformed
+// (or non-canonical) payload so a corrupt header never matches by accident.
+std::optional<std::string> decode_header_value(std::string_view value);
 
 // The protocolVersion an initialize result announces, if it names a revision we know.
 std::optional<revision> negotiated_revision(const message& initialize_result);
