@@ -192,3 +192,31 @@ await run('protocol version and batch rules follow the negotiated revision', asy
     await b.stop();
   }
 });
+
+await run('stateless 2026-07-28 requests are checked against their headers and cancelled by closing', async () => {
+  const b = await start();
+  try {
+    const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
+    const h = { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'echo' };
+    const body = (id, name, args = {}) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args, _meta: meta } });
+    const ok = await post(b.url, body(1, 'echo', { message: 'hi' }), h);
+    assert(ok.status === 200 && ok.messages[0].result.content[0].text === 'echo: hi', `stateless call: ${ok.text}`);
+    assert(ok.messages[0].result.resultType === 'complete', 'result carries resultType');
+    assert(!ok.headers.get('mcp-session-id'), 'no session id in stateless mode');
+    const mismatch = await post(b.url, body(2, 'echo'), { ...h, 'mcp-name': 'garbage' });
+    assert(mismatch.status === 400 && mismatch.messages[0].error.code === -32020, `Mcp-Name mismatch: ${mismatch.text}`);
+    const noMeta = await post(b.url, { jsonrpc: '2.0', id: 3, method: 'tools/list' }, { ...h, 'mcp-method': 'tools/list' });
+    assert(noMeta.status === 400 && noMeta.messages[0].error.code === -32602, `missing _meta: ${noMeta.text}`);
+    const del = await fetch(b.url, { method: 'DELETE', headers: { 'mcp-protocol-version': '2026-07-28' } });
+    assert(del.status === 405, `stateless DELETE got ${del.status}`);
+
+    const ac = new AbortController();
+    const p = post(b.url, body(4, 'hang'), { ...h, 'mcp-name': 'hang' }, { signal: ac.signal }).catch(() => 'aborted');
+    await sleep(300);
+    ac.abort();
+    assert((await p) === 'aborted', 'aborted');
+    await waitFor(() => /cancelled request \d+/.test(b.log()), 3000, 'closing the stream cancels the request in the child');
+  } finally {
+    await b.stop();
+  }
+});

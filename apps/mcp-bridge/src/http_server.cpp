@@ -225,11 +225,11 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, http_contex
     std::string label;
     response_plan plan = route(req, ctx, label);
     ctx.stats.request(label, plan.status);
-    auto owner = plan.owner;
+    auto on_detach = std::move(plan.on_detach);
     auto out = plan.stream;
     const bool keep = co_await write_plan(stream, req, plan);
-    if (owner && out) {
-      owner->detach(*out);
+    if (on_detach && out) {
+      on_detach(*out);
     }
     if (!keep) {
       break;

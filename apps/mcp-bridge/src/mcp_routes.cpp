@@ -8,6 +8,8 @@
 #include "mcp/protocol.hpp"
 #include "mcp/sse.hpp"
 
+#include <boost/json/serialize.hpp>
+
 namespace bridge {
 namespace http = boost::beast::http;
 
@@ -63,8 +65,44 @@ std::variant<std::shared_ptr<session>, response_plan> find_session(const request
 response_plan answer_with_stream(std::shared_ptr<session> s, std::shared_ptr<outbound> o, bool batch) {
   response_plan p;
   p.stream = std::move(o);
-  p.owner = std::move(s);
+  p.on_detach = [s = std::move(s)](outbound& out) { s->detach(out); };
   p.batch = batch;
+  return p;
+}
+
+// A 2026-07-28 request: no session; validated by the revision's ladder, then served by the
+// stateless backend. Notifications have nothing to act on without a session: 202.
+response_plan stateless_post(const request& req, mcp::parsed_body parsed, bool want_sse, http_context& ctx) {
+  if (parsed.batch || parsed.messages.front().is_response()) {
+    return rpc_error(400, -32600, "Invalid Request: one JSON-RPC request per POST");
+  }
+  auto& m = parsed.messages.front();
+  if (!m.is_request()) {
+    return plain(202, "", "");
+  }
+  const mcp::stateless_headers h{header(req, version_header), header(req, "Mcp-Method"), header(req, "Mcp-Name")};
+  if (auto ok = mcp::check_stateless(h, m); !ok) {
+    const auto e = static_cast<mcp::error>(ok.error().value());
+    auto p = plain(mcp::http_status(e), "application/json", "");
+    boost::json::object err{{"code", mcp::jsonrpc_code(e)}, {"message", ok.error().message()}};
+    if (e == mcp::error::unsupported_modern_version) {
+      err["data"] = boost::json::object{{"supported", boost::json::array{mcp::to_string(mcp::revision::v2026_07_28)}},
+                                        {"requested", *h.protocol_version}};
+    }
+    p.body = boost::json::serialize(boost::json::object{{"jsonrpc", "2.0"}, {"id", m.id()}, {"error", err}});
+    return p;
+  }
+  auto o = std::make_shared<outbound>(ctx.sessions.executor(), 0, !want_sse);
+  o->attached = true;
+  auto& backend = ctx.sessions.stateless();
+  backend.submit(std::move(m), o);
+  response_plan p;
+  p.stream = std::move(o);
+  p.on_detach = [&backend](outbound& out) {
+    if (!out.done) {
+      backend.detach(out);
+    }
+  };
   return p;
 }
 
@@ -101,8 +139,9 @@ response_plan post(const request& req, http_context& ctx, std::string& label) {
     s = std::get<std::shared_ptr<session>>(created);
     label = "initialize";
   } else {
-    if (version == mcp::to_string(mcp::revision::v2026_07_28) && !header(req, session_header)) {
-      return rpc_error(400, -32600, "Bad Request: stateless 2026-07-28 requests are not served by this bridge");
+    if (version && mcp::parse_revision(*version) &&
+        mcp::transport_of(*mcp::parse_revision(*version)) == mcp::transport_kind::stateless_http) {
+      return stateless_post(req, std::move(*parsed), want_sse, ctx);
     }
     auto found = find_session(req, ctx);
     if (auto* p = std::get_if<response_plan>(&found)) {

@@ -26,11 +26,26 @@ std::string random_session_id() {
   return out;
 }
 
+child_config make_child_config(const options& o);
+
 session_manager::session_manager(boost::asio::any_io_executor ex, const options& o, metrics& m, reaper& r)
-    : ex_(ex), opts_(o), metrics_(m), reaper_(r), refill_timer_(ex), sweep_timer_(ex) {
+    : ex_(ex),
+      opts_(o),
+      metrics_(m),
+      reaper_(r),
+      refill_timer_(ex),
+      sweep_timer_(ex),
+      stateless_(ex, make_child_config(o), r, m, o.request_timeout) {
   child_config_.argv = o.command;
   child_config_.max_line = o.max_line;
   session_config_.request_timeout = o.request_timeout;
+}
+
+child_config make_child_config(const options& o) {
+  child_config c;
+  c.argv = o.command;
+  c.max_line = o.max_line;
+  return c;
 }
 
 void session_manager::start() {
@@ -146,7 +161,7 @@ std::size_t session_manager::pending_requests() const {
   for (const auto& [id, s] : sessions_) {
     n += s->pending();
   }
-  return n;
+  return n + stateless_.pending();
 }
 
 void session_manager::sweep_idle() {
@@ -185,6 +200,7 @@ void session_manager::stop() {
   for (auto& s : all) {
     s->close("mcp-bridge is shutting down");
   }
+  stateless_.stop();
 }
 
 }  // namespace bridge

@@ -19,6 +19,7 @@
 #include "metrics.hpp"
 #include "options.hpp"
 #include "session.hpp"
+#include "stateless_backend.hpp"
 
 namespace bridge {
 
@@ -39,6 +40,9 @@ class session_manager {
   [[nodiscard]] bool ready() const;
   [[nodiscard]] std::size_t size() const { return sessions_.size(); }
   [[nodiscard]] std::size_t pending_requests() const;
+  // The one backend every 2026-07-28 (stateless) request goes to.
+  stateless_backend& stateless() { return stateless_; }
+  [[nodiscard]] boost::asio::any_io_executor executor() const { return ex_; }
 
   // Stops the pool and ends every session (children get SIGTERM, then SIGKILL).
   void stop();
@@ -61,6 +65,7 @@ class session_manager {
   bool refill_scheduled_ = false;
   bool last_spawn_ok_ = false;
   bool stopping_ = false;
+  stateless_backend stateless_;
 };
 
 // 128 random bits as hex, from the kernel's CSPRNG: session ids must not be guessable.

@@ -221,6 +221,28 @@ boost::system::result<void> check_stateless(const stateless_headers& h, const me
   return {};
 }
 
+void to_stateless_result(std::string_view method, json::object& response) {
+  auto* result = response.if_contains("result");
+  auto* obj = result ? result->if_object() : nullptr;
+  if (!obj) {
+    return;
+  }
+  if (!obj->contains("resultType")) {
+    (*obj)["resultType"] = "complete";
+  }
+  const bool cacheable = method == "tools/list" || method == "prompts/list" || method == "resources/list" ||
+                         method == "resources/templates/list" || method == "resources/read" ||
+                         method == "server/discover";
+  if (cacheable) {
+    if (!obj->contains("ttlMs")) {
+      (*obj)["ttlMs"] = 0;
+    }
+    if (!obj->contains("cacheScope")) {
+      (*obj)["cacheScope"] = "private";
+    }
+  }
+}
+
 std::optional<revision> negotiated_revision(const message& initialize_result) {
   const auto* result = initialize_result.body.if_contains("result");
   const auto* obj = result ? result->if_object() : nullptr;

@@ -112,6 +112,23 @@ TEST(protocol, mcp_name_may_travel_base64_encoded) {
   EXPECT_FALSE(mcp::decode_header_value("=?base64?/w==?="));  // decodes to invalid UTF-8
 }
 
+TEST(protocol, stateless_results_get_result_type_and_cache_hints) {
+  auto list = msg(R"({"jsonrpc":"2.0","id":1,"result":{"tools":[]}})");
+  mcp::to_stateless_result("tools/list", list.body);
+  EXPECT_EQ(list.body.at("result").at("resultType"), "complete");
+  EXPECT_EQ(list.body.at("result").at("ttlMs"), 0);
+  EXPECT_EQ(list.body.at("result").at("cacheScope"), "private");
+
+  auto call = msg(R"({"jsonrpc":"2.0","id":1,"result":{"content":[],"resultType":"input_required"}})");
+  mcp::to_stateless_result("tools/call", call.body);
+  EXPECT_EQ(call.body.at("result").at("resultType"), "input_required");  // the child's own value stays
+  EXPECT_FALSE(call.body.at("result").as_object().contains("ttlMs"));    // tools/call is not cacheable
+
+  auto err = msg(R"({"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"x"}})");
+  mcp::to_stateless_result("tools/list", err.body);
+  EXPECT_FALSE(err.body.contains("result"));
+}
+
 TEST(protocol, reads_the_negotiated_revision_from_an_initialize_result) {
   EXPECT_EQ(mcp::negotiated_revision(msg(R"({"jsonrpc":"2.0","id":0,"result":{"protocolVersion":"2025-06-18"}})")),
             revision::v2025_06_18);

@@ -68,6 +68,13 @@ boost::system::result<void> check_stateless(const stateless_headers& h, const me
 // (or non-canonical) payload so a corrupt header never matches by accident.
 std::optional<std::string> decode_header_value(std::string_view value);
 
+// Gives a handshake-era child's successful response the shape 2026-07-28 requires: every
+// result carries resultType ("complete"), and the cacheable ones (the list methods and
+// resources/read) ttlMs and cacheScope. The bridge cannot know how long the child's answer
+// stays valid, so it says 0 ms and "private": correct, if never cached. Fields the child
+// set itself are kept. Error responses are left alone.
+void to_stateless_result(std::string_view method, boost::json::object& response);
+
 // The protocolVersion an initialize result announces, if it names a revision we know.
 std::optional<revision> negotiated_revision(const message& initialize_result);
 
