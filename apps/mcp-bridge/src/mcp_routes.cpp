@@ -62,6 +62,22 @@ std::variant<std::shared_ptr<session>, response_plan> find_session(const request
   return s;
 }
 
+// Priming events arrived with 2025-11-25; older clients would see an unexpected empty event.
+bool primes(boost::system::result<mcp::revision> r) {
+  return r && *r >= mcp::revision::v2025_11_25;
+}
+
+boost::system::result<mcp::revision> requested_revision(const mcp::message& initialize) {
+  const auto* params = initialize.body.if_contains("params");
+  const auto* v = params && params->is_object() ? params->as_object().if_contains("protocolVersion") : nullptr;
+  if (v && v->is_string()) {
+    if (auto r = mcp::parse_revision(v->get_string())) {
+      return *r;
+    }
+  }
+  return mcp::error::unsupported_version;
+}
+
 response_plan answer_with_stream(std::shared_ptr<session> s, std::shared_ptr<outbound> o, bool batch) {
   response_plan p;
   p.stream = std::move(o);
@@ -162,6 +178,10 @@ response_plan post(const request& req, http_context& ctx, std::string& label) {
     return plain(202, "", "");
   }
   auto o = s->open_post_stream(!want_sse);
+  if (want_sse &&
+      primes(initialize ? requested_revision(msgs.front()) : mcp::request_revision(version, s->revision()))) {
+    s->prime(*o);
+  }
   const bool batch = parsed->batch;
   s->from_client(std::move(msgs), o);
   auto p = answer_with_stream(s, std::move(o), batch);
@@ -199,6 +219,9 @@ response_plan get(const request& req, http_context& ctx) {
   auto o = s->attach_standalone();
   if (!o) {
     return rpc_error(409, -32000, "Conflict: this session already has a GET stream");
+  }
+  if (primes(mcp::request_revision(version, s->revision()))) {
+    s->prime(*o);
   }
   return answer_with_stream(s, std::move(o), false);
 }

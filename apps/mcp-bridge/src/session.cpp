@@ -119,6 +119,10 @@ boost::system::result<std::shared_ptr<outbound>> session::resume(std::string_vie
   return o;
 }
 
+void session::prime(outbound& o) {
+  o.queue.push_back(mcp::sse::encode_priming(replay_.append(o.number, ""), std::nullopt));
+}
+
 void session::detach(outbound& o) {
   touch();
   o.attached = false;

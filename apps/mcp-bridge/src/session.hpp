@@ -65,6 +65,9 @@ class session {
   [[nodiscard]] std::shared_ptr<outbound> standalone() const { return standalone_; }
   // Resumes the stream an event id belongs to: its missed events are queued first.
   boost::system::result<std::shared_ptr<outbound>> resume(std::string_view last_event_id);
+  // Queues a priming event on `o` (2025-11-25: an id with empty data, sent first, so the
+  // client can resume the stream even before it carried a message).
+  void prime(outbound& o);
   // A connection stopped writing `o` (finished or the client went away).
   void detach(outbound& o);
 

@@ -27,8 +27,6 @@ class category final : public boost::system::error_category {
         return "message exceeds the size limit";
       case error::unsupported_version:
         return "unsupported protocol version";
-      case error::version_mismatch:
-        return "protocol version does not match the session";
       case error::header_mismatch:
         return "request headers do not match the body";
       case error::missing_header:
@@ -68,7 +66,6 @@ int jsonrpc_code(error e) noexcept {
     case error::batch_not_allowed:
     case error::line_too_long:
     case error::unsupported_version:
-    case error::version_mismatch:
     case error::missing_header:
     case error::unknown_event_id:
       return -32600;

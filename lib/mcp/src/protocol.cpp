@@ -59,9 +59,6 @@ boost::system::result<revision> request_revision(std::optional<std::string_view>
   if (!r) {
     return error::unsupported_version;
   }
-  if (negotiated && *negotiated != *r) {
-    return error::version_mismatch;
-  }
   return *r;
 }
 

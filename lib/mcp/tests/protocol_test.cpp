@@ -33,9 +33,9 @@ TEST(protocol, missing_version_header_means_session_revision_or_2025_03_26) {
   EXPECT_EQ(*mcp::request_revision(std::nullopt, revision::v2025_06_18), revision::v2025_06_18);
 }
 
-TEST(protocol, version_header_must_be_known_and_match_the_session) {
+TEST(protocol, version_header_must_name_a_served_revision) {
   EXPECT_EQ(mcp::request_revision("1999-01-01", std::nullopt).error(), mcp::error::unsupported_version);
-  EXPECT_EQ(mcp::request_revision("2025-03-26", revision::v2025_11_25).error(), mcp::error::version_mismatch);
+  EXPECT_EQ(*mcp::request_revision("2025-03-26", revision::v2025_11_25), revision::v2025_03_26);
   EXPECT_EQ(*mcp::request_revision("2025-11-25", revision::v2025_11_25), revision::v2025_11_25);
   EXPECT_EQ(mcp::http_status(mcp::error::unsupported_version), 400u);
 }

@@ -17,7 +17,6 @@ enum class error {
   batch_not_allowed,           // the negotiated revision has no batches
   line_too_long,               // a stdio line or SSE event above the configured limit
   unsupported_version,         // MCP-Protocol-Version names no revision we serve
-  version_mismatch,            // header and session (or body _meta) disagree
   header_mismatch,             // Mcp-Method / Mcp-Name disagree with the body
   missing_header,              // a header the revision requires is absent
   unknown_event_id,            // Last-Event-ID not (or no longer) in the replay buffer

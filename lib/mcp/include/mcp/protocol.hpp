@@ -37,7 +37,8 @@ transport_kind transport_of(revision r);
 // Decides which revision a Streamable HTTP request speaks. `header` is the
 // MCP-Protocol-Version value if present; `negotiated` the session's revision if it has one.
 // Missing header: the session's revision, else 2025-03-26. Unknown value: unsupported_version.
-// A value different from the session's: version_mismatch.
+// Any revision we serve is accepted even if it differs from the session's: the reference
+// SDK servers accept that too, and clients (the conformance suite among them) rely on it.
 boost::system::result<revision> request_revision(std::optional<std::string_view> header,
                                                  std::optional<revision> negotiated);
 
