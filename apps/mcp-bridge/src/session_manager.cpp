@@ -117,7 +117,8 @@ std::variant<std::shared_ptr<session>, session_refusal> session_manager::create(
     }
   }
   child->on_exit(nullptr);
-  auto s = std::make_shared<session>(ex_, random_session_id(), legacy_sse, std::move(child), session_config_, metrics_);
+  auto s = std::make_shared<session>(ex_, random_session_id(), legacy_sse,
+                                     std::make_shared<child_upstream>(std::move(child)), session_config_, metrics_);
   s->start([this](session& closed) {
     log::info("session ended", {{"session", closed.id()}});
     // Erase later: we are inside one of the session's own callbacks.
