@@ -272,7 +272,6 @@ void session::deliver(outbound& o, const std::string& json) {
 
 void session::upstream_gone(std::string why) {
   if (!closed_) {
-    metrics_.child_crashed();
     log::warn("MCP server gone; ending session", {{"session", id_}, {"reason", why}});
   }
   close(why);

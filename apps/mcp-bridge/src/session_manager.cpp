@@ -36,6 +36,9 @@ session_manager::session_manager(boost::asio::any_io_executor ex, const options&
       refill_timer_(ex),
       sweep_timer_(ex),
       stateless_(ex, make_child_config(o), r, m, o.request_timeout) {
+  if (o.mode == session_mode::shared) {
+    shared_ = std::make_shared<shared_upstream>(ex, make_child_config(o), r, m);
+  }
   child_config_.argv = o.command;
   child_config_.max_line = o.max_line;
   session_config_.request_timeout = o.request_timeout;
@@ -49,7 +52,11 @@ child_config make_child_config(const options& o) {
 }
 
 void session_manager::start() {
-  refill();
+  if (shared_) {
+    shared_->start();
+  } else {
+    refill();
+  }
   sweep_idle();
 }
 
@@ -102,6 +109,9 @@ std::variant<std::shared_ptr<session>, session_refusal> session_manager::create(
   if (sessions_.size() >= opts_.max_sessions) {
     return session_refusal::too_many_sessions;
   }
+  if (shared_) {
+    return add(std::make_shared<session>(ex_, random_session_id(), legacy_sse, shared_, session_config_, metrics_));
+  }
   std::shared_ptr<child_process> child;
   while (!pool_.empty() && !child) {
     child = std::move(pool_.front());
@@ -117,8 +127,13 @@ std::variant<std::shared_ptr<session>, session_refusal> session_manager::create(
     }
   }
   child->on_exit(nullptr);
-  auto s = std::make_shared<session>(ex_, random_session_id(), legacy_sse,
-                                     std::make_shared<child_upstream>(std::move(child)), session_config_, metrics_);
+  boost::asio::post(ex_, [this] { refill(); });
+  return add(std::make_shared<session>(ex_, random_session_id(), legacy_sse,
+                                       std::make_shared<child_upstream>(std::move(child), metrics_), session_config_,
+                                       metrics_));
+}
+
+std::shared_ptr<session> session_manager::add(std::shared_ptr<session> s) {
   s->start([this](session& closed) {
     log::info("session ended", {{"session", closed.id()}});
     // Erase later: we are inside one of the session's own callbacks.
@@ -126,7 +141,6 @@ std::variant<std::shared_ptr<session>, session_refusal> session_manager::create(
   });
   sessions_.emplace(s->id(), s);
   log::info("session started", {{"session", s->id()}, {"pid", std::to_string(s->child_pid())}});
-  boost::asio::post(ex_, [this] { refill(); });
   return s;
 }
 
@@ -150,6 +164,9 @@ bool session_manager::remove(std::string_view id) {
 bool session_manager::ready() const {
   if (stopping_) {
     return false;
+  }
+  if (shared_) {
+    return shared_->ready();
   }
   if (opts_.warm_pool == 0) {
     return last_spawn_ok_ || sessions_.size() > 0;
@@ -202,6 +219,9 @@ void session_manager::stop() {
     s->close("mcp-bridge is shutting down");
   }
   stateless_.stop();
+  if (shared_) {
+    shared_->stop();
+  }
 }
 
 }  // namespace bridge

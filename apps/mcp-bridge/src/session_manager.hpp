@@ -19,6 +19,7 @@
 #include "metrics.hpp"
 #include "options.hpp"
 #include "session.hpp"
+#include "shared_upstream.hpp"
 #include "stateless_backend.hpp"
 
 namespace bridge {
@@ -49,6 +50,7 @@ class session_manager {
 
  private:
   std::shared_ptr<child_process> spawn();
+  std::shared_ptr<session> add(std::shared_ptr<session> s);
   void refill();
   void sweep_idle();
 
@@ -66,6 +68,7 @@ class session_manager {
   bool last_spawn_ok_ = false;
   bool stopping_ = false;
   stateless_backend stateless_;
+  std::shared_ptr<shared_upstream> shared_;  // shared mode only
 };
 
 // 128 random bits as hex, from the kernel's CSPRNG: session ids must not be guessable.

@@ -28,7 +28,10 @@ child_upstream::~child_upstream() {
 
 void child_upstream::attach(session& s) {
   child_->on_message([&s](mcp::message m) { s.from_server(std::move(m)); });
-  child_->on_exit([&s](int status) { s.upstream_gone(exit_reason(status)); });
+  child_->on_exit([this, &s](int status) {
+    metrics_.child_crashed();  // handlers are removed before a deliberate termination
+    s.upstream_gone(exit_reason(status));
+  });
 }
 
 void child_upstream::send(session&, mcp::message m) {

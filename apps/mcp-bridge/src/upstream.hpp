@@ -30,7 +30,7 @@ class upstream {
 // Per-session mode: the session owns its child; ending the session terminates it.
 class child_upstream final : public upstream {
  public:
-  explicit child_upstream(std::shared_ptr<child_process> child) : child_(std::move(child)) {}
+  child_upstream(std::shared_ptr<child_process> child, metrics& m) : child_(std::move(child)), metrics_(m) {}
   ~child_upstream() override;
   void attach(session& s) override;
   void send(session& s, mcp::message m) override;
@@ -39,6 +39,7 @@ class child_upstream final : public upstream {
 
  private:
   std::shared_ptr<child_process> child_;
+  metrics& metrics_;
 };
 
 }  // namespace bridge
