@@ -17,6 +17,19 @@ async function waitFor(cond, ms, what) {
   }
 }
 
+await run('a child inherits no socket of the bridge, only its three pipes', async () => {
+  const b = await start();
+  try {
+    const h = await initialize(b.url);
+    const r = await post(b.url, call(1, 'fds'), h);
+    const fds = JSON.parse(r.messages[0].result.content[0].text);
+    const sockets = fds.filter((f) => f.startsWith('socket:'));
+    assert(sockets.length === 0, `child inherited sockets: ${JSON.stringify(fds)}`);
+  } finally {
+    await b.stop();
+  }
+});
+
 await run('malformed JSON gets 400 with a JSON-RPC parse error', async () => {
   const b = await start();
   try {

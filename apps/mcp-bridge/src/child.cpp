@@ -108,6 +108,10 @@ boost::system::result<std::shared_ptr<child_process>> child_process::spawn(asio:
   posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
   posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&fa, err[1], STDERR_FILENO);
+  // Asio does not open sockets close-on-exec: without this the listening socket and every
+  // client connection would leak into the child (which could then accept our connections
+  // and keeps the port open after the bridge stops listening).
+  posix_spawn_file_actions_addclosefrom_np(&fa, 3);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   // Own process group: terminate() signals the whole tree (npx starts node underneath).

@@ -231,7 +231,7 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, http_contex
     if (on_detach && out) {
       on_detach(*out);
     }
-    if (!keep) {
+    if (!keep || ctx.draining) {
       break;
     }
   }
