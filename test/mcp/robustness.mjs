@@ -30,6 +30,22 @@ await run('a child inherits no socket of the bridge, only its three pipes', asyn
   }
 });
 
+await run("a child's stderr is forwarded line by line, rate-limited", async () => {
+  const b = await start();
+  try {
+    const h = await initialize(b.url);
+    await post(b.url, call(1, 'spam'), h);
+    await sleep(1200);  // the next window reports what the limit dropped
+    await post(b.url, call(2, 'spam'), h);
+    // The bridge's log reaches us on its own pipe, possibly after the HTTP answer.
+    await waitFor(() => /msg="child stderr lines dropped by rate limit" pid=\d+ dropped=\d+/.test(b.log()), 3000, 'drop report');
+    const forwarded = (b.log().match(/msg="child stderr" pid=\d+ line="spam line/g) || []).length;
+    assert(forwarded >= 50 && forwarded <= 150, `forwarded ${forwarded} of 1000 spam lines`);
+  } finally {
+    await b.stop();
+  }
+});
+
 await run('malformed JSON gets 400 with a JSON-RPC parse error', async () => {
   const b = await start();
   try {
@@ -64,7 +80,7 @@ await run('garbage and oversize child stdout lines are dropped and the session s
     assert(g.messages.at(-1).result.content[0].text === 'after garbage', `garbage: ${g.text}`);
     const big = await post(b.url, call(2, 'big'), h);
     assert(big.messages.length === 1 && big.messages[0].result.content[0].text === 'after big', `big: ${big.text}`);
-    assert(b.log().includes('non-JSON-RPC line'), 'the garbage line was logged');
+    await waitFor(() => b.log().includes('non-JSON-RPC line'), 3000, 'the garbage line logged');
     const m = await (await fetch(`${b.base}/metrics`)).text();
     assert(/mcp_bridge_child_stdout_lines_dropped_total 2\n/.test(m), 'both lines counted as dropped');
   } finally {
