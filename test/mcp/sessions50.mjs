@@ -38,7 +38,8 @@ await run(`${N} concurrent sessions get ${N} isolated children and leave nothing
       240000,
       `${N} sessions`,
     );
-    // Map each session to its child from the bridge's log.
+    // Map each session to its child from the bridge's log (it arrives on its own pipe).
+    await waitFor(() => (b.log().match(/msg="session started"/g) || []).length >= N, 5000, 'session log lines');
     const pidOf = new Map();
     for (const m of b.log().matchAll(/msg="session started" session=([0-9a-f]+) pid=(\d+)/g)) pidOf.set(m[1], Number(m[2]));
     const pids = sessions.map((s) => pidOf.get(s.transport.sessionId));

@@ -26,6 +26,7 @@ await run('shared mode serves many sessions from one child without mixing answer
   try {
     const clients = await Promise.all([0, 1, 2, 3, 4].map((i) => connect(b.url, `shared${i}`)));
     assert(childPids(b.proc.pid).length === 1, `one child for all sessions, got ${childPids(b.proc.pid).length}`);
+    await waitFor(() => (b.log().match(/msg="session started"/g) || []).length >= 5, 5000, 'session log lines');
     const pids = new Set([...b.log().matchAll(/msg="session started" session=\w+ pid=(\d+)/g)].map((m) => m[1]));
     assert(pids.size === 1, `sessions report one shared pid, got ${[...pids]}`);
 
