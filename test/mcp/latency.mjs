@@ -43,3 +43,25 @@ await run('the bridge adds little latency to a tools/call', async () => {
     await b.stop();
   }
 });
+
+await run('the warm pool hides the server start-up from initialize', async () => {
+  const connectMs = async (pool) => {
+    const b = await startBridge(['--warm-pool', String(pool)]);
+    try {
+      const client = new Client({ name: `pool${pool}`, version: '1' });
+      const transport = new StreamableHTTPClientTransport(b.url);
+      const t0 = process.hrtime.bigint();
+      await client.connect(transport);
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      await transport.terminateSession();
+      await client.close();
+      return ms;
+    } finally {
+      await b.stop();
+    }
+  };
+  const cold = await connectMs(0);
+  const warm = await connectMs(1);
+  console.log(`MEASURE initialize_cold_ms=${cold.toFixed(1)} initialize_warm_pool_ms=${warm.toFixed(1)}`);
+  assert(warm < cold / 2, `warm ${warm.toFixed(1)} ms is not well below cold ${cold.toFixed(1)} ms`);
+});
