@@ -263,7 +263,8 @@ response_plan streamable_route(const request& req, http_context& ctx, std::strin
   return p;
 }
 
-response_plan legacy_route(const request& req, boost::urls::url_view url, http_context& ctx, std::string& label) {
+response_plan legacy_route(const request& req, const boost::urls::url_view& url, http_context& ctx,
+                           std::string& label) {
   if (url.path() == "/sse") {
     if (req.method() != http::verb::get) {
       return rpc_error(405, -32000, "Method Not Allowed");

@@ -44,6 +44,7 @@ response_plan rpc_error(unsigned status, int code, std::string_view message);
 response_plan streamable_route(const request& req, http_context& ctx, std::string& metric_label);
 
 // GET /sse and POST /message?sessionId= (2024-11-05).
-response_plan legacy_route(const request& req, boost::urls::url_view url, http_context& ctx, std::string& metric_label);
+response_plan legacy_route(const request& req, const boost::urls::url_view& url, http_context& ctx,
+                           std::string& metric_label);
 
 }  // namespace bridge

@@ -31,7 +31,7 @@ std::optional<std::string> progress_token_of(const mcp::message& m) {
 
 }  // namespace
 
-session::session(boost::asio::any_io_executor ex, std::string id, bool legacy_sse, std::shared_ptr<upstream> up,
+session::session(const boost::asio::any_io_executor& ex, std::string id, bool legacy_sse, std::shared_ptr<upstream> up,
                  const session_config& config, metrics& m)
     : ex_(ex),
       id_(std::move(id)),
@@ -189,7 +189,7 @@ void session::notify_server(std::string_view method, json::object params) {
   upstream_->send(*this, std::move(m));
 }
 
-void session::from_server(mcp::message m) {
+void session::from_server(const mcp::message& m) {
   touch();
   if (m.is_response()) {
     const std::string key = mcp::id_key(m.id());
@@ -239,7 +239,7 @@ std::shared_ptr<outbound> session::route_for(const mcp::message& m) {
   return standalone_;
 }
 
-void session::answer(const std::string& key, std::string json) {
+void session::answer(const std::string& key, const std::string& json) {
   auto it = pending_.find(key);
   if (it == pending_.end()) {
     return;

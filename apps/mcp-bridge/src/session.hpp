@@ -39,7 +39,7 @@ class session {
  public:
   using closed_handler = std::function<void(session&)>;
 
-  session(boost::asio::any_io_executor ex, std::string id, bool legacy_sse, std::shared_ptr<upstream> up,
+  session(const boost::asio::any_io_executor& ex, std::string id, bool legacy_sse, std::shared_ptr<upstream> up,
           const session_config& config, metrics& m);
   ~session();
   session(const session&) = delete;
@@ -60,7 +60,7 @@ class session {
   [[nodiscard]] std::uint64_t number() const { return number_; }
 
   // A message from the MCP server for this session (ids already in the session's terms).
-  void from_server(mcp::message m);
+  void from_server(const mcp::message& m);
   // The server went away: pending requests fail with `why` and the session ends.
   void upstream_gone(std::string why);
 
@@ -95,7 +95,7 @@ class session {
     std::unique_ptr<boost::asio::steady_timer> timer;
   };
 
-  void answer(const std::string& key, std::string json);
+  void answer(const std::string& key, const std::string& json);
   void deliver(outbound& o, const std::string& json);
   std::shared_ptr<outbound> route_for(const mcp::message& m);
   void notify_server(std::string_view method, boost::json::object params);

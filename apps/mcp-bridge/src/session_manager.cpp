@@ -36,7 +36,7 @@ std::string random_session_id() {
 
 child_config make_child_config(const options& o);
 
-session_manager::session_manager(boost::asio::any_io_executor ex, const options& o, metrics& m, reaper& r)
+session_manager::session_manager(const boost::asio::any_io_executor& ex, const options& o, metrics& m, reaper& r)
     : ex_(ex),
       opts_(o),
       metrics_(m),
@@ -104,7 +104,7 @@ void session_manager::refill() {
     });
     // A ping is the one request MCP allows before initialize: its answer proves the server
     // has started and reads stdin, so a session that takes this child will not wait for it.
-    c->on_message([this, serial](mcp::message m) {
+    c->on_message([this, serial](const mcp::message& m) {
       if (m.is_response() && m.id().is_string() && m.id().get_string() == warmup_id) {
         warm_.insert(serial);
         metrics_.set_warm_children(static_cast<std::int64_t>(warm_.size()));
@@ -197,7 +197,7 @@ bool session_manager::ready() const {
     return shared_->ready();
   }
   if (opts_.warm_pool == 0) {
-    return last_spawn_ok_ || sessions_.size() > 0;
+    return last_spawn_ok_ || !sessions_.empty();
   }
   return !warm_.empty();
 }

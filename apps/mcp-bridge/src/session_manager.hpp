@@ -30,7 +30,7 @@ enum class session_refusal { too_many_sessions, child_failed, shutting_down };
 
 class session_manager {
  public:
-  session_manager(boost::asio::any_io_executor ex, const options& o, metrics& m, reaper& r);
+  session_manager(const boost::asio::any_io_executor& ex, const options& o, metrics& m, reaper& r);
 
   void start();
 

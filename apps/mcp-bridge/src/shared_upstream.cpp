@@ -23,7 +23,7 @@ json::object* meta_of(json::object& body) {
 
 }  // namespace
 
-shared_upstream::shared_upstream(boost::asio::any_io_executor ex, child_config config, reaper& r, metrics& m)
+shared_upstream::shared_upstream(const boost::asio::any_io_executor& ex, child_config config, reaper& r, metrics& m)
     : ex_(ex), config_(std::move(config)), reaper_(r), metrics_(m), restart_timer_(ex) {}
 
 shared_upstream::~shared_upstream() {
@@ -43,7 +43,7 @@ void shared_upstream::start() {
         err.kind = mcp::message_kind::error_response;
         err.body =
             json::parse(mcp::error_response(msg.id(), -32603, "the MCP server could not be started")).as_object();
-        it->second->from_server(std::move(err));
+        it->second->from_server(err);
       }
     }
     waiting_.clear();
@@ -125,7 +125,7 @@ void shared_upstream::answer_initialize(session& s, const mcp::message& request)
   mcp::message response;
   response.kind = mcp::message_kind::response;
   response.body = json::object{{"jsonrpc", "2.0"}, {"id", request.id()}, {"result", std::move(result)}};
-  s.from_server(std::move(response));
+  s.from_server(response);
 }
 
 void shared_upstream::forward(std::uint64_t session_number, mcp::message m) {
@@ -185,7 +185,7 @@ void shared_upstream::from_child(mcp::message m) {
     }
     m.body["id"] = origin->id;
     if (auto it = sessions_.find(origin->session); it != sessions_.end()) {
-      it->second->from_server(std::move(m));
+      it->second->from_server(m);
     }
     return;
   }
@@ -208,7 +208,7 @@ void shared_upstream::from_child(mcp::message m) {
       auto s = sessions_.find(it->second.session);
       if (s != sessions_.end()) {
         *token = it->second.token;
-        s->second->from_server(std::move(m));
+        s->second->from_server(m);
       }
     }
     return;

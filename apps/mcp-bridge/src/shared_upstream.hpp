@@ -25,7 +25,7 @@ namespace bridge {
 
 class shared_upstream final : public upstream {
  public:
-  shared_upstream(boost::asio::any_io_executor ex, child_config config, reaper& r, metrics& m);
+  shared_upstream(const boost::asio::any_io_executor& ex, child_config config, reaper& r, metrics& m);
   ~shared_upstream() override;
 
   // Starts (or restarts) the child ahead of the first session.

@@ -24,7 +24,7 @@ std::optional<std::string> progress_token_of(const mcp::message& m) {
 
 }  // namespace
 
-stateless_backend::stateless_backend(boost::asio::any_io_executor ex, child_config config, reaper& r, metrics& m,
+stateless_backend::stateless_backend(const boost::asio::any_io_executor& ex, child_config config, reaper& r, metrics& m,
                                      std::chrono::milliseconds request_timeout)
     : ex_(ex), config_(std::move(config)), reaper_(r), metrics_(m), request_timeout_(request_timeout) {}
 
@@ -91,10 +91,10 @@ void stateless_backend::submit(mcp::message request, std::shared_ptr<outbound> o
     ensure_child();
     return;
   }
-  dispatch(std::move(request), std::move(o));
+  dispatch(std::move(request), o);
 }
 
-void stateless_backend::dispatch(mcp::message request, std::shared_ptr<outbound> o) {
+void stateless_backend::dispatch(mcp::message request, const std::shared_ptr<outbound>& o) {
   if (request.method() == "server/discover") {
     // Everything a 2026-07-28 client learns up front, from the child's own initialize result.
     json::object result{{"supportedVersions", json::array{}}};
@@ -166,7 +166,7 @@ void stateless_backend::from_child(mcp::message m) {
       while (!waiting_.empty() && ready_) {
         auto [req, o] = std::move(waiting_.front());
         waiting_.pop_front();
-        dispatch(std::move(req), std::move(o));
+        dispatch(std::move(req), o);
       }
       return;
     }
@@ -205,7 +205,7 @@ void stateless_backend::from_child(mcp::message m) {
   // Other notifications have no stream to go to: 2026-07-28 has no session-wide stream.
 }
 
-void stateless_backend::finish(std::int64_t child_id, std::string json) {
+void stateless_backend::finish(std::int64_t child_id, const std::string& json) {
   auto it = inflight_.find(child_id);
   if (it == inflight_.end()) {
     return;

@@ -29,7 +29,7 @@ namespace bridge {
 
 class stateless_backend {
  public:
-  stateless_backend(boost::asio::any_io_executor ex, child_config config, reaper& r, metrics& m,
+  stateless_backend(const boost::asio::any_io_executor& ex, child_config config, reaper& r, metrics& m,
                     std::chrono::milliseconds request_timeout);
   ~stateless_backend();
   stateless_backend(const stateless_backend&) = delete;
@@ -53,10 +53,10 @@ class stateless_backend {
   };
 
   void ensure_child();
-  void dispatch(mcp::message request, std::shared_ptr<outbound> o);
+  void dispatch(mcp::message request, const std::shared_ptr<outbound>& o);
   void from_child(mcp::message m);
   void child_exited();
-  void finish(std::int64_t child_id, std::string json);
+  void finish(std::int64_t child_id, const std::string& json);
   static void deliver(outbound& o, const std::string& json);
 
   boost::asio::any_io_executor ex_;

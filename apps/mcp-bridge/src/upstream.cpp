@@ -27,7 +27,7 @@ child_upstream::~child_upstream() {
 }
 
 void child_upstream::attach(session& s) {
-  child_->on_message([&s](mcp::message m) { s.from_server(std::move(m)); });
+  child_->on_message([&s](const mcp::message& m) { s.from_server(m); });
   child_->on_exit([this, &s](int status) {
     metrics_.child_crashed();  // handlers are removed before a deliberate termination
     s.upstream_gone(exit_reason(status));

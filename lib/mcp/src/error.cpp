@@ -9,7 +9,7 @@ namespace {
 // never deleted through a base pointer; ours is a function-local static).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
-class category final : public boost::system::error_category {
+class category final : public boost::system::error_category {  // NOLINT(cppcoreguidelines-virtual-class-destructor)
  public:
   const char* name() const noexcept override { return "mcp"; }
 
