@@ -1,5 +1,5 @@
 // @modelcontextprotocol/conformance (server suite, run under the peers' Node 22) against the
-// bridge. Usage: node conformance.mjs <expected-failures.yaml> [server command...]; without a
+// bridge, every scenario (--suite all, pending ones included). Usage: node conformance.mjs <expected-failures.yaml> [server command...]; without a
 // command the bridge fronts server-everything. Passes when exactly the baselined scenarios
 // fail (the suite itself enforces that, stale entries included).
 import { spawn } from 'node:child_process';
@@ -15,7 +15,8 @@ await run(`conformance server suite through the bridge (${command.length ? comma
   try {
     const code = await withTimeout(
       new Promise((resolve, reject) => {
-        const p = spawn(node22, [suite, 'server', '--url', b.url.href, '--expected-failures', path.resolve(baseline)], {
+        const args = [suite, 'server', '--url', b.url.href, '--suite', 'all', '--expected-failures', path.resolve(baseline)];
+        const p = spawn(node22, args, {
           stdio: ['ignore', 'inherit', 'inherit'],
         });
         p.on('error', reject);

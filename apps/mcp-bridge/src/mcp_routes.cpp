@@ -78,6 +78,15 @@ boost::system::result<mcp::revision> requested_revision(const mcp::message& init
   return mcp::error::unsupported_version;
 }
 
+// The revision that decides how a session's streams look: the negotiated one (clients may
+// label single requests with an older MCP-Protocol-Version, the conformance suite does).
+boost::system::result<mcp::revision> stream_revision(std::optional<std::string_view> header, const session& s) {
+  if (s.revision()) {
+    return *s.revision();
+  }
+  return mcp::request_revision(header, std::nullopt);
+}
+
 response_plan answer_with_stream(std::shared_ptr<session> s, std::shared_ptr<outbound> o, bool batch) {
   response_plan p;
   p.stream = std::move(o);
@@ -178,8 +187,7 @@ response_plan post(const request& req, http_context& ctx, std::string& label) {
     return plain(202, "", "");
   }
   auto o = s->open_post_stream(!want_sse);
-  if (want_sse &&
-      primes(initialize ? requested_revision(msgs.front()) : mcp::request_revision(version, s->revision()))) {
+  if (want_sse && primes(initialize ? requested_revision(msgs.front()) : stream_revision(version, *s))) {
     s->prime(*o);
   }
   const bool batch = parsed->batch;
@@ -220,7 +228,7 @@ response_plan get(const request& req, http_context& ctx) {
   if (!o) {
     return rpc_error(409, -32000, "Conflict: this session already has a GET stream");
   }
-  if (primes(mcp::request_revision(version, s->revision()))) {
+  if (primes(stream_revision(version, *s))) {
     s->prime(*o);
   }
   return answer_with_stream(s, std::move(o), false);

@@ -118,7 +118,9 @@ boost::system::result<std::shared_ptr<outbound>> session::resume(std::string_vie
 }
 
 void session::prime(outbound& o) {
-  o.queue.push_back(mcp::sse::encode_priming(replay_.append(o.number, ""), std::nullopt));
+  // The retry hint tells a client how soon to come back with Last-Event-ID if the stream
+  // breaks (SEP-1699); one second matches what clients do by default.
+  o.queue.push_back(mcp::sse::encode_priming(replay_.append(o.number, ""), 1000));
 }
 
 void session::detach(outbound& o) {
