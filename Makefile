@@ -69,6 +69,15 @@ test-unit: build ## Run the unit tests only.
 test-integration: deps build ## Run the integration tests against a local control plane.
 	@cd $(BUILD_DIR) && ctest --output-on-failure -L integration $(CTEST_ARGS)
 
+.PHONY: test-mcp
+test-mcp: build ## Run the MCP tier: mcp-bridge against real peers (installs them first).
+	@hack/deps.sh peers
+	@cd $(BUILD_DIR) && ctest --output-on-failure -L mcp $(CTEST_ARGS)
+
+.PHONY: fuzz
+fuzz: ## Run the libFuzzer targets for a bounded time with ASan+UBSan (clang).
+	@cmake --preset fuzz >/dev/null && cmake --build --preset fuzz && ctest --preset fuzz
+
 .PHONY: test-sanitize
 test-sanitize: ## Run the unit tests in the ASan+UBSan build.
 	@$(MAKE) --no-print-directory test-unit PRESET=dev
