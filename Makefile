@@ -27,7 +27,7 @@ help: ## Show this help.
 	@awk 'BEGIN {FS = ":.*##"; printf "\nUsage:\n  make \033[36m<target>\033[0m\n"} /^[a-zA-Z_0-9-]+:.*?##/ { printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) } ' $(MAKEFILE_LIST)
 
 .PHONY: demo
-demo: deps ## Bring up the local cluster and show it running a sample workload.
+demo: deps build ## Bring up the local cluster and show the operator reconciling the samples.
 	@hack/demo.sh
 
 ##@ Development
@@ -74,6 +74,15 @@ test-unit: build ## Run the unit tests only.
 .PHONY: test-integration
 test-integration: deps build ## Run the integration tests against a local control plane.
 	@cd $(BUILD_DIR) && ctest --output-on-failure -L integration $(CTEST_ARGS)
+
+.PHONY: test-mcp
+test-mcp: build ## Run the MCP tier: mcp-bridge against real peers (installs them first).
+	@hack/deps.sh peers
+	@cd $(BUILD_DIR) && ctest --output-on-failure -L mcp $(CTEST_ARGS)
+
+.PHONY: fuzz
+fuzz: ## Run the libFuzzer targets for a bounded time with ASan+UBSan (clang).
+	@cmake --preset fuzz >/dev/null && cmake --build --preset fuzz && ctest --preset fuzz
 
 .PHONY: test-images
 test-images: deps build ## Build the images with buildah and run them in a private containerd (needs root).

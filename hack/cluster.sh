@@ -151,7 +151,7 @@ healthy() {
 
 stop_all() {
   local pids=()
-  for c in kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do
+  for c in mcp-operator kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do
     if pid_alive "$c"; then
       local pid; pid=$(cat "$RUN/$c.pid")
       kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true

@@ -1,7 +1,9 @@
 """The Python SDK client (mcp, pinned in test/peers/requirements.txt) through mcp-bridge to
-server-everything: the same feature walk as the TypeScript clients, once with the
-handshake (mode="legacy") and once with mode="auto", which first probes the 2026-07-28
-`server/discover` and must fall back to the handshake cleanly through the bridge."""
+server-everything: the same feature walk as the TypeScript clients with the handshake
+(mode="legacy"); and the stateless walk with mode="auto" (which must find 2026-07-28 through
+`server/discover`) and pinned to 2026-07-28, where every request stands alone and is served
+from the bridge's own initialized child. Sampling is only in the handshake walk: 2026-07-28
+has no server-to-client requests."""
 
 import asyncio
 import os
@@ -58,6 +60,36 @@ def stop_bridge(proc):
     assert out == b"", f"bridge wrote to stdout: {out!r}"
 
 
+async def walk_stateless(url, mode):
+    """A 2026-07-28 client (pinned, or "auto" finding 2026-07-28 through `server/discover`):
+    no handshake, every request stands alone."""
+    progress = []
+
+    async def on_progress(p, total, message):
+        progress.append(p)
+
+    async with Client(url, mode=mode, read_timeout_seconds=30) as client:
+        assert client.protocol_version == "2026-07-28", client.protocol_version
+        names = [t.name for t in (await client.list_tools()).tools]
+        assert "echo" in names and "get-sum" in names, names
+        echo = await client.call_tool("echo", {"message": "stateless"})
+        assert echo.content[0].text == "Echo: stateless", echo
+        total = await client.call_tool("get-sum", {"a": 2, "b": 3})
+        assert "5" in str(total.content), total
+        resources = (await client.list_resources()).resources
+        read = await client.read_resource(resources[0].uri)
+        assert read.contents, read
+        prompt = await client.get_prompt("simple-prompt")
+        assert prompt.messages, prompt
+        await client.call_tool(
+            "trigger-long-running-operation", {"duration": 1, "steps": 4}, progress_callback=on_progress
+        )
+        assert len(progress) >= 3, f"progress notifications: {progress}"
+        # Concurrent stateless calls share one child: each must get its own answer.
+        results = await asyncio.gather(*(client.call_tool("echo", {"message": f"c{i}"}) for i in range(20)))
+        assert [r.content[0].text for r in results] == [f"Echo: c{i}" for i in range(20)], results
+
+
 async def walk(url, mode):
     sampled = []
 
@@ -97,10 +129,11 @@ async def walk(url, mode):
 
 def main():
     failed = False
-    for mode in ("legacy", "auto"):
+    for mode in ("legacy", "auto", "2026-07-28"):
         proc, base = start_bridge()
         try:
-            asyncio.run(asyncio.wait_for(walk(base + "/mcp", mode), 90))
+            body = walk(base + "/mcp", mode) if mode == "legacy" else walk_stateless(base + "/mcp", mode)
+            asyncio.run(asyncio.wait_for(body, 90))
             print(f"PASS python client (mode={mode}) completes the feature walk")
         except Exception as e:  # report and continue with the other mode
             failed = True

@@ -44,7 +44,7 @@ asio::awaitable<void> pump(asio::posix::stream_descriptor& d, Sink sink) {
 
 }  // namespace
 
-reaper::reaper(asio::any_io_executor ex) : ex_(ex) {}
+reaper::reaper(const asio::any_io_executor& ex) : ex_(ex) {}
 
 void reaper::watch(pid_t pid, std::weak_ptr<child_process> c) {
   children_[pid] = std::move(c);
@@ -85,7 +85,7 @@ void reaper::reap() {
   }
 }
 
-boost::system::result<std::shared_ptr<child_process>> child_process::spawn(asio::any_io_executor ex,
+boost::system::result<std::shared_ptr<child_process>> child_process::spawn(const asio::any_io_executor& ex,
                                                                            const child_config& config, reaper& r,
                                                                            metrics& m) {
   int in[2], out[2], err[2];
@@ -108,6 +108,10 @@ boost::system::result<std::shared_ptr<child_process>> child_process::spawn(asio:
   posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
   posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&fa, err[1], STDERR_FILENO);
+  // Asio does not open sockets close-on-exec: without this the listening socket and every
+  // client connection would leak into the child (which could then accept our connections
+  // and keeps the port open after the bridge stops listening).
+  posix_spawn_file_actions_addclosefrom_np(&fa, 3);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   // Own process group: terminate() signals the whole tree (npx starts node underneath).
@@ -152,7 +156,7 @@ boost::system::result<std::shared_ptr<child_process>> child_process::spawn(asio:
   return c;
 }
 
-child_process::child_process(asio::any_io_executor ex, const child_config& config, metrics& m)
+child_process::child_process(const asio::any_io_executor& ex, const child_config& config, metrics& m)
     : ex_(ex), config_(config), metrics_(m), serial_(g_next_serial++), in_(ex), out_(ex), err_(ex), kill_timer_(ex) {}
 
 child_process::~child_process() {

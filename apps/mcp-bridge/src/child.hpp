@@ -35,7 +35,7 @@ class child_process;
 // exit status of a process someone else started.
 class reaper {
  public:
-  explicit reaper(boost::asio::any_io_executor ex);
+  explicit reaper(const boost::asio::any_io_executor& ex);
   void watch(pid_t pid, std::weak_ptr<child_process> c);
   void start();
   void stop();
@@ -60,10 +60,10 @@ class child_process : public std::enable_shared_from_this<child_process> {
   using message_handler = std::function<void(mcp::message)>;
   using exit_handler = std::function<void(int wait_status)>;
 
-  static boost::system::result<std::shared_ptr<child_process>> spawn(boost::asio::any_io_executor ex,
+  static boost::system::result<std::shared_ptr<child_process>> spawn(const boost::asio::any_io_executor& ex,
                                                                      const child_config& config, reaper& r, metrics& m);
 
-  child_process(boost::asio::any_io_executor ex, const child_config& config, metrics& m);
+  child_process(const boost::asio::any_io_executor& ex, const child_config& config, metrics& m);
   ~child_process();
   child_process(const child_process&) = delete;
   child_process& operator=(const child_process&) = delete;

@@ -194,6 +194,10 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, http_contex
     http_context& c;
     ~guard() { --c.open_connections; }
   } g{ctx};
+  // SSE answers go out as several small writes (header, events, last chunk); with Nagle
+  // the last one waits for the client's delayed ACK, adding ~40 ms to every call.
+  boost::system::error_code nodelay_ec;
+  socket.set_option(asio::ip::tcp::no_delay(true), nodelay_ec);
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   for (;;) {
@@ -221,13 +225,13 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, http_contex
     std::string label;
     response_plan plan = route(req, ctx, label);
     ctx.stats.request(label, plan.status);
-    auto owner = plan.owner;
+    auto on_detach = std::move(plan.on_detach);
     auto out = plan.stream;
     const bool keep = co_await write_plan(stream, req, plan);
-    if (owner && out) {
-      owner->detach(*out);
+    if (on_detach && out) {
+      on_detach(*out);
     }
-    if (!keep) {
+    if (!keep || ctx.draining) {
       break;
     }
   }

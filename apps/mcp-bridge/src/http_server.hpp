@@ -20,6 +20,7 @@ struct http_context {
   metrics& stats;
   bool check_host = true;  // bound to loopback: refuse non-loopback Host headers (DNS rebinding)
   std::size_t open_connections = 0;
+  bool draining = false;  // shutting down: answer what is in flight, keep no connection open
 };
 
 boost::asio::awaitable<void> serve_connection(boost::asio::ip::tcp::socket socket, http_context& ctx);

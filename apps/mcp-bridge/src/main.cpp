@@ -26,10 +26,11 @@ namespace {
 
 // SIGTERM: stop accepting, let in-flight requests finish within the grace period, then
 // end every session (children get SIGTERM, then SIGKILL) and wait until all are reaped.
-asio::awaitable<void> shutdown(asio::io_context& ioc, asio::ip::tcp::acceptor& acceptor,
+asio::awaitable<void> shutdown(asio::io_context& ioc, bridge::http_context& ctx, asio::ip::tcp::acceptor& acceptor,
                                bridge::session_manager& sessions, bridge::reaper& reaper, const bridge::options& opts) {
   boost::system::error_code ignored;
   acceptor.close(ignored);
+  ctx.draining = true;
   asio::steady_timer t(co_await asio::this_coro::executor);
   const auto grace_end = std::chrono::steady_clock::now() + opts.shutdown_grace;
   while (sessions.pending_requests() > 0 && std::chrono::steady_clock::now() < grace_end) {
@@ -105,7 +106,7 @@ int main(int argc, char** argv) {
       return;
     }
     bridge::log::info("shutting down", {{"signal", std::to_string(sig)}});
-    asio::co_spawn(ioc, shutdown(ioc, acceptor, sessions, reaper, opts), asio::detached);
+    asio::co_spawn(ioc, shutdown(ioc, ctx, acceptor, sessions, reaper, opts), asio::detached);
   });
   ioc.run();
   return 0;

@@ -8,6 +8,8 @@
 #include "mcp/protocol.hpp"
 #include "mcp/sse.hpp"
 
+#include <boost/json/serialize.hpp>
+
 namespace bridge {
 namespace http = boost::beast::http;
 
@@ -60,11 +62,72 @@ std::variant<std::shared_ptr<session>, response_plan> find_session(const request
   return s;
 }
 
+// Priming events arrived with 2025-11-25; older clients would see an unexpected empty event.
+bool primes(boost::system::result<mcp::revision> r) {
+  return r && *r >= mcp::revision::v2025_11_25;
+}
+
+boost::system::result<mcp::revision> requested_revision(const mcp::message& initialize) {
+  const auto* params = initialize.body.if_contains("params");
+  const auto* v = params && params->is_object() ? params->as_object().if_contains("protocolVersion") : nullptr;
+  if (v && v->is_string()) {
+    if (auto r = mcp::parse_revision(v->get_string())) {
+      return *r;
+    }
+  }
+  return mcp::error::unsupported_version;
+}
+
+// The revision that decides how a session's streams look: the negotiated one (clients may
+// label single requests with an older MCP-Protocol-Version, the conformance suite does).
+boost::system::result<mcp::revision> stream_revision(std::optional<std::string_view> header, const session& s) {
+  if (s.revision()) {
+    return *s.revision();
+  }
+  return mcp::request_revision(header, std::nullopt);
+}
+
 response_plan answer_with_stream(std::shared_ptr<session> s, std::shared_ptr<outbound> o, bool batch) {
   response_plan p;
   p.stream = std::move(o);
-  p.owner = std::move(s);
+  p.on_detach = [s = std::move(s)](outbound& out) { s->detach(out); };
   p.batch = batch;
+  return p;
+}
+
+// A 2026-07-28 request: no session; validated by the revision's ladder, then served by the
+// stateless backend. Notifications have nothing to act on without a session: 202.
+response_plan stateless_post(const request& req, mcp::parsed_body parsed, bool want_sse, http_context& ctx) {
+  if (parsed.batch || parsed.messages.front().is_response()) {
+    return rpc_error(400, -32600, "Invalid Request: one JSON-RPC request per POST");
+  }
+  auto& m = parsed.messages.front();
+  if (!m.is_request()) {
+    return plain(202, "", "");
+  }
+  const mcp::stateless_headers h{header(req, version_header), header(req, "Mcp-Method"), header(req, "Mcp-Name")};
+  if (auto ok = mcp::check_stateless(h, m); !ok) {
+    const auto e = static_cast<mcp::error>(ok.error().value());
+    auto p = plain(mcp::http_status(e), "application/json", "");
+    boost::json::object err{{"code", mcp::jsonrpc_code(e)}, {"message", ok.error().message()}};
+    if (e == mcp::error::unsupported_modern_version) {
+      err["data"] = boost::json::object{{"supported", boost::json::array{mcp::to_string(mcp::revision::v2026_07_28)}},
+                                        {"requested", *h.protocol_version}};
+    }
+    p.body = boost::json::serialize(boost::json::object{{"jsonrpc", "2.0"}, {"id", m.id()}, {"error", err}});
+    return p;
+  }
+  auto o = std::make_shared<outbound>(ctx.sessions.executor(), 0, !want_sse);
+  o->attached = true;
+  auto& backend = ctx.sessions.stateless();
+  backend.submit(std::move(m), o);
+  response_plan p;
+  p.stream = std::move(o);
+  p.on_detach = [&backend](outbound& out) {
+    if (!out.done) {
+      backend.detach(out);
+    }
+  };
   return p;
 }
 
@@ -101,8 +164,9 @@ response_plan post(const request& req, http_context& ctx, std::string& label) {
     s = std::get<std::shared_ptr<session>>(created);
     label = "initialize";
   } else {
-    if (version == mcp::to_string(mcp::revision::v2026_07_28) && !header(req, session_header)) {
-      return rpc_error(400, -32600, "Bad Request: stateless 2026-07-28 requests are not served by this bridge");
+    if (version && mcp::parse_revision(*version) &&
+        mcp::transport_of(*mcp::parse_revision(*version)) == mcp::transport_kind::stateless_http) {
+      return stateless_post(req, std::move(*parsed), want_sse, ctx);
     }
     auto found = find_session(req, ctx);
     if (auto* p = std::get_if<response_plan>(&found)) {
@@ -123,6 +187,9 @@ response_plan post(const request& req, http_context& ctx, std::string& label) {
     return plain(202, "", "");
   }
   auto o = s->open_post_stream(!want_sse);
+  if (want_sse && primes(initialize ? requested_revision(msgs.front()) : stream_revision(version, *s))) {
+    s->prime(*o);
+  }
   const bool batch = parsed->batch;
   s->from_client(std::move(msgs), o);
   auto p = answer_with_stream(s, std::move(o), batch);
@@ -160,6 +227,9 @@ response_plan get(const request& req, http_context& ctx) {
   auto o = s->attach_standalone();
   if (!o) {
     return rpc_error(409, -32000, "Conflict: this session already has a GET stream");
+  }
+  if (primes(stream_revision(version, *s))) {
+    s->prime(*o);
   }
   return answer_with_stream(s, std::move(o), false);
 }
@@ -201,7 +271,8 @@ response_plan streamable_route(const request& req, http_context& ctx, std::strin
   return p;
 }
 
-response_plan legacy_route(const request& req, boost::urls::url_view url, http_context& ctx, std::string& label) {
+response_plan legacy_route(const request& req, const boost::urls::url_view& url, http_context& ctx,
+                           std::string& label) {
   if (url.path() == "/sse") {
     if (req.method() != http::verb::get) {
       return rpc_error(405, -32000, "Method Not Allowed");

@@ -8,6 +8,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/url/url_view.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -28,8 +29,10 @@ struct response_plan {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
   std::shared_ptr<outbound> stream;  // set: answer with this stream instead of `body`
-  std::shared_ptr<session> owner;    // the session `stream` belongs to
-  bool batch = false;                // the request was a batch (JSON mode answers with an array)
+  // Runs when the connection stops writing `stream` (done, or the client went away); it
+  // also keeps the stream's owner alive while the stream is written.
+  std::function<void(outbound&)> on_detach;
+  bool batch = false;  // the request was a batch (JSON mode answers with an array)
   bool close = false;
 };
 
@@ -41,6 +44,7 @@ response_plan rpc_error(unsigned status, int code, std::string_view message);
 response_plan streamable_route(const request& req, http_context& ctx, std::string& metric_label);
 
 // GET /sse and POST /message?sessionId= (2024-11-05).
-response_plan legacy_route(const request& req, boost::urls::url_view url, http_context& ctx, std::string& metric_label);
+response_plan legacy_route(const request& req, const boost::urls::url_view& url, http_context& ctx,
+                           std::string& metric_label);
 
 }  // namespace bridge

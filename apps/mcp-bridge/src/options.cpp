@@ -11,7 +11,7 @@ namespace bridge {
 
 namespace {
 
-std::string trim(std::string s) {
+std::string trim(const std::string& s) {
   const auto b = s.find_first_not_of(" \t\r\n");
   const auto e = s.find_last_not_of(" \t\r\n");
   return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
@@ -29,6 +29,10 @@ parse_outcome parse_options(int argc, char** argv) {
   auto* port_opt = app.add_option("--port", port, "Port to listen on (0: any free port, logged at start)")
                        ->check(CLI::Range(0, 65535));
   app.add_option("--path", o.path, "Streamable HTTP endpoint path")->capture_default_str();
+  std::string mode = "per-session";
+  app.add_option("--session-mode", mode, "per-session: a child per MCP session; shared: one child for all")
+      ->check(CLI::IsMember({"per-session", "shared"}))
+      ->capture_default_str();
   app.add_option("--max-sessions", o.max_sessions, "Sessions served at once; more get 503")->capture_default_str();
   app.add_option("--idle-timeout", idle, "Seconds before an idle session ends")->capture_default_str();
   app.add_option("--warm-pool", o.warm_pool, "Children started ahead of demand")->capture_default_str();
@@ -62,6 +66,7 @@ parse_outcome parse_options(int argc, char** argv) {
     o.copy_to = copy_to;
   }
   o.port = static_cast<std::uint16_t>(port);
+  o.mode = mode == "shared" ? session_mode::shared : session_mode::per_session;
   o.idle_timeout = std::chrono::seconds(idle);
   o.request_timeout = std::chrono::seconds(timeout);
   o.shutdown_grace = std::chrono::seconds(grace);

@@ -11,7 +11,10 @@
 
 namespace bridge {
 
+enum class session_mode { per_session, shared };
+
 struct options {
+  session_mode mode = session_mode::per_session;
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
   std::string path = "/mcp";

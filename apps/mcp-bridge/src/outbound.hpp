@@ -15,7 +15,7 @@
 namespace bridge {
 
 struct outbound {
-  outbound(boost::asio::any_io_executor ex, std::uint64_t stream_number, bool json)
+  outbound(const boost::asio::any_io_executor& ex, std::uint64_t stream_number, bool json)
       : number(stream_number), json_mode(json), wake(ex) {}
 
   std::uint64_t number;  // the stream part of event ids ("<number>-<seq>")

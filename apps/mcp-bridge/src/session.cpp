@@ -1,7 +1,5 @@
 #include "session.hpp"
 
-#include <sys/wait.h>
-
 #include <boost/json/serialize.hpp>
 
 #include "log.hpp"
@@ -12,6 +10,8 @@ namespace bridge {
 namespace json = boost::json;
 
 namespace {
+
+std::uint64_t g_next_session_number = 1;  // only touched on the io_context thread
 
 // JSON-RPC error codes the bridge itself answers with (implementation-defined range).
 constexpr int code_request_timeout = -32001;
@@ -31,12 +31,13 @@ std::optional<std::string> progress_token_of(const mcp::message& m) {
 
 }  // namespace
 
-session::session(boost::asio::any_io_executor ex, std::string id, bool legacy_sse, std::shared_ptr<child_process> child,
+session::session(const boost::asio::any_io_executor& ex, std::string id, bool legacy_sse, std::shared_ptr<upstream> up,
                  const session_config& config, metrics& m)
     : ex_(ex),
       id_(std::move(id)),
       legacy_sse_(legacy_sse),
-      child_(std::move(child)),
+      upstream_(std::move(up)),
+      number_(g_next_session_number++),
       config_(config),
       metrics_(m),
       replay_(config.replay_events, config.replay_bytes),
@@ -45,18 +46,15 @@ session::session(boost::asio::any_io_executor ex, std::string id, bool legacy_ss
 }
 
 session::~session() {
-  if (child_) {
-    child_->on_message(nullptr);
-    child_->on_exit(nullptr);
-    child_->terminate();
+  if (!closed_) {
+    upstream_->detach(*this);
   }
   metrics_.session_closed();
 }
 
 void session::start(closed_handler on_closed) {
   on_closed_ = std::move(on_closed);
-  child_->on_message([this](mcp::message m) { from_child(std::move(m)); });
-  child_->on_exit([this](int status) { child_exited(status); });
+  upstream_->attach(*this);
 }
 
 bool session::busy() const {
@@ -119,6 +117,12 @@ boost::system::result<std::shared_ptr<outbound>> session::resume(std::string_vie
   return o;
 }
 
+void session::prime(outbound& o) {
+  // The retry hint tells a client how soon to come back with Last-Event-ID if the stream
+  // breaks (SEP-1699); one second matches what clients do by default.
+  o.queue.push_back(mcp::sse::encode_priming(replay_.append(o.number, ""), 1000));
+}
+
 void session::detach(outbound& o) {
   touch();
   o.attached = false;
@@ -155,9 +159,8 @@ void session::from_client(std::vector<mcp::message> messages, const std::shared_
         if (it == pending_.end()) {
           return;
         }
-        json::object cancel{{"jsonrpc", "2.0"}, {"method", "notifications/cancelled"}};
-        cancel["params"] = json::object{{"requestId", it->second.id}, {"reason", "timed out in mcp-bridge"}};
-        child_->send(json::serialize(cancel));
+        notify_server("notifications/cancelled",
+                      json::object{{"requestId", it->second.id}, {"reason", "timed out in mcp-bridge"}});
         log::warn("request timed out", {{"session", id_}, {"method", it->second.method}});
         answer(key, mcp::error_response(it->second.id, code_request_timeout, "Request timed out"));
       });
@@ -177,11 +180,18 @@ void session::from_client(std::vector<mcp::message> messages, const std::shared_
         }
       }
     }
-    child_->send(mcp::serialize(m));
+    upstream_->send(*this, std::move(m));
   }
 }
 
-void session::from_child(mcp::message m) {
+void session::notify_server(std::string_view method, json::object params) {
+  mcp::message m;
+  m.kind = mcp::message_kind::notification;
+  m.body = json::object{{"jsonrpc", "2.0"}, {"method", method}, {"params", std::move(params)}};
+  upstream_->send(*this, std::move(m));
+}
+
+void session::from_server(const mcp::message& m) {
   touch();
   if (m.is_response()) {
     const std::string key = mcp::id_key(m.id());
@@ -231,7 +241,7 @@ std::shared_ptr<outbound> session::route_for(const mcp::message& m) {
   return standalone_;
 }
 
-void session::answer(const std::string& key, std::string json) {
+void session::answer(const std::string& key, const std::string& json) {
   auto it = pending_.find(key);
   if (it == pending_.end()) {
     return;
@@ -262,16 +272,9 @@ void session::deliver(outbound& o, const std::string& json) {
   o.notify();
 }
 
-void session::child_exited(int wait_status) {
-  std::string why = "MCP server process exited";
-  if (WIFSIGNALED(wait_status)) {
-    why += " (signal " + std::to_string(WTERMSIG(wait_status)) + ")";
-  } else if (WIFEXITED(wait_status)) {
-    why += " (status " + std::to_string(WEXITSTATUS(wait_status)) + ")";
-  }
+void session::upstream_gone(std::string why) {
   if (!closed_) {
-    metrics_.child_crashed();
-    log::warn("child exited; ending session", {{"session", id_}, {"reason", why}});
+    log::warn("MCP server gone; ending session", {{"session", id_}, {"reason", why}});
   }
   close(why);
 }
@@ -293,7 +296,7 @@ void session::close(std::string_view reason) {
   if (standalone_) {
     standalone_->finish();
   }
-  child_->terminate();
+  upstream_->detach(*this);
   if (on_closed_) {
     auto fn = std::move(on_closed_);
     on_closed_ = nullptr;

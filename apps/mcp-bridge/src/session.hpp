@@ -19,12 +19,12 @@
 #include <string>
 #include <vector>
 
-#include "child.hpp"
 #include "mcp/jsonrpc.hpp"
 #include "mcp/protocol.hpp"
 #include "mcp/replay_buffer.hpp"
 #include "metrics.hpp"
 #include "outbound.hpp"
+#include "upstream.hpp"
 
 namespace bridge {
 
@@ -39,7 +39,7 @@ class session {
  public:
   using closed_handler = std::function<void(session&)>;
 
-  session(boost::asio::any_io_executor ex, std::string id, bool legacy_sse, std::shared_ptr<child_process> child,
+  session(const boost::asio::any_io_executor& ex, std::string id, bool legacy_sse, std::shared_ptr<upstream> up,
           const session_config& config, metrics& m);
   ~session();
   session(const session&) = delete;
@@ -55,7 +55,14 @@ class session {
   [[nodiscard]] std::chrono::steady_clock::time_point last_activity() const { return last_activity_; }
   [[nodiscard]] bool busy() const;
   [[nodiscard]] std::size_t pending() const { return pending_.size(); }
-  [[nodiscard]] pid_t child_pid() const { return child_ ? child_->pid() : -1; }
+  [[nodiscard]] pid_t child_pid() const { return upstream_->pid(); }
+  // A process-unique number (the shared upstream keys its id remapping by it).
+  [[nodiscard]] std::uint64_t number() const { return number_; }
+
+  // A message from the MCP server for this session (ids already in the session's terms).
+  void from_server(const mcp::message& m);
+  // The server went away: pending requests fail with `why` and the session ends.
+  void upstream_gone(std::string why);
 
   // A new stream for the answers of one POST (json: collect them into one JSON body).
   std::shared_ptr<outbound> open_post_stream(bool json);
@@ -65,6 +72,9 @@ class session {
   [[nodiscard]] std::shared_ptr<outbound> standalone() const { return standalone_; }
   // Resumes the stream an event id belongs to: its missed events are queued first.
   boost::system::result<std::shared_ptr<outbound>> resume(std::string_view last_event_id);
+  // Queues a priming event on `o` (2025-11-25: an id with empty data, sent first, so the
+  // client can resume the stream even before it carried a message).
+  void prime(outbound& o);
   // A connection stopped writing `o` (finished or the client went away).
   void detach(outbound& o);
 
@@ -85,17 +95,17 @@ class session {
     std::unique_ptr<boost::asio::steady_timer> timer;
   };
 
-  void from_child(mcp::message m);
-  void answer(const std::string& key, std::string json);
+  void answer(const std::string& key, const std::string& json);
   void deliver(outbound& o, const std::string& json);
   std::shared_ptr<outbound> route_for(const mcp::message& m);
-  void child_exited(int wait_status);
+  void notify_server(std::string_view method, boost::json::object params);
   void touch() { last_activity_ = std::chrono::steady_clock::now(); }
 
   boost::asio::any_io_executor ex_;
   std::string id_;
   bool legacy_sse_;
-  std::shared_ptr<child_process> child_;
+  std::shared_ptr<upstream> upstream_;
+  std::uint64_t number_;
   session_config config_;
   metrics& metrics_;
   std::optional<mcp::revision> revision_;

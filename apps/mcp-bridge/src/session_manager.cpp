@@ -2,11 +2,19 @@
 
 #include <sys/random.h>
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 
 #include "log.hpp"
 
 namespace bridge {
+
+namespace {
+// The id of the warm-up ping; a session that takes a child before its answer ignores it
+// (it answers no request of the session's).
+constexpr std::string_view warmup_id = "mcp-bridge-warmup";
+}  // namespace
 
 std::string random_session_id() {
   unsigned char bytes[16];
@@ -26,15 +34,42 @@ std::string random_session_id() {
   return out;
 }
 
-session_manager::session_manager(boost::asio::any_io_executor ex, const options& o, metrics& m, reaper& r)
-    : ex_(ex), opts_(o), metrics_(m), reaper_(r), refill_timer_(ex), sweep_timer_(ex) {
+child_config make_child_config(const options& o);
+
+session_manager::session_manager(const boost::asio::any_io_executor& ex, const options& o, metrics& m, reaper& r)
+    : ex_(ex),
+      opts_(o),
+      metrics_(m),
+      reaper_(r),
+      refill_timer_(ex),
+      sweep_timer_(ex),
+      stateless_(ex, make_child_config(o), r, m, o.request_timeout) {
+  if (o.mode == session_mode::shared) {
+    shared_ = std::make_shared<shared_upstream>(ex, make_child_config(o), r, m);
+  }
   child_config_.argv = o.command;
   child_config_.max_line = o.max_line;
   session_config_.request_timeout = o.request_timeout;
 }
 
+child_config make_child_config(const options& o) {
+  child_config c;
+  c.argv = o.command;
+  c.max_line = o.max_line;
+  return c;
+}
+
 void session_manager::start() {
-  refill();
+  if (shared_) {
+    shared_->start();
+  } else if (opts_.warm_pool == 0) {
+    // No pool to prove the server starts: start one child once, for /readyz, and stop it.
+    if (auto probe = spawn()) {
+      probe->terminate();
+    }
+  } else {
+    refill();
+  }
   sweep_idle();
 }
 
@@ -59,15 +94,25 @@ void session_manager::refill() {
       break;
     }
     std::weak_ptr<child_process> weak = c;
-    c->on_exit([this, weak](int) {
+    const auto serial = c->serial();
+    c->on_exit([this, weak, serial](int) {
       // A pooled child died before anyone used it: drop it and start another later.
+      warm_.erase(serial);
       std::erase_if(pool_, [&](const auto& p) { return p == weak.lock() || !p->alive(); });
-      metrics_.set_warm_children(static_cast<std::int64_t>(pool_.size()));
+      metrics_.set_warm_children(static_cast<std::int64_t>(warm_.size()));
       refill();
     });
+    // A ping is the one request MCP allows before initialize: its answer proves the server
+    // has started and reads stdin, so a session that takes this child will not wait for it.
+    c->on_message([this, serial](const mcp::message& m) {
+      if (m.is_response() && m.id().is_string() && m.id().get_string() == warmup_id) {
+        warm_.insert(serial);
+        metrics_.set_warm_children(static_cast<std::int64_t>(warm_.size()));
+      }
+    });
+    c->send(std::string(R"({"jsonrpc":"2.0","id":")") + std::string(warmup_id) + R"(","method":"ping"})");
     pool_.push_back(std::move(c));
   }
-  metrics_.set_warm_children(static_cast<std::int64_t>(pool_.size()));
   if (pool_.size() < opts_.warm_pool && !refill_scheduled_) {
     refill_scheduled_ = true;
     refill_timer_.expires_after(std::chrono::seconds(1));
@@ -87,13 +132,21 @@ std::variant<std::shared_ptr<session>, session_refusal> session_manager::create(
   if (sessions_.size() >= opts_.max_sessions) {
     return session_refusal::too_many_sessions;
   }
+  if (shared_) {
+    return add(std::make_shared<session>(ex_, random_session_id(), legacy_sse, shared_, session_config_, metrics_));
+  }
+  std::erase_if(pool_, [](const auto& c) { return !c->alive(); });
+  // Prefer a child that answered its warm-up ping; else the oldest, which is closest to ready.
+  auto it = std::find_if(pool_.begin(), pool_.end(), [&](const auto& c) { return warm_.contains(c->serial()); });
+  if (it == pool_.end()) {
+    it = pool_.begin();
+  }
   std::shared_ptr<child_process> child;
-  while (!pool_.empty() && !child) {
-    child = std::move(pool_.front());
-    pool_.pop_front();
-    if (!child->alive()) {
-      child.reset();
-    }
+  if (it != pool_.end()) {
+    child = std::move(*it);
+    pool_.erase(it);
+    warm_.erase(child->serial());
+    metrics_.set_warm_children(static_cast<std::int64_t>(warm_.size()));
   }
   if (!child) {
     child = spawn();
@@ -102,7 +155,13 @@ std::variant<std::shared_ptr<session>, session_refusal> session_manager::create(
     }
   }
   child->on_exit(nullptr);
-  auto s = std::make_shared<session>(ex_, random_session_id(), legacy_sse, std::move(child), session_config_, metrics_);
+  boost::asio::post(ex_, [this] { refill(); });
+  return add(std::make_shared<session>(ex_, random_session_id(), legacy_sse,
+                                       std::make_shared<child_upstream>(std::move(child), metrics_), session_config_,
+                                       metrics_));
+}
+
+std::shared_ptr<session> session_manager::add(std::shared_ptr<session> s) {
   s->start([this](session& closed) {
     log::info("session ended", {{"session", closed.id()}});
     // Erase later: we are inside one of the session's own callbacks.
@@ -110,7 +169,6 @@ std::variant<std::shared_ptr<session>, session_refusal> session_manager::create(
   });
   sessions_.emplace(s->id(), s);
   log::info("session started", {{"session", s->id()}, {"pid", std::to_string(s->child_pid())}});
-  boost::asio::post(ex_, [this] { refill(); });
   return s;
 }
 
@@ -135,10 +193,13 @@ bool session_manager::ready() const {
   if (stopping_) {
     return false;
   }
-  if (opts_.warm_pool == 0) {
-    return last_spawn_ok_ || sessions_.size() > 0;
+  if (shared_) {
+    return shared_->ready();
   }
-  return !pool_.empty();
+  if (opts_.warm_pool == 0) {
+    return last_spawn_ok_ || !sessions_.empty();
+  }
+  return !warm_.empty();
 }
 
 std::size_t session_manager::pending_requests() const {
@@ -146,7 +207,7 @@ std::size_t session_manager::pending_requests() const {
   for (const auto& [id, s] : sessions_) {
     n += s->pending();
   }
-  return n;
+  return n + stateless_.pending();
 }
 
 void session_manager::sweep_idle() {
@@ -178,12 +239,17 @@ void session_manager::stop() {
     c->terminate();
   }
   pool_.clear();
+  warm_.clear();
   std::vector<std::shared_ptr<session>> all;
   for (const auto& [id, s] : sessions_) {
     all.push_back(s);
   }
   for (auto& s : all) {
     s->close("mcp-bridge is shutting down");
+  }
+  stateless_.stop();
+  if (shared_) {
+    shared_->stop();
   }
 }
 

@@ -15,10 +15,8 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-namespace {
-
-asio::awaitable<probe_response> exchange(std::string host, std::string port, std::string target, probe_request req,
-                                         std::chrono::seconds timeout) {
+asio::awaitable<probe_response> http_exchange(std::string host, std::string port, std::string target, probe_request req,
+                                              std::chrono::seconds timeout) {
   auto ex = co_await asio::this_coro::executor;
   asio::ip::tcp::resolver resolver(ex);
   beast::tcp_stream stream(ex);
@@ -48,13 +46,11 @@ asio::awaitable<probe_response> exchange(std::string host, std::string port, std
   co_return out;
 }
 
-}  // namespace
-
 probe_transport direct_transport(std::string cluster_domain, std::chrono::seconds timeout) {
   return [cluster_domain = std::move(cluster_domain), timeout](api::mcpserver s,
                                                                probe_request req) -> asio::awaitable<probe_response> {
     std::string host = s.name + "." + s.namespace_ + ".svc." + cluster_domain;
-    return exchange(std::move(host), std::to_string(s.spec.port), s.spec.path, std::move(req), timeout);
+    return http_exchange(std::move(host), std::to_string(s.spec.port), s.spec.path, std::move(req), timeout);
   };
 }
 

@@ -9,7 +9,7 @@ namespace {
 // never deleted through a base pointer; ours is a function-local static).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
-class category final : public boost::system::error_category {
+class category final : public boost::system::error_category {  // NOLINT(cppcoreguidelines-virtual-class-destructor)
  public:
   const char* name() const noexcept override { return "mcp"; }
 
@@ -27,14 +27,16 @@ class category final : public boost::system::error_category {
         return "message exceeds the size limit";
       case error::unsupported_version:
         return "unsupported protocol version";
-      case error::version_mismatch:
-        return "protocol version does not match the session";
       case error::header_mismatch:
         return "request headers do not match the body";
       case error::missing_header:
         return "a required header is missing";
       case error::unknown_event_id:
         return "unknown or expired event id";
+      case error::missing_envelope:
+        return "params._meta must carry the protocol version and client capabilities";
+      case error::unsupported_modern_version:
+        return "Unsupported protocol version";
     }
     return "unknown mcp error";
   }
@@ -55,12 +57,15 @@ int jsonrpc_code(error e) noexcept {
     case error::header_mismatch:
       // The 2026-07-28 revision names this HeaderMismatch.
       return -32020;
+    case error::unsupported_modern_version:
+      return -32022;
+    case error::missing_envelope:
+      return -32602;
     case error::invalid_request:
     case error::empty_batch:
     case error::batch_not_allowed:
     case error::line_too_long:
     case error::unsupported_version:
-    case error::version_mismatch:
     case error::missing_header:
     case error::unknown_event_id:
       return -32600;

@@ -26,6 +26,15 @@ std::optional<origin> id_remapper::take(const boost::json::value& child_id) {
   return o;
 }
 
+std::optional<std::int64_t> id_remapper::find(std::uint64_t session, const boost::json::value& original) const {
+  for (const auto& [child_id, o] : pending_) {
+    if (o.session == session && o.id == original) {
+      return child_id;
+    }
+  }
+  return std::nullopt;
+}
+
 std::vector<std::int64_t> id_remapper::drop_session(std::uint64_t session) {
   std::vector<std::int64_t> dropped;
   for (auto it = pending_.begin(); it != pending_.end();) {

@@ -28,6 +28,16 @@ TEST(id_remap, an_answer_is_delivered_once_and_unknown_ids_are_ignored) {
   EXPECT_FALSE(m.take(boost::json::value(12345)));
 }
 
+TEST(id_remap, finds_the_child_id_of_a_sessions_request_for_cancellation) {
+  mcp::id_remapper m;
+  auto a = m.map(1, boost::json::value(5));
+  auto b = m.map(2, boost::json::value(5));
+  EXPECT_EQ(m.find(1, boost::json::value(5)), a);
+  EXPECT_EQ(m.find(2, boost::json::value(5)), b);
+  EXPECT_FALSE(m.find(1, boost::json::value("5")));
+  EXPECT_FALSE(m.find(3, boost::json::value(5)));
+}
+
 TEST(id_remap, dropping_a_session_forgets_only_its_requests) {
   mcp::id_remapper m;
   auto a = m.map(1, boost::json::value(1));

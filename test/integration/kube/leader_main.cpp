@@ -1,4 +1,4 @@
-// A minimal manager for the leader-election test: one controller that reconciles the
+// A minimal manager for the leader-election and probe tests: one controller that reconciles the
 // ConfigMaps of a namespace every 200 ms while leading and prints one line per reconcile
 // ("RECONCILE <identity> <unix ms>") to stdout, so the test can prove that two processes
 // never reconcile at the same time.
@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 
 #include "kube/client/config.hpp"
 #include "kube/runtime/manager.hpp"
@@ -30,8 +31,11 @@ int main(int argc, char** argv) {
   }
   auto http = kube::client::create(io.get_executor(), *cfg).value();
   kube::manager_options opts;
-  opts.metrics_bind_address = "0";
-  opts.health_probe_bind_address = "0";
+  // The probe test serves them on ports it picked; the election test needs none.
+  const char* metrics = std::getenv("KUBE_DEMO_METRICS_ADDR");
+  const char* probes = std::getenv("KUBE_DEMO_PROBE_ADDR");
+  opts.metrics_bind_address = metrics ? metrics : "0";
+  opts.health_probe_bind_address = probes ? probes : "0";
   opts.leader_election = true;
   opts.leader_election_namespace = ns;
   opts.leader_election_id = "kube-leader-test";

@@ -7,6 +7,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <cstdio>
+#include <fstream>
 #include <memory>
 #include <set>
 
@@ -293,6 +295,49 @@ TEST(KubeRest, RestrictedServiceAccountGetsClassifiedForbidden) {
   auto u = h.run(api(nobody, resources::secrets(), ns.name).list({}));
   ASSERT_FALSE(u);
   EXPECT_EQ(u.error().kind, error_kind::unauthorized);
+}
+
+std::string service_account_token(harness& h, api& sas, const std::string& name) {
+  auto created =
+      h.run(sas.create(json(R"({"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":")" + name + "\"}}")));
+  if (!created) {
+    throw std::runtime_error(created.error().describe());
+  }
+  http_request req = sas.requests().create(
+      R"({"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{"expirationSeconds":600}})");
+  req.target = sas.requests().object_path(name, "token");
+  auto token = h.run(h.http->send(req));
+  if (!token) {
+    throw std::runtime_error(token.error().describe());
+  }
+  return std::string(boost::json::parse(*token).at("status").at("token").as_string());
+}
+
+TEST(KubeRest, TokenFileIsReReadSoRotatedTokensTakeEffect) {
+  harness h;
+  scoped_namespace ns(h, "kube-token");
+  api sas(h.http, resources::service_accounts(), ns.name);
+  const auto first = service_account_token(h, sas, "first");
+  const auto second = service_account_token(h, sas, "second");
+  const std::string file = std::string(std::getenv("MCP_BINARY_DIR") ? std::getenv("MCP_BINARY_DIR") : "/tmp") +
+                           "/kube-token-test-" + std::to_string(::getpid());
+  std::ofstream(file) << first << "\n";
+  config cfg = h.http->cfg();
+  cfg.client_cert_pem.clear();
+  cfg.client_key_pem.clear();
+  cfg.token_file = file;
+  client_options opts;
+  opts.token_reload_interval = std::chrono::seconds(0);  // the default is 60 s
+  auto robot = client::create(h.io.get_executor(), cfg, opts).value();
+  api secrets(robot, resources::secrets(), ns.name);
+  auto r1 = h.run(secrets.list());
+  std::ofstream(file) << second << "\n";
+  auto r2 = h.run(secrets.list());
+  std::remove(file.c_str());
+  ASSERT_FALSE(r1);
+  ASSERT_FALSE(r2);
+  EXPECT_NE(r1.error().describe().find(":first\""), std::string::npos) << r1.error().describe();
+  EXPECT_NE(r2.error().describe().find(":second\""), std::string::npos) << r2.error().describe();
 }
 
 }  // namespace

@@ -45,6 +45,9 @@ case "$1" in
     # kubectl apply -f config/samples/ -> each sample's objects with the exact expected fields
     # within 5 s; once kwok makes the pods Ready, the status tells the truth.
     new_namespace samples
+    # Pods must pass the restricted Pod Security Standard: the namespace enforces it, so a
+    # non-compliant pod would be refused and its server would never reach Running.
+    kubectl label namespace "$NS" pod-security.kubernetes.io/enforce=restricted >/dev/null
     start_operator samples
     kubectl -n "$NS" apply -k "$MCP_SOURCE_DIR/config/samples/" >/dev/null
     for s in example-mcp-server sendgrid-mcp everything; do

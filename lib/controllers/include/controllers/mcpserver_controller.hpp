@@ -53,6 +53,11 @@ using probe_transport = std::function<boost::asio::awaitable<probe_response>(api
 // Plain HTTP to the server's Service DNS name, each exchange bounded by `timeout`.
 probe_transport direct_transport(std::string cluster_domain, std::chrono::seconds timeout);
 
+// One exchange with http://<host>:<port><target>: a new connection, bounded by `timeout`, the
+// response capped at 4 MiB. Throws on a transport failure.
+boost::asio::awaitable<probe_response> http_exchange(std::string host, std::string port, std::string target,
+                                                     probe_request req, std::chrono::seconds timeout);
+
 // Runs the MCP probe to the end over `transport` (each exchange throws on transport failure).
 boost::asio::awaitable<verification> run_probe(probe_transport transport, api::mcpserver server, std::string version);
 

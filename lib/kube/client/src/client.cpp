@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "connection.hpp"
+#include "kube/core/retry.hpp"
 
 namespace kube {
 
@@ -279,7 +280,6 @@ asio::awaitable<result<std::string>> client::send(http_request req) {
     co_await wait_for_rate_limit();
     auto a = co_await attempt(req);
     error err;
-    bool retryable = false;
     if (a.res) {
       auto& res = *a.res;
       const int code = static_cast<int>(res.result_int());
@@ -290,24 +290,16 @@ asio::awaitable<result<std::string>> client::send(http_request req) {
       if (auto ra = parse_retry_after(res[http::field::retry_after])) {
         err.retry_after = ra;
       }
-      // 429 means the request was not processed; 5xx may have been, so only idempotent ones.
-      retryable = code == 429 || (req.idempotent && (code == 500 || code == 502 || code == 503 || code == 504));
     } else {
       err = a.res.error();
-      if (err.ec == asio::error::operation_aborted) {
-        co_return err;  // cancelled by our caller, not a failure to retry
-      }
-      retryable = err.kind == error_kind::transport && (!a.sent || req.idempotent);
     }
-    if (!retryable || n >= opts_.max_attempts) {
+    auto delay = retry_delay(err, req.idempotent, a.sent, retry);
+    if (!delay || n >= opts_.max_attempts) {
       co_return err;
     }
-    auto delay =
-        err.retry_after ? std::chrono::duration_cast<std::chrono::milliseconds>(*err.retry_after) : retry.next();
-    delay = std::min(delay, std::chrono::milliseconds(30'000));
     spdlog::warn("msg=\"apiserver request failed; retrying\" method={} path={} attempt={} delay_ms={} error=\"{}\"",
-                 to_string(req.method), req.target, n, delay.count(), err.describe());
-    asio::steady_timer t(ex_, delay);
+                 to_string(req.method), req.target, n, delay->count(), err.describe());
+    asio::steady_timer t(ex_, *delay);
     auto [tec] = co_await t.async_wait(as_tuple(use_awaitable));
     if (tec) {
       co_return transport(tec, "cancelled while waiting to retry");

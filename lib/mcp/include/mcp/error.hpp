@@ -11,16 +11,17 @@
 namespace mcp {
 
 enum class error {
-  parse_error = 1,      // body or line is not JSON
-  invalid_request,      // JSON, but not a JSON-RPC 2.0 message
-  empty_batch,          // "[]" is invalid per JSON-RPC 2.0
-  batch_not_allowed,    // the negotiated revision has no batches
-  line_too_long,        // a stdio line or SSE event above the configured limit
-  unsupported_version,  // MCP-Protocol-Version names no revision we serve
-  version_mismatch,     // header and session (or body _meta) disagree
-  header_mismatch,      // Mcp-Method / Mcp-Name disagree with the body
-  missing_header,       // a header the revision requires is absent
-  unknown_event_id,     // Last-Event-ID not (or no longer) in the replay buffer
+  parse_error = 1,             // body or line is not JSON
+  invalid_request,             // JSON, but not a JSON-RPC 2.0 message
+  empty_batch,                 // "[]" is invalid per JSON-RPC 2.0
+  batch_not_allowed,           // the negotiated revision has no batches
+  line_too_long,               // a stdio line or SSE event above the configured limit
+  unsupported_version,         // MCP-Protocol-Version names no revision we serve
+  header_mismatch,             // Mcp-Method / Mcp-Name disagree with the body
+  missing_header,              // a header the revision requires is absent
+  unknown_event_id,            // Last-Event-ID not (or no longer) in the replay buffer
+  missing_envelope,            // a 2026-07-28 request without _meta protocolVersion/clientCapabilities
+  unsupported_modern_version,  // a stateless request naming a revision we do not serve statelessly
 };
 
 const boost::system::error_category& error_category() noexcept;

@@ -27,6 +27,9 @@ class id_remapper {
   // Resolves and forgets a child-side id; nullopt for ids we never issued (or a non-integer).
   std::optional<origin> take(const boost::json::value& child_id);
 
+  // The child-side id of a session's request still in flight (to forward its cancellation).
+  [[nodiscard]] std::optional<std::int64_t> find(std::uint64_t session, const boost::json::value& original) const;
+
   // Forgets every request of a session; returns their child-side ids (to cancel them).
   std::vector<std::int64_t> drop_session(std::uint64_t session);
 

@@ -37,7 +37,8 @@ transport_kind transport_of(revision r);
 // Decides which revision a Streamable HTTP request speaks. `header` is the
 // MCP-Protocol-Version value if present; `negotiated` the session's revision if it has one.
 // Missing header: the session's revision, else 2025-03-26. Unknown value: unsupported_version.
-// A value different from the session's: version_mismatch.
+// Any revision we serve is accepted even if it differs from the session's: the reference
+// SDK servers accept that too, and clients (the conformance suite among them) rely on it.
 boost::system::result<revision> request_revision(std::optional<std::string_view> header,
                                                  std::optional<revision> negotiated);
 
@@ -56,10 +57,24 @@ struct stateless_headers {
 // prompts/get, params.uri for resources/read), or nullopt when the method has none.
 std::optional<std::string_view> expected_mcp_name(const message& m);
 
-// Checks a 2026-07-28 request's headers against its body: MCP-Protocol-Version equals the
-// body's _meta protocol version (when the body has one), Mcp-Method equals the method,
-// Mcp-Name equals expected_mcp_name. Notifications and responses need only the version.
+// Validates a 2026-07-28 request the way that revision's servers do, first failure wins:
+// params._meta carries the protocol version and client capabilities (missing_envelope);
+// MCP-Protocol-Version equals the _meta version, Mcp-Method the method, and Mcp-Name (after
+// decode_header_value) the params.name/uri the method names (header_mismatch, also for an
+// absent header); the version is one we serve statelessly (unsupported_modern_version).
 boost::system::result<void> check_stateless(const stateless_headers& h, const message& m);
+
+// Mcp-Name values that are not plain visible ASCII travel as "=?base64?<payload>?=". Returns
+// the decoded value, the value itself without the sentinel, or nullopt for a malformed
+// (or non-canonical) payload so a corrupt header never matches by accident.
+std::optional<std::string> decode_header_value(std::string_view value);
+
+// Gives a handshake-era child's successful response the shape 2026-07-28 requires: every
+// result carries resultType ("complete"), and the cacheable ones (the list methods and
+// resources/read) ttlMs and cacheScope. The bridge cannot know how long the child's answer
+// stays valid, so it says 0 ms and "private": correct, if never cached. Fields the child
+// set itself are kept. Error responses are left alone.
+void to_stateless_result(std::string_view method, boost::json::object& response);
 
 // The protocolVersion an initialize result announces, if it names a revision we know.
 std::optional<revision> negotiated_revision(const message& initialize_result);

@@ -4,7 +4,9 @@
 //    lease_duration as measured on *our* clock since we saw it change, so clock skew between
 //    candidates does not matter;
 //  - the leader renews every retry period; if it cannot renew within renew_deadline it stops
-//    leading at once (before another candidate may take over);
+//    leading at once (before another candidate may take over); if it sees another holder on
+//    the lease it stops at once (stricter than client-go, which keeps trying until the
+//    deadline while its controllers still run);
 //  - on graceful shutdown the leader releases the lease (empty holder), so a successor takes
 //    over within one retry period.
 // election_fsm holds the decisions and is pure; leader_election runs it against the apiserver.

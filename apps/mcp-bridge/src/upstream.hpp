@@ -1,0 +1,45 @@
+// Where a session's client messages go and where the server's messages come from. Two
+// kinds: a child of its own (per-session mode, the default: isolation between clients)
+// or one child shared by every session (shared mode, for stateless servers; ids remapped).
+// The session keeps all the stream logic and does not know which kind it talks to.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+
+#include "child.hpp"
+#include "mcp/jsonrpc.hpp"
+
+namespace bridge {
+
+class session;
+
+class upstream {
+ public:
+  virtual ~upstream() = default;
+  // From now on the server's messages for `s` go to s.from_server(), its end to s.upstream_gone().
+  virtual void attach(session& s) = 0;
+  virtual void send(session& s, mcp::message m) = 0;
+  // `s` ended: stop routing to it and release what it holds.
+  virtual void detach(session& s) = 0;
+  [[nodiscard]] virtual pid_t pid() const = 0;
+};
+
+// Per-session mode: the session owns its child; ending the session terminates it.
+class child_upstream final : public upstream {
+ public:
+  child_upstream(std::shared_ptr<child_process> child, metrics& m) : child_(std::move(child)), metrics_(m) {}
+  ~child_upstream() override;
+  void attach(session& s) override;
+  void send(session& s, mcp::message m) override;
+  void detach(session& s) override;
+  [[nodiscard]] pid_t pid() const override { return child_->pid(); }
+
+ private:
+  std::shared_ptr<child_process> child_;
+  metrics& metrics_;
+};
+
+}  // namespace bridge
