@@ -19,9 +19,18 @@ containerd_pid=""
 cleanup() {
   set +e
   if [[ -n $containerd_pid ]]; then
-    ctr_ tasks ls -q 2>/dev/null | while read -r t; do ctr_ tasks kill -s SIGKILL "$t" >/dev/null 2>&1 || true; done
-    kill "$containerd_pid" 2>/dev/null || true
-    wait "$containerd_pid" 2>/dev/null || true
+    # Deleting each task (running or stopped) is what ends its shim; a shim outlives containerd.
+    for c in $(ctr_ containers ls -q 2>/dev/null); do
+      ctr_ tasks kill -s SIGKILL "$c" >/dev/null 2>&1
+      ctr_ tasks delete -f "$c" >/dev/null 2>&1
+      ctr_ containers delete "$c" >/dev/null 2>&1
+    done
+    kill "$containerd_pid" 2>/dev/null
+    wait "$containerd_pid" 2>/dev/null
+    # Any shim still holding this test's socket path was started by this test.
+    for p in /proc/[0-9]*; do
+      if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "-address $work/"; then kill -KILL "${p#/proc/}" 2>/dev/null; fi
+    done
   fi
   # runc or the snapshotter may leave a mount behind when a step failed half-way.
   grep -o " $work[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m" || true; done
