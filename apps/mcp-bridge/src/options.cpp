@@ -1,5 +1,7 @@
 #include "options.hpp"
 
+#include "mcp_version.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -25,6 +27,8 @@ parse_outcome parse_options(int argc, char** argv) {
   unsigned port = 0;
   std::int64_t idle = o.idle_timeout.count(), timeout = o.request_timeout.count(), grace = o.shutdown_grace.count();
   std::string token_file, token_env, log_format = "text";
+  // Printed on stderr like everything the bridge says: its stdout is never written.
+  app.set_version_flag("--version", std::string("mcp-bridge ") + mcp_version::version);
   app.add_option("--host", o.host, "Address to bind")->capture_default_str();
   auto* port_opt = app.add_option("--port", port, "Port to listen on (0: any free port, logged at start)")
                        ->check(CLI::Range(0, 65535));
