@@ -41,7 +41,8 @@ k8s_ldflags() {
 }
 
 want=("$@")
-[[ ${#want[@]} -gt 0 ]] || want=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kubelet kube-proxy helm kustomize)
+[[ ${#want[@]} -gt 0 ]] || want=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kubelet kube-proxy helm kustomize
+                                     containerd crictl coredns)
 
 for t in "${want[@]}"; do
   case $t in
@@ -51,6 +52,16 @@ for t in "${want[@]}"; do
     kwok) build kwok kwok sigs.k8s.io/kwok/cmd/kwok ;;
     helm) build helm helm helm.sh/helm/v3/cmd/helm "-X 'helm.sh/helm/v3/internal/version.version=$HELM_VERSION'" ;;
     kustomize) build kustomize kustomize sigs.k8s.io/kustomize/kustomize/v5 ;;
+    # The real-node cluster (hack/e2e-cluster.sh): the pinned kubelet needs containerd 2
+    # (Debian ships 1.6), crictl to look inside the node, CoreDNS for cluster DNS.
+    containerd)
+      for b in containerd containerd-shim-runc-v2 ctr; do
+        build containerd "$b" "github.com/containerd/containerd/v2/cmd/$b" \
+          "-X 'github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION'"
+      done ;;
+    crictl) build cri-tools crictl sigs.k8s.io/cri-tools/cmd/crictl \
+      "-X 'sigs.k8s.io/cri-tools/pkg/version.Version=$CRICTL_VERSION'" ;;
+    coredns) build coredns coredns github.com/coredns/coredns ;;
     *) die "unknown tool: $t" ;;
   esac
 done
