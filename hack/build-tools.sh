@@ -13,9 +13,10 @@ export CGO_ENABLED=0
 # stamp_of <module dir> <extra>: what identifies one build of a tool.
 stamp_of() { cat "$REPO_ROOT/tools/$1/go.mod" "$REPO_ROOT/tools/$1/go.sum" | sha256sum | cut -c1-16; }
 
-# build <module dir> <binary name> <package> [ldflags]
+# build <module dir> <binary name> <package> [ldflags] [go build flags...]
 build() {
   local mod=$1 name=$2 pkg=$3 ldflags=${4:-}
+  local extra=("${@:5}")
   local stamp; stamp="$(stamp_of "$mod")-$(go env GOVERSION)"
   local stampfile="$TOOLS_BIN/.$name.stamp"
   if [[ -x "$TOOLS_BIN/$name" && -f "$stampfile" && "$(cat "$stampfile")" == "$stamp" ]]; then
@@ -23,7 +24,7 @@ build() {
   fi
   log "building $name ($pkg)"
   local t0=$SECONDS
-  (cd "$REPO_ROOT/tools/$mod" && go build -trimpath -ldflags "-s -w $ldflags" -o "$TOOLS_BIN/$name.tmp" "$pkg")
+  (cd "$REPO_ROOT/tools/$mod" && go build -trimpath -ldflags "-s -w $ldflags" "${extra[@]}" -o "$TOOLS_BIN/$name.tmp" "$pkg")
   mv "$TOOLS_BIN/$name.tmp" "$TOOLS_BIN/$name"
   echo "$stamp" > "$stampfile"
   log "built $name in $((SECONDS - t0))s"
@@ -42,7 +43,7 @@ k8s_ldflags() {
 
 want=("$@")
 [[ ${#want[@]} -gt 0 ]] || want=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kubelet kube-proxy helm kustomize
-                                     containerd crictl coredns)
+                                     containerd runc crictl coredns)
 
 for t in "${want[@]}"; do
   case $t in
@@ -62,6 +63,9 @@ for t in "${want[@]}"; do
     crictl) build cri-tools crictl sigs.k8s.io/cri-tools/cmd/crictl \
       "-X 'sigs.k8s.io/cri-tools/pkg/version.Version=$CRICTL_VERSION'" ;;
     coredns) build coredns coredns github.com/coredns/coredns ;;
+    # runc's nsenter is C (cgo), and seccomp profiles need libseccomp (make deps installs both).
+    runc) CGO_ENABLED=1 build runc runc github.com/opencontainers/runc \
+      "-X 'main.version=${RUNC_VERSION#v}'" -tags seccomp ;;
     *) die "unknown tool: $t" ;;
   esac
 done

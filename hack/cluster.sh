@@ -9,8 +9,12 @@
 #   hack/cluster.sh status   say whether it runs, and where
 #
 # Settings (environment): CLUSTER_DIR (state; default ~/.cache/mcp-operator/cluster),
-# NODES (3), NODE_PODS (110 pods per node), TOOLS_BIN (binaries from hack/build-tools.sh).
-# Everything listens on 127.0.0.1 only, on ports picked free at start.
+# NODES (3; 0 runs no kwok: the real-node cluster adds its own node), NODE_PODS (110 pods per
+# node), TOOLS_BIN (binaries from hack/build-tools.sh), POD_CIDR and SERVICE_CIDR (10.244.0.0/16,
+# 10.96.0.0/16), API_HOST (127.0.0.1: the one address the apiserver listens on),
+# BLACKHOLE_ROUTES (1: route both ranges to a blackhole while the cluster runs), REAL_NODE (a
+# node name: also make certificates and kubeconfigs for its kubelet and kube-proxy).
+# Everything listens on API_HOST (loopback by default) only, on ports picked free at start.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -20,7 +24,15 @@ PKI="$CLUSTER_DIR/pki"
 LOGS="$CLUSTER_DIR/logs"
 RUN="$CLUSTER_DIR/run"
 KUBECONFIG_PATH="$CLUSTER_DIR/kubeconfig"
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+API_HOST="${API_HOST:-127.0.0.1}"
+POD_CIDR="${POD_CIDR:-10.244.0.0/16}"
+SERVICE_CIDR="${SERVICE_CIDR:-10.96.0.0/16}"
+BLACKHOLE_ROUTES="${BLACKHOLE_ROUTES:-1}"
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler)
+((NODES == 0)) || COMPONENTS+=(kwok)
+
+# first_service_ip 10.96.0.0/16 -> 10.96.0.1 (the `kubernetes` Service's address)
+first_service_ip() { python3 -c 'import ipaddress,sys; print(ipaddress.ip_network(sys.argv[1])[1])' "$1"; }
 
 kubectl_() { "$TOOLS_BIN/kubectl" --kubeconfig "$KUBECONFIG_PATH" "$@"; }
 
@@ -54,15 +66,7 @@ check_binaries() {
 
 # ---------------------------------------------------------------- certificates
 
-gen_cert() {  # gen_cert <name> <subject> <extensions>
-  local name=$1 subj=$2 ext=$3
-  openssl ecparam -name prime256v1 -genkey -noout -out "$PKI/$name.key" 2>/dev/null
-  openssl req -new -key "$PKI/$name.key" -subj "$subj" -out "$PKI/$name.csr" 2>/dev/null
-  printf '%s\n' "$ext" > "$PKI/$name.ext"
-  openssl x509 -req -in "$PKI/$name.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial \
-    -days 30 -sha256 -extfile "$PKI/$name.ext" -out "$PKI/$name.crt" 2>/dev/null
-  rm -f "$PKI/$name.csr" "$PKI/$name.ext"
-}
+gen_cert() { pki_cert "$PKI" "$@"; }
 
 make_pki() {
   mkdir -p "$PKI"
@@ -76,11 +80,22 @@ extendedKeyUsage=clientAuth"
   gen_cert apiserver "/CN=kube-apiserver" "basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
-subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+subjectAltName=IP:127.0.0.1,IP:$API_HOST,IP:$(first_service_ip "$SERVICE_CIDR"),DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
   gen_cert admin "/O=system:masters/CN=kubernetes-admin" "$client"
   gen_cert controller-manager "/CN=system:kube-controller-manager" "$client"
   gen_cert scheduler "/CN=system:kube-scheduler" "$client"
   gen_cert kwok "/O=system:masters/CN=kwok" "$client"
+  # For logs, exec and port-forward on real nodes (system:kubelet-api-admin is bound to it).
+  gen_cert apiserver-kubelet-client "/CN=kube-apiserver-kubelet-client" "$client"
+  if [[ -n ${REAL_NODE:-} ]]; then
+    # The real node's kubelet (client and serving) and kube-proxy (hack/e2e-cluster.sh).
+    gen_cert kubelet "/O=system:nodes/CN=system:node:$REAL_NODE" "$client"
+    gen_cert kubelet-serving "/CN=$REAL_NODE" "basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=serverAuth
+subjectAltName=IP:$API_HOST,DNS:$REAL_NODE"
+    gen_cert kube-proxy "/CN=system:kube-proxy" "$client"
+  fi
   openssl ecparam -name prime256v1 -genkey -noout -out "$PKI/sa.key" 2>/dev/null
   openssl ec -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
   chmod 600 "$PKI"/*.key
@@ -94,7 +109,7 @@ kind: Config
 clusters:
 - name: mcp-local
   cluster:
-    server: https://127.0.0.1:$API_PORT
+    server: https://$API_HOST:$API_PORT
     certificate-authority-data: $(base64 -w0 < "$PKI/ca.crt")
 users:
 - name: $user
@@ -138,7 +153,7 @@ wait_for() {  # wait_for <what> <seconds> <command...>
 
 https_ok() {  # https_ok <port> <path>: GET with the admin certificate
   curl -fsS --max-time 2 --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" \
-    "https://127.0.0.1:$1$2"
+    "https://$API_HOST:$1$2"
 }
 
 healthy() {
@@ -173,11 +188,10 @@ stop_all() {
 # kwok pods and Services get addresses from these ranges, but nothing answers there. So that
 # no packet for them can leave the machine (an apiserver proxy request, a verification probe),
 # they are routed to a blackhole while the cluster runs. Recorded so `down` removes only ours.
-POD_CIDR=10.244.0.0/16
-SERVICE_CIDR=10.96.0.0/16
-
+# (The real-node cluster routes both ranges to its own local interfaces instead.)
 add_blackholes() {
   : > "$RUN/routes"
+  [[ $BLACKHOLE_ROUTES == 1 ]] || return 0
   [[ $(id -u) -eq 0 ]] || { log "not root: cannot add blackhole routes for $POD_CIDR and $SERVICE_CIDR"; return 0; }
   for cidr in "$POD_CIDR" "$SERVICE_CIDR"; do
     if ! ip route show "$cidr" | grep -q .; then
@@ -233,7 +247,7 @@ nodes_ready() {
 cmd_up() {
   check_binaries
   if healthy; then
-    log "cluster already up (apiserver https://127.0.0.1:$API_PORT)"
+    log "cluster already up (apiserver https://$API_HOST:$API_PORT)"
     print_usage
     return 0
   fi
@@ -263,6 +277,10 @@ EOF
   write_kubeconfig "$RUN/controller-manager.kubeconfig" controller-manager system:kube-controller-manager
   write_kubeconfig "$RUN/scheduler.kubeconfig" scheduler system:kube-scheduler
   write_kubeconfig "$RUN/kwok.kubeconfig" kwok kwok
+  if [[ -n ${REAL_NODE:-} ]]; then
+    write_kubeconfig "$RUN/kubelet.kubeconfig" kubelet "system:node:$REAL_NODE"
+    write_kubeconfig "$RUN/kube-proxy.kubeconfig" kube-proxy system:kube-proxy
+  fi
 
   log "starting etcd on 127.0.0.1:$ETCD_PORT"
   start etcd "$TOOLS_BIN/etcd" --name=mcp-local --data-dir="$CLUSTER_DIR/etcd" \
@@ -280,10 +298,13 @@ EOF
   if [[ -n "${ADVERTISE_ADDRESS:-}" ]]; then
     advertise=(--advertise-address="$ADVERTISE_ADDRESS")
   fi
-  log "starting kube-apiserver on https://127.0.0.1:$API_PORT"
+  log "starting kube-apiserver on https://$API_HOST:$API_PORT"
   start kube-apiserver "$TOOLS_BIN/kube-apiserver" \
     --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
-    --bind-address=127.0.0.1 --secure-port="$API_PORT" "${advertise[@]}" \
+    --bind-address="$API_HOST" --secure-port="$API_PORT" "${advertise[@]}" \
+    --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" \
+    --kubelet-client-key="$PKI/apiserver-kubelet-client.key" \
+    --kubelet-preferred-address-types=InternalIP \
     --cert-dir="$PKI" --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
     --client-ca-file="$PKI/ca.crt" \
     --authorization-mode=Node,RBAC \
@@ -311,6 +332,22 @@ EOF
     --bind-address=127.0.0.1 --secure-port="$SCHED_PORT" --cert-dir="$RUN/scheduler-certs" \
     --leader-elect=false --profiling=false
 
+  ((NODES == 0)) || start_kwok
+  wait_for kube-controller-manager 60 curl -fsSk --max-time 2 "https://127.0.0.1:$KCM_PORT/healthz"
+  wait_for kube-scheduler 60 curl -fsSk --max-time 2 "https://127.0.0.1:$SCHED_PORT/healthz"
+  if ((NODES > 0)); then
+    create_nodes
+    wait_for "$NODES Ready nodes" 60 nodes_ready
+  fi
+  wait_for "the default ServiceAccount" 60 kubectl_ get serviceaccount default -n default
+  # kube-apiserver-kubelet-client may read node logs/exec/port-forward, as on kubeadm clusters.
+  kubectl_ create clusterrolebinding kube-apiserver-kubelet-client --clusterrole=system:kubelet-api-admin \
+    --user=kube-apiserver-kubelet-client --dry-run=client -o yaml | kubectl_ apply -f - >/dev/null
+  log "cluster up in $((SECONDS - t0))s"
+  print_usage
+}
+
+start_kwok() {
   log "starting kwok with $NODES simulated nodes"
   "$REPO_ROOT/hack/kwok-stages.py" "$TOOLS_BIN/../kwok-stages.yaml" "$REPO_ROOT/hack/kwok" > "$RUN/kwok-stages.yaml"
   start kwok "$TOOLS_BIN/kwok" --kubeconfig="$RUN/kwok.kubeconfig" \
@@ -321,19 +358,11 @@ EOF
     --cidr="$POD_CIDR" --node-ip=10.244.255.254 \
     --node-lease-duration-seconds=40 \
     --server-address="127.0.0.1:$KWOK_PORT"
-
-  wait_for kube-controller-manager 60 curl -fsSk --max-time 2 "https://127.0.0.1:$KCM_PORT/healthz"
-  wait_for kube-scheduler 60 curl -fsSk --max-time 2 "https://127.0.0.1:$SCHED_PORT/healthz"
-  create_nodes
-  wait_for "$NODES Ready nodes" 60 nodes_ready
-  wait_for "the default ServiceAccount" 60 kubectl_ get serviceaccount default -n default
-  log "cluster up in $((SECONDS - t0))s"
-  print_usage
 }
 
 print_usage() {
   cat <<EOF
-Local cluster is up: Kubernetes $K8S_VERSION, $NODES kwok nodes, apiserver https://127.0.0.1:$API_PORT
+Local cluster is up: Kubernetes $K8S_VERSION, $NODES kwok nodes, apiserver https://$API_HOST:$API_PORT
   kubeconfig: $KUBECONFIG_PATH
   logs:       $LOGS
   use it:     export KUBECONFIG=$KUBECONFIG_PATH   (or: eval "\$(make -s cluster-env)")

@@ -15,6 +15,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   openssl curl ca-certificates python3 python3-venv python3-yaml iproute2 procps psmisc
   buildah containerd runc file binutils
+  containernetworking-plugins iptables libseccomp-dev
 )
 
 deps_apt() {

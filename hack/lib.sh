@@ -11,6 +11,7 @@ HELM_VERSION="v3.22.0"
 KUSTOMIZE_VERSION="v5.8.2"
 CONTAINERD_VERSION="v2.4.2"
 CRICTL_VERSION="v1.37.0"
+RUNC_VERSION="v1.5.2"
 COREDNS_VERSION="v1.15.0"
 MCP_CACHE="${MCP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mcp-operator}"
 TOOLS_BIN="${TOOLS_BIN:-$MCP_CACHE/k8s-$K8S_VERSION/bin}"
@@ -23,6 +24,19 @@ peers_dir() {
   local dir="$REPO_ROOT/test/peers"
   local key; key=$(cat "$dir/package-lock.json" "$dir/requirements.txt" 2>/dev/null | sha256sum | cut -c1-16)
   echo "$MCP_CACHE/peers-$key"
+}
+
+# pki_cert <pki dir> <name> <subject> <extensions>: a P-256 key and a certificate signed by the
+# CA in <pki dir>/ca.{crt,key}, written to <pki dir>/<name>.{key,crt}.
+pki_cert() {
+  local pki=$1 name=$2 subj=$3 ext=$4
+  openssl ecparam -name prime256v1 -genkey -noout -out "$pki/$name.key" 2>/dev/null
+  openssl req -new -key "$pki/$name.key" -subj "$subj" -out "$pki/$name.csr" 2>/dev/null
+  printf '%s\n' "$ext" > "$pki/$name.ext"
+  openssl x509 -req -in "$pki/$name.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial \
+    -days 30 -sha256 -extfile "$pki/$name.ext" -out "$pki/$name.crt" 2>/dev/null
+  rm -f "$pki/$name.csr" "$pki/$name.ext"
+  chmod 600 "$pki/$name.key"
 }
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }

@@ -220,12 +220,23 @@ asio::awaitable<kube::result<void>> mcpserver_controller::write_status(const kub
   co_return kube::result<void>{};
 }
 
-void mcpserver_controller::maybe_verify(const api::mcpserver& server, const json::object* deployment, bool ready) {
+void mcpserver_controller::maybe_verify(const api::mcpserver& server, const json::object* deployment, bool ready,
+                                        const json::object& status) {
   if (settings_.verify == verify_mode::off || !transport_ || !ready)
     return;
-  verify_state& st = verify_[server.uid];
   const std::int64_t gen = generation_or(deployment, 0);
   const auto now = std::chrono::steady_clock::now();
+  auto [it, first] = verify_.try_emplace(server.uid);
+  verify_state& st = it->second;
+  if (first) {
+    // A restarted operator (or a new leader) takes over what the status already says; the
+    // next check is one period from now, so a converged server sees no status write.
+    if (auto v = verification_from_status(status, server.generation)) {
+      st.last = std::move(v);
+      st.deployment_generation = gen;
+      st.at = now;
+    }
+  }
   const bool stale = st.deployment_generation != gen || !st.last ||
                      now - st.at >= (st.last->ok ? settings_.verify_period : settings_.verify_retry);
   if (st.running || !stale)
@@ -332,7 +343,7 @@ asio::awaitable<kube::reconcile_result> mcpserver_controller::reconcile(kube::ob
     if (c.at("type") == "Ready" && c.at("status") == "True")
       ready = true;
   }
-  maybe_verify(server, obs.deployment, ready);
+  maybe_verify(server, obs.deployment, ready, prev);
   if (auto it = verify_.find(server.uid); it != verify_.end() && it->second.last)
     obs.verified = it->second.last;
 

@@ -201,7 +201,7 @@ json::object compute_status(const api::mcpserver& s, const render_options& optio
     for (std::size_t i = 0; i < v.tools.size() && i < 64; ++i)
       tools.emplace_back(v.tools[i]);
     st["tools"] = std::move(tools);
-    st["toolCount"] = static_cast<std::int64_t>(v.tools.size());
+    st["toolCount"] = v.tool_count >= 0 ? v.tool_count : static_cast<std::int64_t>(v.tools.size());
     st["lastVerifiedTime"] = v.time;
   } else {
     // Keep what the last successful verification found while a re-check fails.
@@ -211,6 +211,42 @@ json::object compute_status(const api::mcpserver& s, const render_options& optio
     }
   }
   return st;
+}
+
+std::optional<verification> verification_from_status(const json::object& status, std::int64_t generation) {
+  const json::value* conds = status.if_contains("conditions");
+  const json::value* info = status.if_contains("serverInfo");
+  const json::value* when = status.if_contains("lastVerifiedTime");
+  if (conds == nullptr || !conds->is_array() || info == nullptr || !info->is_object() || when == nullptr ||
+      !when->is_string())
+    return std::nullopt;
+  for (const auto& c : conds->get_array()) {
+    if (!c.is_object() || c.as_object().if_contains("type") == nullptr || c.at("type") != "Verified")
+      continue;
+    const json::object& cond = c.as_object();
+    const json::value* gen = cond.if_contains("observedGeneration");
+    if (cond.if_contains("status") == nullptr || cond.at("status") != "True" || gen == nullptr ||
+        !gen->is_int64() || gen->get_int64() != generation)
+      return std::nullopt;
+    verification v;
+    v.ok = true;
+    v.reason = str_of(cond.if_contains("reason"));
+    v.message = str_of(cond.if_contains("message"));
+    v.server_name = str_of(info->as_object().if_contains("name"));
+    v.server_version = str_of(info->as_object().if_contains("version"));
+    v.protocol_version = str_of(info->as_object().if_contains("protocolVersion"));
+    if (const json::value* tools = status.if_contains("tools"); tools != nullptr && tools->is_array()) {
+      for (const auto& t : tools->get_array()) {
+        if (t.is_string())
+          v.tools.emplace_back(t.get_string());
+      }
+    }
+    if (const json::value* n = status.if_contains("toolCount"); n != nullptr && n->is_int64())
+      v.tool_count = n->get_int64();
+    v.time = std::string(when->get_string());
+    return v;
+  }
+  return std::nullopt;
 }
 
 }  // namespace controllers

@@ -129,6 +129,29 @@ TEST(Status, VerificationFillsServerInfoAndTools) {
   EXPECT_EQ(later.at("toolCount"), 2) << "the last good verification stays visible";
 }
 
+TEST(Status, ARestartedOperatorResumesFromTheRecordedVerification) {
+  auto d = deployment(2, 2, 2, 2);
+  std::vector<std::string> many;
+  for (int i = 0; i < 70; ++i)
+    many.push_back("tool" + std::to_string(i));
+  controllers::verification v{true, "Verified", "ok", "everything", "1.2.0", "2025-06-18", many, "t2"};
+  auto st = controllers::compute_status(server(), opts, {&d, {}, v, {}}, {}, "t2");
+  ASSERT_EQ(st.at("tools").as_array().size(), 64U);
+
+  auto resumed = controllers::verification_from_status(st, 3);
+  ASSERT_TRUE(resumed.has_value());
+  EXPECT_EQ(resumed->server_name, "everything");
+  EXPECT_EQ(resumed->time, "t2");
+  auto again = controllers::compute_status(server(), opts, {&d, {}, resumed, {}}, st, "t9");
+  EXPECT_EQ(json::serialize(again), json::serialize(st)) << "nothing to write after a restart";
+
+  EXPECT_FALSE(controllers::verification_from_status(st, 4).has_value()) << "the spec changed since";
+  controllers::verification failed{false, "Unreachable", "connection refused", {}, {}, {}, {}, {}};
+  auto unverified = controllers::compute_status(server(), opts, {&d, {}, failed, {}}, st, "t3");
+  EXPECT_FALSE(controllers::verification_from_status(unverified, 3).has_value());
+  EXPECT_FALSE(controllers::verification_from_status({}, 3).has_value());
+}
+
 TEST(Status, FailedWhenTheSpecCannotBeRealised) {
   controllers::observed obs{nullptr, {}, {}, "protocol stdio needs the mcp-bridge image"};
   auto st = controllers::compute_status(server(), opts, obs, {}, "t");

@@ -88,7 +88,8 @@ class mcpserver_controller {
   boost::asio::awaitable<kube::result<void>> apply_owned(const api::mcpserver& server, const kube::object& mcp,
                                                          const rendered& want, kube::reconcile_context& ctx);
   boost::asio::awaitable<kube::result<void>> write_status(const kube::object& mcp, boost::json::object status);
-  void maybe_verify(const api::mcpserver& server, const boost::json::object* deployment, bool ready);
+  void maybe_verify(const api::mcpserver& server, const boost::json::object* deployment, bool ready,
+                    const boost::json::object& status);
   boost::asio::awaitable<void> verify_task(api::mcpserver server, std::int64_t deployment_generation);
   const kube::store& owned_cache(std::string_view kind) const;
   std::optional<std::chrono::seconds> requeue_for(const api::mcpserver& server, bool ready) const;

@@ -7,6 +7,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,8 +24,14 @@ struct verification {
   std::string message;  // for humans; never holds a secret
   std::string server_name, server_version, protocol_version;
   std::vector<std::string> tools;
-  std::string time;  // RFC 3339, when it completed
+  std::string time;              // RFC 3339, when it completed
+  std::int64_t tool_count = -1;  // -1: tools.size() (set when tools holds only the first names)
 };
+
+// The successful verification a status records (Verified=True for `generation`, with serverInfo
+// and lastVerifiedTime), so a restarted operator resumes from it instead of writing
+// "NotVerifiedYet" over a converged status. Nothing when the status holds no such result.
+std::optional<verification> verification_from_status(const boost::json::object& status, std::int64_t generation);
 
 struct observed {
   const boost::json::object* deployment = nullptr;  // null: not created yet
