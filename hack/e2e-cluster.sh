@@ -8,6 +8,8 @@
 #   hack/e2e-cluster.sh up       start (idempotent: a healthy cluster is left as it is)
 #   hack/e2e-cluster.sh down     stop everything; remove containers, mounts, network
 #                                namespaces, iptables rules, routes, interfaces and cgroups
+#   hack/e2e-cluster.sh deploy   install the operator from dist/install.yaml (local image tags,
+#                                imagePullPolicy IfNotPresent) and wait until it is Ready
 #   hack/e2e-cluster.sh env      print `export KUBECONFIG=<path>`
 #   hack/e2e-cluster.sh status   say whether it runs, and where
 #
@@ -362,8 +364,15 @@ healthy() {
   node_ready
 }
 
+check_owner() {  # one real-node cluster per machine: it owns $STATE, the interfaces, iptables
+  if [[ -f "$STATE/owner" && "$(cat "$STATE/owner")" != "$CLUSTER_DIR" ]]; then
+    die "another real-node cluster ($(cat "$STATE/owner")) holds $STATE and the mcpe2e interfaces: stop it first (E2E_CLUSTER_DIR=$(cat "$STATE/owner") $0 down)"
+  fi
+}
+
 cmd_up() {
   check_prerequisites
+  check_owner
   if healthy; then
     log "real-node cluster already up"
     print_usage
@@ -378,6 +387,7 @@ cmd_up() {
   "$REPO_ROOT/hack/e2e-images.sh" build
   local t_images=$((SECONDS - t0))
   mkdir -p "$NODE_RUN" "$LOGS" "$NODE"
+  mkdir -p "$STATE" && echo "$CLUSTER_DIR" > "$STATE/owner"
   network_up
   "$REPO_ROOT/hack/cluster.sh" up >/dev/null
   write_cni_config
@@ -402,6 +412,22 @@ runc $("$TOOLS_BIN/runc" --version | awk 'NR==1{print $3}'), CNI bridge $NODE_PO
 EOF
 }
 
+# dist/install.yaml as released, with the images pointed at the local tags hack/e2e-images.sh
+# imported (the manifest already says imagePullPolicy: IfNotPresent).
+cmd_deploy() {
+  eval "$("$REPO_ROOT/hack/e2e-images.sh" list)"
+  local version; version=$(cat "$REPO_ROOT/VERSION")
+  grep -q "image: mcp-operator:$version" "$REPO_ROOT/dist/install.yaml" ||
+    die "dist/install.yaml does not use mcp-operator:$version (run 'make build-installer')"
+  log "installing the operator from dist/install.yaml ($OPERATOR_IMAGE, bridge $BRIDGE_IMAGE)"
+  sed -e "s|image: mcp-operator:$version|image: $OPERATOR_IMAGE|" \
+      -e "s|--bridge-image=mcp-bridge:$version|--bridge-image=$BRIDGE_IMAGE|" "$REPO_ROOT/dist/install.yaml" |
+    kubectl_ apply --server-side --force-conflicts -f - >/dev/null
+  kubectl_ -n mcp-operator-system rollout status deployment/mcp-operator-controller-manager --timeout=120s >/dev/null ||
+    { kubectl_ -n mcp-operator-system describe pods >&2; die "the operator did not become Ready"; }
+  log "operator Ready: $(kubectl_ -n mcp-operator-system get pods -o name | head -1)"
+}
+
 cmd_env() {
   [[ -f "$KUBECONFIG_PATH" ]] || die "no real-node cluster in $CLUSTER_DIR (run 'make e2e-cluster-up')"
   echo "export KUBECONFIG=$KUBECONFIG_PATH"
@@ -419,8 +445,9 @@ cmd_status() {
 
 case "${1:-}" in
   up) cmd_up ;;
-  down) [[ $(id -u) -eq 0 ]] || die "needs root"; cmd_down ;;
+  down) [[ $(id -u) -eq 0 ]] || die "needs root"; check_owner; cmd_down ;;
+  deploy) cmd_deploy ;;
   env) cmd_env ;;
   status) cmd_status ;;
-  *) echo "usage: $0 up|down|env|status" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|deploy|env|status" >&2; exit 2 ;;
 esac

@@ -9,7 +9,9 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
+#include <boost/system/system_error.hpp>
 
+#include <algorithm>
 #include <ctime>
 #include <set>
 
@@ -76,6 +78,8 @@ boost::asio::awaitable<verification> run_probe(probe_transport transport, api::m
   while (auto req = probe.next()) {
     try {
       probe.on_response(co_await transport(server, std::move(*req)));
+    } catch (const boost::system::system_error& e) {
+      probe.on_transport_error(e.code().message());  // without Boost's source location
     } catch (const std::exception& e) {
       probe.on_transport_error(e.what());
     }
@@ -238,7 +242,7 @@ void mcpserver_controller::maybe_verify(const api::mcpserver& server, const json
     }
   }
   const bool stale = st.deployment_generation != gen || !st.last ||
-                     now - st.at >= (st.last->ok ? settings_.verify_period : settings_.verify_retry);
+                     now - st.at >= retry_after(st);
   if (st.running || !stale)
     return;
   st.running = true;
@@ -250,9 +254,19 @@ asio::awaitable<void> mcpserver_controller::verify_task(api::mcpserver server, s
   verify_state& s = verify_[server.uid];
   s.running = false;
   s.deployment_generation = deployment_generation;
+  s.failures = result.ok ? 0 : s.failures + 1;
   s.last = std::move(result);
   s.at = std::chrono::steady_clock::now();
   ctrl_->queue().add({server.namespace_, server.name});
+}
+
+std::chrono::seconds mcpserver_controller::retry_after(const verify_state& st) const {
+  if (st.last && st.last->ok)
+    return settings_.verify_period;
+  // A server that just became Ready may not be reachable yet (its Service endpoints reach
+  // kube-proxy a moment later): retry after 1, 2, 4, ... seconds, up to verify_retry.
+  const auto backoff = std::chrono::seconds(std::int64_t{1} << std::min(st.failures > 0 ? st.failures - 1 : 0, 16));
+  return std::min(backoff, settings_.verify_retry);
 }
 
 std::optional<std::chrono::seconds> mcpserver_controller::requeue_for(const api::mcpserver& server, bool ready) const {
@@ -261,7 +275,7 @@ std::optional<std::chrono::seconds> mcpserver_controller::requeue_for(const api:
   auto it = verify_.find(server.uid);
   if (it == verify_.end() || !it->second.last)
     return std::nullopt;  // a running probe re-queues itself
-  return it->second.last->ok ? settings_.verify_period : settings_.verify_retry;
+  return retry_after(it->second);
 }
 
 asio::awaitable<kube::reconcile_result> mcpserver_controller::reconcile(kube::object_ptr obj,

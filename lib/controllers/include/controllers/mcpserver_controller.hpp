@@ -82,7 +82,9 @@ class mcpserver_controller {
     std::optional<verification> last;
     std::chrono::steady_clock::time_point at{};
     bool running = false;
+    int failures = 0;  // failed checks in a row
   };
+  std::chrono::seconds retry_after(const verify_state& st) const;
 
   boost::asio::awaitable<kube::reconcile_result> reconcile(kube::object_ptr obj, kube::reconcile_context& ctx);
   boost::asio::awaitable<kube::result<void>> apply_owned(const api::mcpserver& server, const kube::object& mcp,
