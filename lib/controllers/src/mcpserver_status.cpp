@@ -76,6 +76,44 @@ json::array merge_conditions(const std::vector<condition>& next, const json::obj
 
 }  // namespace
 
+namespace {
+
+// "exited (Error, exit code 137)" from a container status's lastState.terminated, or "".
+std::string last_exit(const json::object& container_status) {
+  const json::value* t = path(container_status, {"lastState", "terminated"});
+  if (t == nullptr || !t->is_object())
+    return {};
+  const std::string reason = str_of(t->get_object().if_contains("reason"));
+  return "exited (" + (reason.empty() ? std::string("unknown reason") : reason) +
+         ", exit code " + std::to_string(int_at(t->get_object(), {"exitCode"})) + ")";
+}
+
+}  // namespace
+
+std::string restart_note(const std::vector<const json::object*>& pods) {
+  std::int64_t restarts = 0;
+  std::string last;
+  for (const auto* pod : pods) {
+    const json::value* statuses = path(*pod, {"status", "containerStatuses"});
+    if (statuses == nullptr || !statuses->is_array())
+      continue;
+    for (const auto& cs : statuses->get_array()) {
+      const auto* cso = cs.if_object();
+      if (cso == nullptr || int_at(*cso, {"restartCount"}) == 0)
+        continue;
+      restarts += int_at(*cso, {"restartCount"});
+      if (std::string exit = last_exit(*cso); !exit.empty()) {
+        last = "container " + str_of(cso->if_contains("name")) + " of pod " + str_of(path(*pod, {"metadata", "name"})) +
+               " " + exit;
+      }
+    }
+  }
+  if (restarts == 0)
+    return {};
+  return std::to_string(restarts) + (restarts == 1 ? " container restart" : " container restarts") +
+         (last.empty() ? "" : " (last: " + last + ")");
+}
+
 std::string pod_failure(const std::vector<const json::object*>& pods) {
   static constexpr std::string_view failing[] = {
       "CrashLoopBackOff",     "ImagePullBackOff", "ErrImagePull",     "CreateContainerConfigError",
@@ -90,11 +128,21 @@ std::string pod_failure(const std::vector<const json::object*>& pods) {
         if (cso == nullptr)
           continue;
         const json::value* waiting = path(*cso, {"state", "waiting"});
-        if (waiting == nullptr || !waiting->is_object())
+        std::string reason =
+            waiting != nullptr && waiting->is_object() ? str_of(waiting->get_object().if_contains("reason")) : "";
+        if (std::find(std::begin(failing), std::end(failing), reason) == std::end(failing)) {
+          // A container that died and is not back yet (the kubelet restarting it, or its probe
+          // not passing again): the server is down although nothing is crash-looping yet.
+          if (std::string_view(field) == "containerStatuses" && int_at(*cso, {"restartCount"}) > 0 &&
+              cso->if_contains("ready") != nullptr && cso->at("ready") == false) {
+            if (std::string last = last_exit(*cso); !last.empty()) {
+              return "ContainerRestarted: container " + str_of(cso->if_contains("name")) + " of pod " +
+                     str_of(path(*pod, {"metadata", "name"})) + " " + last +
+                     ", restarts: " + std::to_string(int_at(*cso, {"restartCount"}));
+            }
+          }
           continue;
-        std::string reason = str_of(waiting->get_object().if_contains("reason"));
-        if (std::find(std::begin(failing), std::end(failing), reason) == std::end(failing))
-          continue;
+        }
         std::string msg = str_of(waiting->get_object().if_contains("message"));
         std::string pod_name = str_of(path(*pod, {"metadata", "name"}));
         return reason + (msg.empty() ? "" : ": " + msg) + " (pod " + pod_name + ", container " +
@@ -168,7 +216,9 @@ json::object compute_status(const api::mcpserver& s, const render_options& optio
       conds.push_back({"Progressing", "False", "RolloutComplete", counts});
     }
     const bool is_ready = desired > 0 && ready >= desired && rolled_out;
-    conds.push_back(is_ready ? condition{"Ready", "True", "ReplicasReady", counts}
+    const std::string restarts = restart_note(obs.pods);
+    conds.push_back(is_ready ? condition{"Ready", "True", "ReplicasReady",
+                                         restarts.empty() ? counts : counts + "; " + restarts}
                              : condition{"Ready", "False", desired == 0 ? "ScaledToZero" : "ReplicasNotReady", counts});
     conds.push_back(available > 0 ? condition{"Available", "True", "MinimumReplicasAvailable",
                                               std::to_string(available) + " replicas available"}

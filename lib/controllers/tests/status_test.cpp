@@ -96,6 +96,28 @@ TEST(Status, DegradedWithTheCrashingPodsReason) {
             "CrashLoopBackOff: back-off 40s restarting failed container (pod demo-7f-abc, container mcp-server)");
 }
 
+TEST(Status, AKilledServerIsDegradedUntilBackThenTheRestartIsNoted) {
+  auto down = deployment(1, 0, 1, 0);
+  down.at("spec").as_object()["replicas"] = 1;
+  auto pod = json::parse(R"({"metadata":{"name":"demo-7f-abc"},"status":{"containerStatuses":[
+    {"name":"mcp-server","ready":false,"restartCount":1,"state":{"running":{}},
+     "lastState":{"terminated":{"reason":"Error","exitCode":137}}}]}})")
+                 .as_object();
+  auto st = controllers::compute_status(server(), opts, {&down, {&pod}, {}, {}}, {}, "t1");
+  EXPECT_EQ(st.at("phase").as_string(), "Degraded");
+  EXPECT_EQ(condition(st, "Degraded", "message"),
+            "ContainerRestarted: container mcp-server of pod demo-7f-abc exited (Error, exit code 137), restarts: 1");
+
+  auto up = deployment(1, 1, 1, 1);
+  up.at("spec").as_object()["replicas"] = 1;
+  pod.at("status").at("containerStatuses").as_array()[0].as_object()["ready"] = true;
+  auto later = controllers::compute_status(server(), opts, {&up, {&pod}, {}, {}}, st, "t2");
+  EXPECT_EQ(later.at("phase").as_string(), "Running");
+  EXPECT_EQ(condition(later, "Ready", "message"),
+            "1/1 replicas ready; 1 container restart (last: container mcp-server of pod demo-7f-abc exited (Error, "
+            "exit code 137))");
+}
+
 TEST(Status, TransitionTimeKeptWhileAConditionHolds) {
   auto d = deployment(2, 2, 2, 2);
   controllers::observed obs{&d, {}, {}, {}};

@@ -50,4 +50,8 @@ boost::json::object compute_status(const api::mcpserver& server, const render_op
 // "CrashLoopBackOff: back-off restarting failed container (pod demo-5d8f-x2k)". Empty: none.
 std::string pod_failure(const std::vector<const boost::json::object*>& pods);
 
+// "2 container restarts (last: container mcp-server of pod p exited (Error, exit code 137))",
+// or "" when no container of `pods` has restarted; noted in the Ready condition's message.
+std::string restart_note(const std::vector<const boost::json::object*>& pods);
+
 }  // namespace controllers
