@@ -19,7 +19,8 @@
 # carry HEAD's revision; the other images are labelled with the last commit of their sources.
 # Environment: BUILD_DIR (the C++ build tree, default build/ci), E2E_BUILDAH_DIR (buildah
 # storage, default $MCP_CACHE/e2e-buildah), E2E_STORAGE_DRIVER (overlay, or vfs where overlay
-# mounts are not allowed), E2E_SNAPSHOTTER (containerd's unpack target, default overlayfs).
+# mounts are not allowed). Import unpacks for containerd's default snapshotter (overlayfs; with
+# containerd 2 its transfer service's unpack_config decides), the one CRI uses by default.
 # Needs root (buildah storage, containerd's socket).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -28,7 +29,6 @@ export PATH="$TOOLS_BIN:$PATH" # containerd 2's ctr when hack/build-tools.sh bui
 BUILD_DIR=${BUILD_DIR:-$REPO_ROOT/build/ci}
 E2E_BUILDAH_DIR=${E2E_BUILDAH_DIR:-$MCP_CACHE/e2e-buildah}
 E2E_STORAGE_DRIVER=${E2E_STORAGE_DRIVER:-overlay}
-E2E_SNAPSHOTTER=${E2E_SNAPSHOTTER:-overlayfs}
 VERSION=$(cat "$REPO_ROOT/VERSION")
 EVERYTHING_DIR="$REPO_ROOT/images/mcp-server-everything"
 EVERYTHING_VERSION=$(sed -n 's|.*"@modelcontextprotocol/server-everything": "\(.*\)".*|\1|p' "$EVERYTHING_DIR/package.json")
@@ -185,7 +185,7 @@ cmd_import() {
     fi
     t0=$SECONDS
     "${buildah_[@]}" push -q "$ref" "docker-archive:$tmp/image.tar:$ref" >/dev/null
-    run_logged "$tmp/import.log" ctr -a "$socket" -n k8s.io images import --snapshotter "$E2E_SNAPSHOTTER" "$tmp/image.tar"
+    run_logged "$tmp/import.log" ctr -a "$socket" -n k8s.io images import "$tmp/image.tar"
     rm -f "$tmp/image.tar"
     [[ $(containerd_config_digest "$socket" "$ref") == "sha256:$id" ]] ||
       die "$ref: containerd does not hold image $id after the import"
