@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # The images the real-node e2e cluster runs, built locally with buildah (no registry is
 # reachable, every image is FROM scratch) and imported into the node's containerd:
-#   operator         localhost/mcp-operator:$VERSION   `make docker-build` (hack/image-rootfs.sh)
-#   bridge           localhost/mcp-bridge:$VERSION     `make docker-build`
-#   pause            localhost/mcp-pause:$VERSION      images/pause (containerd's sandbox image)
-#   server-everything localhost/mcp-server-everything:<pinned>  images/mcp-server-everything
-#   coredns          localhost/coredns:$COREDNS_VERSION images/coredns, $TOOLS_BIN/coredns
+#   operator           localhost/mcp-operator:$VERSION      `make docker-build` (hack/image-rootfs.sh)
+#   bridge             localhost/mcp-bridge:$VERSION        `make docker-build`
+#   pause              localhost/mcp-pause:$VERSION         images/pause (containerd's sandbox image)
+#   server-everything  localhost/mcp-server-everything:<v>  images/mcp-server-everything (its package.json)
+#   coredns            localhost/coredns:$COREDNS_VERSION   images/coredns, $TOOLS_BIN/coredns
 #
 # Usage:
 #   hack/e2e-images.sh build [image...]            build (default: all) into the e2e buildah storage
-#   hack/e2e-images.sh import <socket> [image...]  import built images into namespace k8s.io
+#   hack/e2e-images.sh import <socket> [image...]  import built images into namespace k8s.io and
+#                                                  print the references it imported
 #   hack/e2e-images.sh list                        NAME=reference lines, to `source` or `eval`
 #
 # Idempotent and fast when warm: an image whose staged context (and labels) is unchanged is not
@@ -17,14 +18,18 @@
 # the same image ID; import skips an image whose config digest containerd already holds under
 # that reference. The operator and bridge go through `make docker-build` each time (seconds) and
 # carry HEAD's revision; the other images are labelled with the last commit of their sources.
-# Environment: BUILD_DIR (the C++ build tree, default build/ci), E2E_BUILDAH_DIR (buildah
-# storage, default $MCP_CACHE/e2e-buildah), E2E_STORAGE_DRIVER (overlay, or vfs where overlay
-# mounts are not allowed). Import unpacks for containerd's default snapshotter (overlayfs; with
-# containerd 2 its transfer service's unpack_config decides), the one CRI uses by default.
-# Needs root (buildah storage, containerd's socket).
+# Import unpacks for containerd's default snapshotter (overlayfs; with containerd 2, its
+# transfer service's unpack_config decides), which is the one CRI uses by default.
+#
+# Environment: BUILD_DIR (the C++ build tree, default build/ci); E2E_BUILDAH_DIR (buildah
+# storage, default $MCP_CACHE/e2e-buildah); E2E_STORAGE_DRIVER (overlay, or vfs where overlay
+# mounts are not allowed); CTR (the ctr binary, see below). Needs root.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-export PATH="$TOOLS_BIN:$PATH" # containerd 2's ctr when hack/build-tools.sh built it
+# The ctr that matches the containerd behind the socket: containerd 2's ctr imports through the
+# transfer service, which containerd 1.x lacks. Default: the one on PATH (make puts $TOOLS_BIN,
+# containerd 2.4.2, first); set CTR=$TOOLS_BIN/ctr when importing into the e2e node's containerd.
+CTR=${CTR:-ctr}
 
 BUILD_DIR=${BUILD_DIR:-$REPO_ROOT/build/ci}
 E2E_BUILDAH_DIR=${E2E_BUILDAH_DIR:-$MCP_CACHE/e2e-buildah}
@@ -162,9 +167,9 @@ cmd_build() {
 # The config digest containerd holds under <ref> (namespace k8s.io), empty if none.
 containerd_config_digest() {
   local socket=$1 ref=$2 digest
-  digest=$(ctr -a "$socket" -n k8s.io images ls "name==$ref" 2>/dev/null | awk 'NR > 1 {print $3}')
+  digest=$("$CTR" -a "$socket" -n k8s.io images ls "name==$ref" 2>/dev/null | awk 'NR > 1 {print $3}')
   [[ -n $digest ]] || return 0
-  ctr -a "$socket" -n k8s.io content get "$digest" 2>/dev/null |
+  "$CTR" -a "$socket" -n k8s.io content get "$digest" 2>/dev/null |
     grep -o '"config":{[^}]*}' | grep -o 'sha256:[0-9a-f]*' || true
 }
 
@@ -185,7 +190,7 @@ cmd_import() {
     fi
     t0=$SECONDS
     "${buildah_[@]}" push -q "$ref" "docker-archive:$tmp/image.tar:$ref" >/dev/null
-    run_logged "$tmp/import.log" ctr -a "$socket" -n k8s.io images import "$tmp/image.tar"
+    run_logged "$tmp/import.log" "$CTR" -a "$socket" -n k8s.io images import "$tmp/image.tar"
     rm -f "$tmp/image.tar"
     [[ $(containerd_config_digest "$socket" "$ref") == "sha256:$id" ]] ||
       die "$ref: containerd does not hold image $id after the import"

@@ -76,7 +76,7 @@ TOML
 import() {
   local tar="$work/${1%%:*}.tar"
   "${buildah_[@]}" push -q "localhost/$1" "docker-archive:$tar" >/dev/null
-  ctr_ images import --snapshotter native "$tar" >/dev/null
+  ctr_ images import "$tar" >/dev/null
   ctr_ images ls -q | grep -x "localhost/$1" || fail "$1 not in containerd after import: $(ctr_ images ls -q)"
 }
 
@@ -114,13 +114,14 @@ case "$1" in
     bridge_ref=$(import "$bridge_img")
 
     # The operator: its version, from the image's entrypoint, as the image's user.
-    out=$(ctr_ run --rm --snapshotter native "$op_ref" op-version /mcp-operator --version 2>&1) ||
-      fail "the operator did not run: $out"
+    # stdout only: containerd 2's ctr warns on stderr (cgroup v1 hosts).
+    out=$(ctr_ run --rm "$op_ref" op-version /mcp-operator --version 2>"$work/op-version.err") ||
+      fail "the operator did not run: $out $(cat "$work/op-version.err")"
     [[ $out == "mcp-operator $version" ]] || fail "operator --version printed '$out'"
 
     # The bridge: /healthz on loopback, and it runs as UID 65532.
     port=$(free_port)
-    ctr_ run --rm --snapshotter native --net-host "$bridge_ref" bridge \
+    ctr_ run --rm --net-host "$bridge_ref" bridge \
       /mcp-bridge --host 127.0.0.1 --port "$port" --warm-pool 0 -- /mcp-bridge >"$work/bridge.log" 2>&1 &
     bridge_run=$!
     ok=""
@@ -139,7 +140,7 @@ case "$1" in
     # The operator's init container: copy the bridge into a shared directory (an emptyDir in a
     # pod), as UID 65532, and the copy runs.
     mkdir -p "$work/shared" && chmod 0777 "$work/shared"
-    ctr_ run --rm --snapshotter native \
+    ctr_ run --rm \
       --mount "type=bind,src=$work/shared,dst=/opt/mcp-bridge,options=rbind:rw" "$bridge_ref" install \
       /mcp-bridge --copy-to /opt/mcp-bridge/mcp-bridge >"$work/copy.log" 2>&1 ||
       { cat "$work/copy.log" >&2; fail "--copy-to failed"; }
@@ -163,7 +164,7 @@ case "$1" in
     op_kubeconfig mcp-operator-controller-manager mcp-operator-system "$work/kubeconfig"
     chown 65532:65532 "$work/kubeconfig"
     probe=$(free_port) metrics=$(free_port)
-    ctr_ run --rm --snapshotter native --net-host --read-only \
+    ctr_ run --rm --net-host --read-only \
       --mount "type=bind,src=$work/kubeconfig,dst=/etc/mcp-operator/kubeconfig,options=rbind:ro" "$op_ref" operator \
       /mcp-operator --kubeconfig=/etc/mcp-operator/kubeconfig --watch-namespaces="$ns" \
       --health-probe-bind-address="127.0.0.1:$probe" --metrics-bind-address="127.0.0.1:$metrics" \
