@@ -17,6 +17,8 @@ CONTAINER_TOOL ?= $(shell if docker info >/dev/null 2>&1; then echo docker; \
 IMAGE_REVISION ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 IMAGE_SOURCE ?= $(shell git remote get-url origin 2>/dev/null || echo unknown)
 IMAGE_CONTEXT := $(BUILD_DIR)/images
+# Extra flags for `$(CONTAINER_TOOL) build`, e.g. `--timestamp 0` (buildah) for reproducible IDs.
+CONTAINER_BUILD_FLAGS ?=
 TOOLS_BIN := $(shell source hack/lib.sh && echo $$TOOLS_BIN)
 export PATH := $(TOOLS_BIN):$(PATH)
 
@@ -143,7 +145,7 @@ docker-build: configure ## Build the operator (IMG) and bridge (BRIDGE_IMG) imag
 	@hack/image-rootfs.sh mcp-bridge $(BUILD_DIR)/apps/mcp-bridge/mcp-bridge $(IMAGE_CONTEXT)/mcp-bridge
 	@for pair in mcp-operator=$(IMG) mcp-bridge=$(BRIDGE_IMG); do \
 	  ctx=$(IMAGE_CONTEXT)/$${pair%%=*}; \
-	  $(CONTAINER_TOOL) build -t $${pair#*=} -f $$ctx/Containerfile \
+	  $(CONTAINER_TOOL) build $(CONTAINER_BUILD_FLAGS) -t $${pair#*=} -f $$ctx/Containerfile \
 	    --build-arg VERSION=$(VERSION) --build-arg REVISION=$(IMAGE_REVISION) \
 	    --build-arg SOURCE=$(IMAGE_SOURCE) $$ctx; \
 	done

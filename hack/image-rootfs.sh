@@ -10,21 +10,25 @@
 # Boost, yaml-cpp, ...) into a FROM scratch image instead. The image stays minimal: no shell,
 # no package manager, nothing the binary does not load.
 #
-# Usage: hack/image-rootfs.sh <mcp-operator|mcp-bridge> <binary> <context-dir>
+# Usage: hack/image-rootfs.sh <image> <binary> <context-dir> [path-in-image]
+#   <image> names images/<image>/Containerfile; the binary lands at [path-in-image], by default
+#   /<image> (the e2e images add more to rootfs/ afterwards: hack/e2e-images.sh).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 name=${1:?image name}
 binary=${2:?binary}
 ctx=${3:?context dir}
-[[ -x $binary ]] || die "$binary is missing: run 'make build' first"
+dest=${4:-/$name}
+[[ -x $binary ]] || die "$binary is missing (make build; hack/build-tools.sh for the tools)"
 [[ -f $REPO_ROOT/images/$name/Containerfile ]] || die "no images/$name/Containerfile"
 
 rm -rf "$ctx"
 mkdir -p "$ctx/rootfs/etc"
 cp "$REPO_ROOT/images/$name/Containerfile" "$ctx/Containerfile"
-cp "$binary" "$ctx/rootfs/$name"
-strip --strip-unneeded "$ctx/rootfs/$name"
+mkdir -p "$ctx/rootfs$(dirname "$dest")"
+cp "$binary" "$ctx/rootfs$dest"
+strip --strip-unneeded "$ctx/rootfs$dest"
 # Names for the one user the image runs as, so tools inside and `ps` on the node show it.
 printf 'root:x:0:0:root:/:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/:/sbin/nologin\n' >"$ctx/rootfs/etc/passwd"
 printf 'root:x:0:\nnonroot:x:65532:\n' >"$ctx/rootfs/etc/group"
