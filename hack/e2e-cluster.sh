@@ -108,6 +108,11 @@ ipt_rules() {  # the FORWARD rules this cluster adds, one per line (iptables arg
 
 network_up() {
   : > "$NODE_RUN/sysctls"
+  # Remember whether some other Kubernetes node on this machine already has iptables chains:
+  # only when none had do we remove the kubelet's chains at `down` (kube-proxy cleans its own).
+  if iptables-save 2>/dev/null | grep -q '^:KUBE-' || ip6tables-save 2>/dev/null | grep -q '^:KUBE-'; then
+    touch "$NODE_RUN/foreign-kube-chains"
+  fi
   # Service traffic between pods on one bridge must cross iptables (kube-proxy's DNAT).
   sysctl_set net.bridge.bridge-nf-call-iptables 1
   sysctl_set net.ipv4.ip_forward 1
@@ -122,7 +127,24 @@ network_up() {
   done < <(ipt_rules | tac)
 }
 
+remove_kubelet_chains() {  # the kubelet's own: KUBE-FIREWALL, KUBE-KUBELET-CANARY, KUBE-IPTABLES-HINT
+  [[ -f "$NODE_RUN/foreign-kube-chains" ]] && return 0
+  local ipt t
+  for ipt in iptables ip6tables; do
+    command -v "$ipt" >/dev/null || continue
+    while $ipt -t filter -D INPUT -j KUBE-FIREWALL 2>/dev/null; do :; done
+    while $ipt -t filter -D OUTPUT -j KUBE-FIREWALL 2>/dev/null; do :; done
+    $ipt -t filter -F KUBE-FIREWALL 2>/dev/null && $ipt -t filter -X KUBE-FIREWALL 2>/dev/null
+    for t in mangle nat filter; do
+      $ipt -t "$t" -F KUBE-KUBELET-CANARY 2>/dev/null && $ipt -t "$t" -X KUBE-KUBELET-CANARY 2>/dev/null
+    done
+    $ipt -t mangle -F KUBE-IPTABLES-HINT 2>/dev/null && $ipt -t mangle -X KUBE-IPTABLES-HINT 2>/dev/null
+  done
+  return 0
+}
+
 network_down() {
+  remove_kubelet_chains
   while read -r rule; do
     # shellcheck disable=SC2086
     while iptables -D FORWARD $rule 2>/dev/null; do :; done

@@ -1,0 +1,288 @@
+#!/usr/bin/env bash
+# End-to-end tier (CTest label `e2e`): MCP servers as real pods on the real-node cluster
+# (hack/e2e-cluster.sh), installed the way users install the operator (dist/install.yaml),
+# reached by real MCP clients (the TypeScript SDK in a pod). Needs root.
+#
+#   e2e_test.sh setup              cluster up, images imported, operator deployed (fixture)
+#   e2e_test.sh <case>             one test (below)
+#   e2e_test.sh teardown           cluster down; fails if anything is left behind (fixture)
+#
+# Environment (from test/e2e/CMakeLists.txt): E2E_CLUSTER_DIR, BUILD_DIR, TOOLS_BIN.
+set -euo pipefail
+REPO_ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+source "$REPO_ROOT/hack/lib.sh"
+CLUSTER="$REPO_ROOT/hack/e2e-cluster.sh"
+export KUBECONFIG="$E2E_CLUSTER_DIR/kubeconfig"
+NS=e2e
+STATE=/run/mcp-e2e
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+note() { echo "--- $*"; }
+
+load_env() {
+  eval "$("$REPO_ROOT/hack/e2e-images.sh" list)"
+  source "$REPO_ROOT/hack/e2e/lib.sh"
+}
+
+# eventually <seconds> <what> <command...>
+eventually() {
+  local secs=$1 what=$2; shift 2
+  local deadline=$((SECONDS + secs))
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || fail "not within ${secs}s: $what"
+    sleep 0.5
+  done
+}
+
+crictl_() { "$TOOLS_BIN/crictl" --runtime-endpoint "unix://$STATE/containerd.sock" "$@"; }
+
+# host_pid <namespace> <pod> <container>: the container's main process, seen from the host.
+host_pid() {
+  local id
+  id=$(crictl_ ps -q --label "io.kubernetes.pod.namespace=$1" --label "io.kubernetes.pod.name=$2" --name "^$3\$" |
+    head -1)
+  [[ -n $id ]] || return 1
+  crictl_ inspect -o go-template --template '{{.info.pid}}' "$id"
+}
+
+# children_running <pid> <pattern>: PIDs of the process's children whose command line matches.
+children_matching() {
+  local pid=$1 pattern=$2 c
+  for c in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
+    tr '\0' ' ' < "/proc/$c/cmdline" 2>/dev/null | grep -q -- "$pattern" && echo "$c"
+  done
+  return 0
+}
+
+mcps_field_is() {  # mcps_field_is <name> <jsonpath> <value>
+  [[ $(kubectl -n "$NS" get mcps "$1" -o jsonpath="$2") == "$3" ]]
+}
+client_holding() { kubectl -n "$NS" logs "$1" 2>/dev/null | grep -q holding; }
+at_most_children() {  # at_most_children <pid> <pattern> <n>
+  (($(children_matching "$1" "$2" | wc -l) <= $3))
+}
+restarted() { (($(kubectl -n "$NS" get pod "$1" -o jsonpath='{.status.containerStatuses[0].restartCount}') >= 1)); }
+operator_pod_ready_other_than() {  # a Ready operator pod that is not $1
+  local ready
+  ready=$(kubectl -n mcp-operator-system get pods -l control-plane=controller-manager \
+    -o jsonpath='{range .items[?(@.status.containerStatuses[0].ready==true)]}{.metadata.name}{"\n"}{end}')
+  [[ -n $ready && $ready != *"$1"* ]]
+}
+leads() { kubectl -n mcp-operator-system logs "$1" | grep -q 'caches synced'; }
+
+pod_of() {  # pod_of <mcpserver>: the name of one of its Running pods
+  kubectl -n "$NS" get pods -l "app.kubernetes.io/instance=$1" --field-selector=status.phase=Running \
+    -o jsonpath='{.items[0].metadata.name}'
+}
+
+owned_counts() {  # what the operator made for the two samples, one line per kind
+  local k
+  for k in deployments services serviceaccounts replicasets; do
+    printf '%s=%s ' "$k" "$(kubectl -n "$NS" get "$k" -l app.kubernetes.io/managed-by=mcp-operator -o name 2>/dev/null | wc -l)"
+  done
+}
+
+# ---------------------------------------------------------------- fixture
+
+cmd_setup() {
+  "$CLUSTER" up
+  "$CLUSTER" deploy
+}
+
+cmd_teardown() {
+  local before_netns
+  "$CLUSTER" down
+  # Nothing of the cluster may outlive it.
+  local left=""
+  pgrep -f "$E2E_CLUSTER_DIR/" >/dev/null && left+=" processes"
+  pgrep -f "containerd-shim-runc-v2 .*$STATE" >/dev/null && left+=" shims"
+  grep -qE " ($E2E_CLUSTER_DIR|$STATE|$MCP_CACHE/e2e-containerd)" /proc/self/mountinfo && left+=" mounts"
+  { iptables-save; ip6tables-save; } 2>/dev/null | grep -qE 'KUBE-|mcp-e2e' && left+=" iptables-rules"
+  ip link show mcpe2e0 >/dev/null 2>&1 && left+=" bridge"
+  ip link show mcpe2e-host >/dev/null 2>&1 && left+=" host-interface"
+  ip route | grep -qE '^(blackhole )?10\.(245|97)\.' && left+=" routes"
+  [[ -d $STATE ]] && left+=" state-dir($STATE)"
+  ls /sys/fs/cgroup/*/kubepods >/dev/null 2>&1 && left+=" cgroups"
+  before_netns=$(ip netns list 2>/dev/null | grep -c '^cni-' || true)
+  ((before_netns == 0)) || left+=" netns"
+  [[ -z $left ]] || fail "left behind after down:$left"
+  note "nothing left: no processes, shims, mounts, iptables rules, interfaces, routes, netns or cgroups"
+}
+
+# ---------------------------------------------------------------- cases
+
+# No packet for the pod or Service ranges can leave the machine.
+cmd_network_local() {
+  local uplink; uplink=$(ip route show default | awk '{for (i=1;i<NF;i++) if ($i=="dev") print $(i+1)}' | head -1)
+  local addr out
+  for addr in 10.245.0.9 10.245.0.254 10.97.0.1 10.97.0.10 10.97.255.254; do
+    out=$(ip route get "$addr")
+    echo "$addr: $out" | head -1
+    [[ $out == *" dev mcpe2e0 "* || $out == *" dev mcpe2e-host "* ]] || fail "$addr is not routed to a local interface"
+  done
+  for addr in 10.245.1.1 10.245.255.254; do
+    # Outside the node's /24: a blackhole, so `ip route get` itself refuses.
+    if out=$(ip route get "$addr" 2>&1); then
+      fail "$addr is routable: $out"
+    fi
+    echo "$addr: blackhole ($out)"
+  done
+  [[ -z $uplink ]] || ! ip route get 10.97.0.1 | grep -q " dev $uplink " || fail "Service range leaves through $uplink"
+  iptables -C FORWARD -i mcpe2e0 -j DROP -m comment --comment mcp-e2e || fail "no drop rule for pod egress"
+  note "pod and Service ranges stay on mcpe2e0/mcpe2e-host; pods may not forward anywhere else"
+}
+
+# Both samples reach Running and Verified=True, with serverInfo and tools from the operator;
+# a client pod (TypeScript SDK) calls echo through status.url.
+cmd_samples_verified() {
+  load_env
+  kubectl create namespace "$NS" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+  kubectl label namespace "$NS" --overwrite pod-security.kubernetes.io/enforce=restricted >/dev/null
+  local t0=$SECONDS s
+  for s in stdio http; do apply_sample "$NS" "$s"; done
+  local t_stdio="" t_http=""
+  local deadline=$((SECONDS + 180))
+  while [[ -z $t_stdio || -z $t_http ]]; do
+    ((SECONDS < deadline)) || { kubectl -n "$NS" get mcps -o yaml >&2; fail "samples not Running+Verified in 180s"; }
+    [[ -z $t_stdio ]] && mcps_verified "$NS" everything-stdio && t_stdio=$((SECONDS - t0))
+    [[ -z $t_http ]] && mcps_verified "$NS" everything-http && t_http=$((SECONDS - t0))
+    sleep 0.25
+  done
+  note "apply -> Verified: stdio ${t_stdio}s, http ${t_http}s"
+  kubectl -n "$NS" get mcps -o wide
+  for s in stdio http; do
+    local name=everything-$s info tools url
+    info=$(kubectl -n "$NS" get mcps "$name" -o jsonpath='{.status.serverInfo.name}')
+    tools=$(kubectl -n "$NS" get mcps "$name" -o jsonpath='{.status.tools}')
+    url=$(kubectl -n "$NS" get mcps "$name" -o jsonpath='{.status.url}')
+    [[ $info == mcp-servers/everything ]] || fail "$name: serverInfo.name is '$info'"
+    [[ $tools == *'"echo"'* ]] || fail "$name: tools do not list echo: $tools"
+    [[ $url == "http://$name.$NS.svc.cluster.local:"*/mcp ]] || fail "$name: url is $url"
+    local out
+    out=$(run_client "$NS" "client-$s" "$url" --message "ping $s") || fail "$name: client failed: $out"
+    echo "$out"
+    grep -q "\"text\":\"Echo: ping $s #0\"" <<<"$out" || fail "$name: no echo through $url"
+  done
+}
+
+# The stdio pod runs the bridge the init container copied; 3 concurrent sessions get 3
+# different child processes inside that pod.
+cmd_stdio_sessions() {
+  load_env
+  local pod; pod=$(pod_of everything-stdio)
+  [[ -n $pod ]] || fail "no running everything-stdio pod"
+  local init_exit cmd
+  init_exit=$(kubectl -n "$NS" get pod "$pod" -o jsonpath='{.status.initContainerStatuses[0].name}={.status.initContainerStatuses[0].state.terminated.exitCode}')
+  [[ $init_exit == install-mcp-bridge=0 ]] || fail "init container: $init_exit"
+  local pid; pid=$(host_pid "$NS" "$pod" mcp-server) || fail "no mcp-server container for $pod"
+  cmd=$(tr '\0' ' ' < "/proc/$pid/cmdline")
+  [[ $cmd == /opt/mcp-bridge/mcp-bridge* ]] || fail "the server container runs '$cmd', not the copied bridge"
+  note "pod $pod: init container install-mcp-bridge exited 0; PID $pid runs: $cmd"
+
+  local pattern=server-everything/dist/index.js
+  local before; before=$(children_matching "$pid" "$pattern" | wc -l)
+  local url; url=$(kubectl -n "$NS" get mcps everything-stdio -o jsonpath='{.status.url}')
+  start_client "$NS" client-sessions "$url" --sessions 3 --hold 15
+  eventually 60 "3 sessions open" client_holding client-sessions
+  local during; during=$(children_matching "$pid" "$pattern" | sort -u)
+  local n; n=$(wc -l <<<"$during")
+  note "bridge children: $before before, $n with 3 sessions open: $(tr '\n' ' ' <<<"$during")"
+  ((n >= before + 3)) || fail "3 sessions did not get 3 more child processes ($before -> $n)"
+  local sessions; sessions=$(kubectl -n "$NS" logs client-sessions | grep -o '"sessionId":"[^"]*"' | sort -u | wc -l)
+  ((sessions == 3)) || fail "expected 3 distinct session ids, got $sessions"
+  wait_client "$NS" client-sessions 60 >/dev/null || fail "the sessions client failed"
+  kubectl -n "$NS" delete pod client-sessions --wait=false >/dev/null
+  # Ending the sessions (DELETE) ends their children.
+  eventually 30 "children of the 3 ended sessions gone" at_most_children "$pid" "$pattern" "$before"
+  note "after the sessions ended: $(children_matching "$pid" "$pattern" | wc -l) children"
+}
+
+# kubectl scale on the MCPServer gives 2 real Ready pods; both serve.
+cmd_scale() {
+  load_env
+  kubectl -n "$NS" scale mcpserver/everything-stdio --replicas=2
+  eventually 120 "2/2 ready" mcps_field_is everything-stdio '{.status.ready} {.status.phase}' '2/2 Running'
+  local ips; ips=$(kubectl -n "$NS" get pods -l app.kubernetes.io/instance=everything-stdio \
+    -o jsonpath='{range .items[?(@.status.podIP)]}{.status.podIP}{"\n"}{end}')
+  [[ $(wc -l <<<"$ips") -eq 2 ]] || fail "expected 2 pod IPs, got: $ips"
+  local ip i=0
+  for ip in $ips; do
+    local out
+    out=$(run_client "$NS" "client-pod-$i" "http://$ip:3000/mcp" --message "pod $ip") || fail "pod $ip: $out"
+    grep -q "Echo: pod $ip" <<<"$out" || fail "pod $ip did not echo: $out"
+    note "pod $ip serves"
+    i=$((i + 1))
+  done
+  kubectl -n "$NS" get mcps everything-stdio
+  kubectl -n "$NS" scale mcpserver/everything-stdio --replicas=1
+  eventually 120 "back to 1/1" mcps_field_is everything-stdio '{.status.ready} {.status.phase}' '1/1 Running'
+}
+
+# Killing the server process in its pod: the kubelet restarts it, the MCPServer shows it
+# (Degraded, or the restart noted in Ready's message) and goes back to Running; no duplicates.
+cmd_kill_server() {
+  load_env
+  local name=everything-http pod pid before
+  pod=$(pod_of "$name")
+  pid=$(host_pid "$NS" "$pod" mcp-server) || fail "no mcp-server container in $pod"
+  before=$(owned_counts)
+  local log; log=$(mktemp)
+  kubectl -n "$NS" get mcps "$name" --watch -o jsonpath='{.status.phase} {.status.conditions[?(@.type=="Ready")].message}{"\n"}' >"$log" 2>&1 &
+  local watcher=$!
+  sleep 1
+  note "kill -KILL $pid (node server-everything, PID 1 of pod $pod)"
+  kill -KILL "$pid"
+  eventually 60 "container restarted" restarted "$pod"
+  eventually 90 "back to Running with the restart noted" grep -q '^Running .*1 container restart' "$log"
+  kill "$watcher" 2>/dev/null || true
+  cat "$log"
+  grep -qE '^Degraded|container restart' "$log" || fail "the restart was not visible in the MCPServer's status"
+  rm -f "$log"
+  [[ $(kubectl -n "$NS" get pods -l "app.kubernetes.io/instance=$name" -o name | wc -l) -eq 1 ]] || fail "pods duplicated"
+  [[ $(owned_counts) == "$before" ]] || fail "owned objects changed: $before -> $(owned_counts)"
+  local url; url=$(kubectl -n "$NS" get mcps "$name" -o jsonpath='{.status.url}')
+  run_client "$NS" client-after-kill "$url" --message "after kill" | grep -q "Echo: after kill" || fail "no echo after the restart"
+  note "restarted, Running again, serving; objects unchanged: $before"
+}
+
+# writes_to_converged: write requests (POST/PUT/PATCH/DELETE/APPLY) the apiserver counted for
+# the kinds the operator owns and for MCPServers (status included).
+writes_to_converged() {
+  kubectl get --raw /metrics | awk '
+    /^apiserver_request_total\{/ {
+      if ($0 !~ /verb="(POST|PUT|PATCH|DELETE|APPLY)"/) next
+      if ($0 ~ /resource="mcpservers"/ || ($0 ~ /resource="(deployments|services|serviceaccounts|poddisruptionbudgets|networkpolicies|ingresses)"/ && $0 ~ /subresource=""/)) n += $NF
+    }
+    END { print n + 0 }'
+}
+
+# Deleting the operator pod: its Deployment restarts it and it resumes without writing to
+# the converged objects (apiserver_request_total, before and after).
+cmd_operator_restart() {
+  load_env
+  local ns=mcp-operator-system old new
+  eventually 60 "samples Verified" mcps_verified "$NS" everything-stdio
+  eventually 60 "samples Verified" mcps_verified "$NS" everything-http
+  old=$(kubectl -n "$ns" get pods -l control-plane=controller-manager -o jsonpath='{.items[0].metadata.name}')
+  local rv_before; rv_before=$(kubectl -n "$NS" get mcps,deployments,services,serviceaccounts -o jsonpath='{range .items[*]}{.metadata.resourceVersion} {end}')
+  local w0; w0=$(writes_to_converged)
+  kubectl -n "$ns" delete pod "$old" --wait=false
+  eventually 120 "a new operator pod Ready" operator_pod_ready_other_than "$old"
+  new=$(kubectl -n "$ns" get pods -l control-plane=controller-manager \
+    -o jsonpath='{range .items[?(@.status.containerStatuses[0].ready==true)]}{.metadata.name}{"\n"}{end}' | grep -v "^$old\$" | head -1)
+  eventually 60 "the new pod leads" leads "$new"
+  sleep 10  # a full resync's worth of reconciles after the new leader started
+  local w1; w1=$(writes_to_converged)
+  local rv_after; rv_after=$(kubectl -n "$NS" get mcps,deployments,services,serviceaccounts -o jsonpath='{range .items[*]}{.metadata.resourceVersion} {end}')
+  note "operator pod $old -> $new; writes to MCPServers and owned kinds: $w0 -> $w1"
+  ((w1 == w0)) || fail "the restarted operator wrote $((w1 - w0)) times to converged objects"
+  [[ $rv_after == "$rv_before" ]] || fail "resourceVersions changed: $rv_before -> $rv_after"
+  mcps_verified "$NS" everything-stdio && mcps_verified "$NS" everything-http || fail "samples no longer Running+Verified"
+}
+
+case "${1:-}" in
+  setup) cmd_setup ;;
+  teardown) cmd_teardown ;;
+  network_local | samples_verified | stdio_sessions | scale | kill_server | operator_restart) "cmd_$1" ;;
+  *) echo "usage: $0 setup|teardown|network_local|samples_verified|stdio_sessions|scale|kill_server|operator_restart" >&2; exit 2 ;;
+esac
