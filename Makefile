@@ -29,8 +29,12 @@ help: ## Show this help.
 	@awk 'BEGIN {FS = ":.*##"; printf "\nUsage:\n  make \033[36m<target>\033[0m\n"} /^[a-zA-Z_0-9-]+:.*?##/ { printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) } ' $(MAKEFILE_LIST)
 
 .PHONY: demo
-demo: deps build ## Bring up the local cluster and show the operator reconciling the samples.
+demo: deps build ## MCP servers as real pods on a local real node, called by a real client (root).
 	@hack/demo.sh
+
+.PHONY: demo-kwok
+demo-kwok: deps build ## The operator reconciling the samples on simulated (kwok) nodes; no root needed.
+	@hack/demo-kwok.sh
 
 ##@ Development
 
@@ -86,6 +90,10 @@ test-mcp: build ## Run the MCP tier: mcp-bridge against real peers (installs the
 fuzz: ## Run the libFuzzer targets for a bounded time with ASan+UBSan (clang).
 	@cmake --preset fuzz >/dev/null && cmake --build --preset fuzz && ctest --preset fuzz
 
+.PHONY: test-e2e
+test-e2e: deps build ## Run the e2e tier: real pods on the real-node cluster, real MCP clients (root).
+	@cd $(BUILD_DIR) && ctest --output-on-failure -L e2e $(CTEST_ARGS)
+
 .PHONY: test-images
 test-images: deps build ## Build the images with buildah and run them in a private containerd (needs root).
 	@cd $(BUILD_DIR) && ctest --output-on-failure -L images $(CTEST_ARGS)
@@ -112,6 +120,23 @@ cluster-env: ## Print `export KUBECONFIG=...` for the local cluster: eval "$$(ma
 .PHONY: cluster-status
 cluster-status: ## Say whether the local cluster runs, and where.
 	@hack/cluster.sh status
+
+.PHONY: e2e-cluster-up
+e2e-cluster-up: ## Start the real-node cluster (control plane, containerd, kubelet, kube-proxy, CoreDNS; root).
+	@hack/deps.sh apt tools
+	@hack/e2e-cluster.sh up
+
+.PHONY: e2e-cluster-down
+e2e-cluster-down: ## Stop the real-node cluster; remove its containers, mounts, rules, routes (logs kept).
+	@hack/e2e-cluster.sh down
+
+.PHONY: e2e-cluster-env
+e2e-cluster-env: ## Print KUBECONFIG and CONTAINER_RUNTIME_ENDPOINT for it: eval "$$(make -s e2e-cluster-env)".
+	@hack/e2e-cluster.sh env
+
+.PHONY: e2e-cluster-status
+e2e-cluster-status: ## Say whether the real-node cluster runs, and where.
+	@hack/e2e-cluster.sh status
 
 ##@ Deployment
 

@@ -263,9 +263,11 @@ asio::awaitable<void> mcpserver_controller::verify_task(api::mcpserver server, s
 std::chrono::seconds mcpserver_controller::retry_after(const verify_state& st) const {
   if (st.last && st.last->ok)
     return settings_.verify_period;
-  // A server that just became Ready may not be reachable yet (its Service endpoints reach
-  // kube-proxy a moment later): retry after 1, 2, 4, ... seconds, up to verify_retry.
-  const auto backoff = std::chrono::seconds(std::int64_t{1} << std::min(st.failures > 0 ? st.failures - 1 : 0, 16));
+  // A server that just became Ready may not be reachable yet (its Service's endpoints reach
+  // kube-proxy a second or two later): retry every second 5 times, then after 2, 4, 8, ...
+  // seconds, up to verify_retry.
+  const int doubling = std::clamp(st.failures - 5, 0, 16);
+  const auto backoff = std::chrono::seconds(std::int64_t{1} << doubling);
   return std::min(backoff, settings_.verify_retry);
 }
 
@@ -344,7 +346,10 @@ asio::awaitable<kube::reconcile_result> mcpserver_controller::reconcile(kube::ob
         labels != nullptr && labels->is_object()) {
       inst = labels->get_object().if_contains("app.kubernetes.io/instance");
     }
-    if (inst != nullptr && inst->is_string() && inst->get_string() == server.name)
+    // A terminating pod (of a rollout, or of an earlier MCPServer of the same name) says
+    // nothing about this server's health: it is on its way out, often killed after its grace.
+    if (inst != nullptr && inst->is_string() && inst->get_string() == server.name &&
+        !p->at("metadata").as_object().contains("deletionTimestamp"))
       pods.push_back(p);
   }
   for (const auto& p : pods)
