@@ -102,7 +102,8 @@ cmd_teardown() {
   ip link show mcpe2e-host >/dev/null 2>&1 && left+=" host-interface"
   ip route | grep -qE '^(blackhole )?10\.(245|97)\.' && left+=" routes"
   [[ -d $STATE ]] && left+=" state-dir($STATE)"
-  ls /sys/fs/cgroup/*/kubepods >/dev/null 2>&1 && left+=" cgroups"
+  local d
+  for d in /sys/fs/cgroup/kubepods /sys/fs/cgroup/*/kubepods; do [[ -d $d ]] && left+=" cgroup($d)"; done
   before_netns=$(ip netns list 2>/dev/null | grep -c '^cni-' || true)
   ((before_netns == 0)) || left+=" netns"
   [[ -z $left ]] || fail "left behind after down:$left"
