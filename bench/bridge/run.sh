@@ -7,10 +7,11 @@
 #
 # For every proxy, one after another (never two at once, it is a 2-core machine): start-up to
 # the first usable session; resident memory of the proxy process (children excluded) idle and
-# with sessions open; time to a usable session; tools/call echo latency and throughput at 1, 8
-# and 64 concurrent sessions; a burst of 256 sessions (errors versus hangs, every request
-# bounded). The same calls straight over stdio are the baseline. --quick runs a subset in
-# under a minute. Traffic goes to 127.0.0.1 only; every process started here is stopped, with
+# with sessions open; its CPU time per call; time to a usable session; tools/call echo latency
+# and throughput at 1, 8 and 64 concurrent sessions, in rounds that interleave the proxies; a
+# burst of 256 sessions (errors versus hangs, every request bounded). The same calls straight
+# over stdio are the baseline. --quick runs a subset (one round, 1 and 8 sessions, no burst,
+# no ToolHive build) in under a minute. Traffic goes to 127.0.0.1 only; every process started here is stopped, with
 # its children, on exit.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -33,13 +34,14 @@ BENCH_BRIDGE="$REPO_ROOT/bench/bridge"
 BUILD_DIR="${BUILD_DIR:-$REPO_ROOT/build/ci}"
 BRIDGE="$BUILD_DIR/apps/mcp-bridge/mcp-bridge"
 LOADGEN="$BUILD_DIR/bench/bridge/mcp-bench-loadgen"
-TOOLHIVE_VERSION="v0.48.0"  # the newest tag whose go.mod accepts Go 1.26 (later ones need 1.27)
-TOOLHIVE_DIR="$MCP_CACHE/toolhive-$TOOLHIVE_VERSION"
+# ToolHive tags to try, newest first: the newest whose go.mod accepts Go 1.26 (later ones need
+# 1.27), and an older one with a different dependency set.
+TOOLHIVE_TAGS=(v0.48.0 v0.40.0)
 
 if [[ $QUICK == 1 ]]; then
-  LEVELS=(1 8); WARMUP=0.3; WINDOW=1.5; INIT_COUNT=2; INIT_PAUSE=1.5; OVERLOAD=0
+  LEVELS=(1 8); ROUNDS=1; WARMUP=0.2; WINDOW=0.8; INIT_COUNT=1; INIT_PAUSE=0; SETTLE=0.5; OVERLOAD=0
 else
-  LEVELS=(1 8 64); WARMUP=1; WINDOW=5; INIT_COUNT=5; INIT_PAUSE=2.5; OVERLOAD=256
+  LEVELS=(1 8 64); ROUNDS=3; WARMUP=1; WINDOW=4; INIT_COUNT=5; INIT_PAUSE=2.5; SETTLE=2; OVERLOAD=256
 fi
 LOAD_TIMEOUT=30       # s, one request (64 sessions starting 64 children at once take a while)
 OVERLOAD_CALLS=3      # per session in the burst
@@ -182,24 +184,28 @@ guard() {
   done
 }
 
-# One proxy through every measurement; results in $WORK/$name/.
+# One proxy through one round of measurements; results in $WORK/$name/, one file per round.
+# Every round: start-up to the first session, idle memory, the concurrency levels. The first
+# round also times sessions one after another; the last one ends with the burst.
 bench_proxy() {
-  local name=$1 dir="$WORK/$1" c
+  local name=$1 round=$2 dir="$WORK/$1" c
   mkdir -p "$dir"
-  log "$name: start-up and first session"
+  log "$name (round $round/$ROUNDS): start-up and first session"
   start_proxy "$name"
   echo "${CMD[*]}" >"$dir/command.txt"
-  loadgen "$dir/startup.json" init --url "$URL" --count 1 --started-ns "$STARTED_NS" --timeout "$LOAD_TIMEOUT"
-  sleep 2
-  rss_kib "$PROXY_PID" >"$dir/rss_idle_kib"
-  log "$name: time to a usable session ($INIT_COUNT sessions, one after another)"
-  loadgen "$dir/init.json" init --url "$URL" --count "$INIT_COUNT" --pause "$INIT_PAUSE" --timeout "$LOAD_TIMEOUT"
+  loadgen "$dir/startup.r$round.json" init --url "$URL" --count 1 --started-ns "$STARTED_NS" --timeout "$LOAD_TIMEOUT"
+  sleep "$SETTLE"
+  rss_kib "$PROXY_PID" >"$dir/rss_idle_kib.r$round"
+  if ((round == 1)); then
+    log "$name: time to a usable session ($INIT_COUNT sessions, one after another)"
+    loadgen "$dir/init.json" init --url "$URL" --count "$INIT_COUNT" --pause "$INIT_PAUSE" --timeout "$LOAD_TIMEOUT"
+  fi
   for c in "${LEVELS[@]}"; do
-    log "$name: $c concurrent sessions"
-    loadgen "$dir/load-$c.json" load --url "$URL" --sessions "$c" --warmup "$WARMUP" --duration "$WINDOW" \
+    log "$name (round $round/$ROUNDS): $c concurrent sessions"
+    loadgen "$dir/load-$c.r$round.json" load --url "$URL" --sessions "$c" --warmup "$WARMUP" --duration "$WINDOW" \
       --rss-pid "$PROXY_PID" --timeout "$LOAD_TIMEOUT"
   done
-  if ((OVERLOAD > 0)); then
+  if ((OVERLOAD > 0 && round == ROUNDS)); then
     log "$name: burst of $OVERLOAD sessions"
     guard "$PROXY_PID" "$dir/guard.json" &
     GUARD_PID=$!
@@ -220,51 +226,73 @@ bench_cold() {
   log "$name: time to a usable session without a warm pool"
   start_proxy "$name"
   echo "${CMD[*]}" >"$dir/command.txt"
-  loadgen "$dir/startup.json" init --url "$URL" --count 1 --started-ns "$STARTED_NS" --timeout "$LOAD_TIMEOUT"
+  loadgen "$dir/startup.r1.json" init --url "$URL" --count 1 --started-ns "$STARTED_NS" --timeout "$LOAD_TIMEOUT"
   loadgen "$dir/init.json" init --url "$URL" --count "$INIT_COUNT" --pause 0.5 --timeout "$LOAD_TIMEOUT"
   stop_tree "$PROXY_PID"
 }
 
 # The same sessions and calls straight over stdio, one child per session: no proxy at all.
 bench_direct() {
-  local dir="$WORK/direct-stdio" c
+  local round=$1 dir="$WORK/direct-stdio" c
   mkdir -p "$dir"
-  log "direct stdio: time to a usable session"
-  loadgen "$dir/init.json" init --stdio --count "$INIT_COUNT" --pause 0.5 --timeout "$LOAD_TIMEOUT" -- "${SERVER[@]}"
+  if ((round == 1)); then
+    log "direct stdio: time to a usable session"
+    loadgen "$dir/init.json" init --stdio --count "$INIT_COUNT" --pause 0.5 --timeout "$LOAD_TIMEOUT" -- "${SERVER[@]}"
+  fi
   for c in "${LEVELS[@]}"; do
-    log "direct stdio: $c concurrent sessions"
-    loadgen "$dir/load-$c.json" load --stdio --sessions "$c" --warmup "$WARMUP" --duration "$WINDOW" \
+    log "direct stdio (round $round/$ROUNDS): $c concurrent sessions"
+    loadgen "$dir/load-$c.r$round.json" load --stdio --sessions "$c" --warmup "$WARMUP" --duration "$WINDOW" \
       --timeout "$LOAD_TIMEOUT" -- "${SERVER[@]}"
   done
 }
 
-# ToolHive: build `thv` at a pinned tag in a scratch module (Go module proxy, `go` only), then
-# see whether it can serve a stdio server without a container engine. Writes toolhive.json.
+# ToolHive: build `thv` in a scratch module per tag (the Go module proxy, `go` only), newest
+# first, then see whether it can serve a stdio server without a container engine. A failed
+# build is remembered (the `failed` stamp), so later runs reuse its log instead of retrying.
+# Writes toolhive.json.
 bench_toolhive() {
-  local out="$WORK/toolhive.json" tried=() reason="" built=false
-  local module="github.com/stacklok/toolhive"
-  tried+=("go list -m -json $module@v0.63.0: needs go >= 1.27 (this machine has $(go env GOVERSION 2>/dev/null || echo 'no go'))")
-  if [[ ! -x "$TOOLHIVE_DIR/thv" ]] && [[ $QUICK == 0 ]] && command -v go >/dev/null; then
-    log "toolhive: building thv $TOOLHIVE_VERSION in $TOOLHIVE_DIR (at most 8 minutes)"
-    mkdir -p "$TOOLHIVE_DIR"
-    [[ -f "$TOOLHIVE_DIR/go.mod" ]] || printf 'module toolhive-build\n\ngo 1.26\n' >"$TOOLHIVE_DIR/go.mod"
-    (cd "$TOOLHIVE_DIR" && GOTOOLCHAIN=local timeout 480 go get "$module/cmd/thv@$TOOLHIVE_VERSION" &&
-      GOTOOLCHAIN=local timeout 480 go build -o thv "$module/cmd/thv") >"$TOOLHIVE_DIR/build.log" 2>&1 || true
-  fi
-  tried+=("go get $module/cmd/thv@$TOOLHIVE_VERSION && go build -o thv $module/cmd/thv (scratch module $TOOLHIVE_DIR)")
-  if [[ -x "$TOOLHIVE_DIR/thv" ]]; then
-    built=true
+  local out="$WORK/toolhive.json" tried=() reason="" built="" tag dir module="github.com/stacklok/toolhive" latest
+  latest=$(GOTOOLCHAIN=local timeout 60 go list -m -json "$module@latest" 2>/dev/null |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["Version"], "needs go", d.get("GoVersion", "?"))' || true)
+  tried+=("latest tag: ${latest:-unknown}; this machine has $(go env GOVERSION 2>/dev/null || echo 'no go')")
+  for tag in "${TOOLHIVE_TAGS[@]}"; do
+    dir="$MCP_CACHE/toolhive-$tag"
+    if [[ ! -x "$dir/thv" && ! -f "$dir/failed" && $QUICK == 0 ]] && command -v go >/dev/null; then
+      log "toolhive: building thv $tag in $dir (at most 8 minutes)"
+      mkdir -p "$dir"
+      printf 'module toolhive-build\n\ngo 1.26\n' >"$dir/go.mod"
+      if (cd "$dir" && GOTOOLCHAIN=local timeout 480 go get "$module/cmd/thv@$tag" &&
+        GOTOOLCHAIN=local timeout 480 go build -o thv "$module/cmd/thv") >"$dir/build.log" 2>&1; then :; else
+        touch "$dir/failed"
+      fi
+    fi
+    if [[ -x "$dir/thv" ]]; then
+      tried+=("go get $module/cmd/thv@$tag && go build $module/cmd/thv: built")
+      built=$tag
+      break
+    elif [[ -f "$dir/failed" ]]; then
+      # The modules the build could not get, without the addresses the go command printed.
+      local missing
+      missing=$(grep -E 'not available|Forbidden|Not Found' "$dir/build.log" |
+        grep -oE '[A-Za-z0-9._/-]+@v[0-9][A-Za-z0-9.+-]*' | sort -u | tr '\n' ' ')
+      tried+=("go get $module/cmd/thv@$tag && go build $module/cmd/thv: failed, the Go module proxy does not serve ${missing:-(see $dir/build.log)}")
+    else
+      tried+=("thv $tag: not attempted (--quick builds nothing; a full run does)")
+    fi
+  done
+  if [[ -n $built ]]; then
+    TOOLHIVE_DIR="$MCP_CACHE/toolhive-$built"
     bench_toolhive_run tried reason
-  elif [[ $QUICK == 1 ]]; then
-    reason="not built yet (--quick does not build it; a full run does)"
+  elif [[ $QUICK == 1 && ! -f "$MCP_CACHE/toolhive-${TOOLHIVE_TAGS[0]}/failed" ]]; then
+    reason="not built yet (--quick builds nothing; a full run tries)."
   else
-    reason="thv did not build: $(tail -n 3 "$TOOLHIVE_DIR/build.log" 2>/dev/null | tr '\n' ' ')"
+    reason="thv does not build with Go 1.26 from the module proxy: the tags that accept Go 1.26 depend on module versions it does not serve, and later tags need Go 1.27. Even built, thv runs every MCP server in a container (Docker, Podman or Colima), and this machine has no container engine."
   fi
-  python3 - "$out" "$TOOLHIVE_VERSION" "$built" "$reason" "${tried[@]}" <<'EOF'
+  python3 - "$out" "${built:-${TOOLHIVE_TAGS[0]}}" "$reason" "${tried[@]}" <<'EOF'
 import json, sys
-out, version, built, reason, *tried = sys.argv[1:]
-json.dump({"name": "toolhive", "version": version, "built": built == "true", "status": "could not run",
-           "reason": reason, "tried": tried}, open(out, "w"), indent=1)
+out, version, reason, *tried = sys.argv[1:]
+with open(out, "w") as f:
+    json.dump({"name": "toolhive", "version": version, "status": "could not run", "reason": reason, "tried": tried}, f, indent=1)
 EOF
 }
 
@@ -285,10 +313,14 @@ bench_toolhive_run() {
 
 # --- run --------------------------------------------------------------------------------------
 LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
-bench_direct
+# Rounds interleave the proxies, so a slow spell of the machine does not land on one proxy only;
+# the report takes the median over rounds.
 PEER_NAMES=(mcp-bridge mcp-bridge-shared supergateway mcp-proxy-npm mcp-proxy-pypi)
-for name in "${PEER_NAMES[@]}"; do
-  bench_proxy "$name"
+for ((round = 1; round <= ROUNDS; round++)); do
+  bench_direct "$round"
+  for name in "${PEER_NAMES[@]}"; do
+    bench_proxy "$name" "$round"
+  done
 done
 bench_cold
 bench_toolhive
@@ -297,7 +329,7 @@ LOAD_END=$(cut -d' ' -f1 /proc/loadavg)
 RUN_END=$(date +%s.%N)
 
 # --- bridge.json -----------------------------------------------------------------------------
-export WORK PEERS BRIDGE REPO_ROOT QUICK RUN_START RUN_END LOAD_START LOAD_END WARMUP WINDOW INIT_COUNT INIT_PAUSE \
+export WORK PEERS BRIDGE REPO_ROOT QUICK ROUNDS RUN_START RUN_END LOAD_START LOAD_END WARMUP WINDOW INIT_COUNT INIT_PAUSE \
   LOAD_TIMEOUT OVERLOAD OVERLOAD_CALLS OVERLOAD_TIMEOUT GUARD_KIB
 LEVELS_CSV=$(IFS=,; echo "${LEVELS[*]}")
 export LEVELS_CSV
@@ -322,6 +354,11 @@ def load(path):
     except FileNotFoundError:
         return None
 
+def rounds(d, stem, ext):
+    """The per-round results <stem>.r<N><ext>, in round order."""
+    return [v for v in (load(os.path.join(d, f"{stem}.r{r}{ext}")) for r in range(1, int(E["ROUNDS"]) + 1))
+            if v is not None]
+
 bridge_version = out(E["BRIDGE"], "--version").split()[-1]
 versions = {
     "mcp-bridge": bridge_version, "mcp-bridge-shared": bridge_version, "mcp-bridge-cold": bridge_version,
@@ -344,16 +381,14 @@ for name in modes:
     d = os.path.join(work, name)
     if not os.path.isdir(d):
         continue
-    idle = load(os.path.join(d, "rss_idle_kib"))
     alive = load(os.path.join(d, "alive_after_overload"))
     peers.append({
         "name": name, "version": versions[name], "mode": modes[name], "status": "ok",
         "command": load(os.path.join(d, "command.txt")),
-        "startup": load(os.path.join(d, "startup.json")),
-        "rss_idle_kib": int(idle) if idle else None,
+        "startup": rounds(d, "startup", ".json"),
+        "rss_idle_kib": [int(v) for v in rounds(d, "rss_idle_kib", "") if v],
         "init": load(os.path.join(d, "init.json")),
-        "load": {str(c): load(os.path.join(d, f"load-{c}.json")) for c in levels
-                 if os.path.exists(os.path.join(d, f"load-{c}.json"))},
+        "load": {str(c): rounds(d, f"load-{c}", ".json") for c in levels if rounds(d, f"load-{c}", ".json")},
         "overload": load(os.path.join(d, "overload.json")),
         "overload_guard": load(os.path.join(d, "guard.json")),
         "alive_after_overload": None if alive is None else alive == "true",
@@ -368,7 +403,7 @@ result = {
     "wall_s": round(float(E["RUN_END"]) - float(E["RUN_START"]), 1),
     "machine": {"nproc": os.cpu_count(), "kernel": os.uname().release,
                 "loadavg_start": float(E["LOAD_START"]), "loadavg_end": float(E["LOAD_END"])},
-    "settings": {"levels": levels, "warmup_s": float(E["WARMUP"]), "window_s": float(E["WINDOW"]),
+    "settings": {"levels": levels, "rounds": int(E["ROUNDS"]), "warmup_s": float(E["WARMUP"]), "window_s": float(E["WINDOW"]),
                  "init_count": int(E["INIT_COUNT"]), "init_pause_s": float(E["INIT_PAUSE"]),
                  "request_timeout_s": float(E["LOAD_TIMEOUT"]), "overload_sessions": int(E["OVERLOAD"]),
                  "overload_calls": int(E["OVERLOAD_CALLS"]), "overload_timeout_s": float(E["OVERLOAD_TIMEOUT"]),
@@ -377,7 +412,7 @@ result = {
                "transport": "stdio", "call": "tools/call echo"},
     "versions": versions,
     "direct_stdio": {"init": load(os.path.join(direct, "init.json")),
-                     "load": {str(c): load(os.path.join(direct, f"load-{c}.json")) for c in levels}},
+                     "load": {str(c): rounds(direct, f"load-{c}", ".json") for c in levels}},
     "peers": peers,
     "commands": commands,
 }

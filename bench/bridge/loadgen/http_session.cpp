@@ -62,13 +62,20 @@ outcome failure_of(const boost::system::error_code& ec) {
 
 std::string_view to_string(outcome o) {
   switch (o) {
-    case outcome::ok: return "ok";
-    case outcome::http_error: return "http_error";
-    case outcome::jsonrpc_error: return "jsonrpc_error";
-    case outcome::timeout: return "timeout";
-    case outcome::connect_error: return "connect_error";
-    case outcome::io_error: return "io_error";
-    case outcome::bad_response: return "bad_response";
+    case outcome::ok:
+      return "ok";
+    case outcome::http_error:
+      return "http_error";
+    case outcome::jsonrpc_error:
+      return "jsonrpc_error";
+    case outcome::timeout:
+      return "timeout";
+    case outcome::connect_error:
+      return "connect_error";
+    case outcome::io_error:
+      return "io_error";
+    case outcome::bad_response:
+      return "bad_response";
   }
   return "unknown";
 }

@@ -67,7 +67,8 @@ int main(int argc, char** argv) {
   load_cmd->add_option("--warmup", load.warmup_s, "Seconds of calls before the measured window");
   load_cmd->add_option("--duration", load.duration_s, "Seconds of the measured window");
   load_cmd->add_option("--calls", load.calls, "Calls per session instead of a window (all measured)");
-  load_cmd->add_option("--rss-pid", load.rss_pid, "Sample this process's VmRSS with the sessions open");
+  load_cmd->add_option("--rss-pid", load.rss_pid,
+                       "Sample this process's VmRSS with the sessions open, and its CPU time");
   load_cmd->add_option("--settle", load.settle_s, "Seconds to wait before each memory sample");
   auto* init_cmd = app.add_subcommand("init", "sessions one after another: time to a usable session");
   add_target(init_cmd);

@@ -29,6 +29,11 @@ asio::awaitable<void> sleep_for(double seconds) {
   co_await t.async_wait(as_tuple(use_awaitable));
 }
 
+asio::awaitable<void> sleep_until(clock::time_point t) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, t);
+  co_await timer.async_wait(as_tuple(use_awaitable));
+}
+
 // Runs f(0..n-1) concurrently and returns when all have finished (rethrowing the first error).
 template <class F>
 asio::awaitable<void> for_all(unsigned n, F f) {
@@ -88,7 +93,20 @@ asio::awaitable<json::object> run_load(session_factory make, load_config cfg) {
                                               std::chrono::duration<double>(cfg.calls > 0 ? 0 : cfg.warmup_s));
   const auto measure_to =
       measure_from + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(cfg.duration_s));
-  co_await for_all(cfg.sessions, [&](unsigned i) -> asio::awaitable<void> {
+  // One more task samples the proxy's CPU time at the window's edges (not in count mode).
+  const bool sample_cpu = cfg.rss_pid > 0 && cfg.calls == 0;
+  double cpu_from = 0;
+  double cpu_to = 0;
+  co_await for_all(cfg.sessions + 1, [&](unsigned i) -> asio::awaitable<void> {
+    if (i == cfg.sessions) {
+      if (sample_cpu) {
+        co_await sleep_until(measure_from);
+        cpu_from = cpu_ms(cfg.rss_pid);
+        co_await sleep_until(measure_to);
+        cpu_to = cpu_ms(cfg.rss_pid);
+      }
+      co_return;
+    }
     if (!usable[i]) {
       co_return;
     }
@@ -106,8 +124,8 @@ asio::awaitable<json::object> run_load(session_factory make, load_config cfg) {
       }
     }
   });
-  const double window_s = cfg.calls > 0 ? std::chrono::duration<double>(clock::now() - calls_start).count()
-                                        : cfg.duration_s;
+  const double window_s =
+      cfg.calls > 0 ? std::chrono::duration<double>(clock::now() - calls_start).count() : cfg.duration_s;
   if (cfg.rss_pid > 0) {
     co_await sleep_for(cfg.settle_s);
     rss["after_calls"] = rss_kib(cfg.rss_pid);
@@ -125,6 +143,11 @@ asio::awaitable<json::object> run_load(session_factory make, load_config cfg) {
                    {"wall_s", wall_s}};
   if (cfg.rss_pid > 0) {
     out["rss_kib"] = rss;
+  }
+  if (sample_cpu) {
+    // The proxy's own CPU per successful call in the window (its children excluded).
+    out["proxy_cpu_ms"] = cpu_to - cpu_from;
+    out["proxy_cpu_us_per_call"] = ok > 0 ? (cpu_to - cpu_from) * 1000.0 / static_cast<double>(ok) : 0.0;
   }
   co_return out;
 }
@@ -148,9 +171,9 @@ asio::awaitable<json::object> run_init(session_factory make, init_config cfg) {
         s = make();
         o = co_await s->initialize();
       }
-      const auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                              std::chrono::system_clock::now().time_since_epoch())
-                              .count();
+      const auto now_ns =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
       startup_ms = static_cast<double>(now_ns - *cfg.started_ns) / 1e6;
       startup_outcome = o;
     } else {

@@ -25,7 +25,7 @@ struct load_config {
   double warmup_s = 1;
   double duration_s = 5;  // the measured window (when calls == 0)
   unsigned calls = 0;     // calls per session instead of a window; all of them are measured
-  int rss_pid = 0;        // sample this process's VmRSS (0: don't)
+  int rss_pid = 0;        // sample this process's VmRSS, and its CPU time over the window (0: don't)
   double settle_s = 0.5;  // wait before each memory sample
 };
 boost::asio::awaitable<boost::json::object> run_load(session_factory make, load_config cfg);

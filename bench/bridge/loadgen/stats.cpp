@@ -1,8 +1,11 @@
 #include "stats.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 namespace loadgen {
@@ -62,11 +65,12 @@ boost::json::object tally::to_json() const {
   return {{"total", total()},
           {"outcomes", counts},
           {"http_statuses", statuses},
-          {"ok_ms", {{"p50", percentile(ok_ms, 50)},
-                     {"p90", percentile(ok_ms, 90)},
-                     {"p99", percentile(ok_ms, 99)},
-                     {"mean", mean},
-                     {"min", ok_ms.empty() ? 0 : *std::min_element(ok_ms.begin(), ok_ms.end())}}},
+          {"ok_ms",
+           {{"p50", percentile(ok_ms, 50)},
+            {"p90", percentile(ok_ms, 90)},
+            {"p99", percentile(ok_ms, 99)},
+            {"mean", mean},
+            {"min", ok_ms.empty() ? 0 : *std::min_element(ok_ms.begin(), ok_ms.end())}}},
           {"max_ms", max_ms}};
 }
 
@@ -79,6 +83,28 @@ std::uint64_t rss_kib(int pid) {
     }
   }
   return 0;
+}
+
+}  // namespace loadgen
+
+namespace loadgen {
+
+double cpu_ms(int pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  const auto paren = stat.rfind(')');  // the command name may contain spaces
+  if (paren == std::string::npos) {
+    return 0;
+  }
+  std::istringstream rest(stat.substr(paren + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; rest >> field && i <= 15; ++i) {
+    if (i == 14 || i == 15) {  // utime, stime
+      ticks += std::stod(field);
+    }
+  }
+  return ticks * 1000.0 / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 }  // namespace loadgen

@@ -29,4 +29,7 @@ double percentile(std::vector<double> v, double p);
 // VmRSS of a process from /proc, in KiB (0 if unreadable). Its children are not included.
 std::uint64_t rss_kib(int pid);
 
+// CPU time (user + system) a process has used so far, in ms, from /proc; children excluded.
+double cpu_ms(int pid);
+
 }  // namespace loadgen

@@ -120,13 +120,13 @@ asio::awaitable<outcome> stdio_session::initialize() {
   }
   const std::uint64_t id = next_id_++;
   const std::string init =
-      json::serialize(json::object{{"jsonrpc", "2.0"},
-                                   {"id", id},
-                                   {"method", "initialize"},
-                                   {"params", json::object{{"protocolVersion", "2025-06-18"},
-                                                           {"capabilities", json::object{}},
-                                                           {"clientInfo", json::object{{"name", "mcp-bench-loadgen"},
-                                                                                       {"version", "1"}}}}}}) +
+      json::serialize(json::object{
+          {"jsonrpc", "2.0"},
+          {"id", id},
+          {"method", "initialize"},
+          {"params", json::object{{"protocolVersion", "2025-06-18"},
+                                  {"capabilities", json::object{}},
+                                  {"clientInfo", json::object{{"name", "mcp-bench-loadgen"}, {"version", "1"}}}}}}) +
       "\n";
   if (auto o = co_await exchange(init, id); o != outcome::ok) {
     co_return o;
@@ -141,7 +141,8 @@ asio::awaitable<outcome> stdio_session::call(std::uint64_t n) {
           {"jsonrpc", "2.0"},
           {"id", id},
           {"method", "tools/call"},
-          {"params", json::object{{"name", "echo"}, {"arguments", json::object{{"message", "m" + std::to_string(n)}}}}}}) +
+          {"params",
+           json::object{{"name", "echo"}, {"arguments", json::object{{"message", "m" + std::to_string(n)}}}}}}) +
       "\n";
   co_return co_await exchange(body, id);
 }
