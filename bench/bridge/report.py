@@ -89,12 +89,16 @@ class Figures:
         """Median over rounds of the proxy's RSS at the top level, at `key` (before, sessions_open, after_calls)."""
         return level_median(peer["load"].get(self.levels[-1]), lambda r: r["rss_kib"][key] if "rss_kib" in r else None)
 
-    def per_session_kib(self, peer):
+    def per_session_kib(self, peer, at="sessions_open"):
+        """RSS growth per session at the top level: right after the sessions opened, or after their calls."""
         def one(r):
             if "rss_kib" not in r or ok_count(r["init"]) == 0:
                 return None
-            return (r["rss_kib"]["sessions_open"] - r["rss_kib"]["before"]) / ok_count(r["init"])
+            return (r["rss_kib"][at] - r["rss_kib"]["before"]) / ok_count(r["init"])
         return level_median(peer["load"].get(self.levels[-1]), one)
+
+    def per_session_in_use_kib(self, peer):
+        return self.per_session_kib(peer, "after_calls")
 
     @staticmethod
     def idle(peer):
@@ -243,19 +247,25 @@ def memory_table(f):
     lines = [
         "### Resident memory of the proxy process (VmRSS, children excluded)",
         "",
-        f"Idle: after start-up and one session, settled. Per extra session: (RSS with {top} sessions open − RSS just "
-        f"before they opened) / {top}. After calls: with the {top} sessions open, after the measured window.",
+        f"Idle: after start-up and one session, settled. Per extra session, opened: (RSS with {top} sessions open − "
+        f"RSS just before they opened) / {top}. In use: the same after the measured window of calls, with the "
+        f"{top} sessions still open (garbage-collected runtimes grow their heap in steps, so their RSS barely moves "
+        "when sessions only open).",
         "",
-        f"| proxy | idle | per extra session | with {top} sessions, after calls |",
-        "| --- | --- | --- | --- |",
+        f"| proxy | idle | per extra session, opened | per extra session, in use | with {top} sessions, after calls |",
+        "| --- | --- | --- | --- | --- |",
     ]
     idles = [f.idle(p) for p in f.loaded if f.idle(p)]
-    pers = [f.per_session_kib(p) for p in f.loaded if f.per_session_kib(p) is not None]
-    best_per = min((x for x in pers if x > 0), default=None)
+
+    def best_of(get):
+        return min((x for x in (get(p) for p in f.loaded) if x is not None and x > 0), default=None)
+
+    best_open, best_use = best_of(f.per_session_kib), best_of(f.per_session_in_use_kib)
     for p in f.loaded:
-        per, idle = f.per_session_kib(p), f.idle(p)
+        per, use, idle = f.per_session_kib(p), f.per_session_in_use_kib(p), f.idle(p)
         lines.append(f"| {LABEL[p['name']]} | {fmt_kib(idle)}{ratio(idle, min(idles))} | "
-                     f"{fmt_kib(per)}{ratio(per, best_per) if per and per > 0 else ''} | "
+                     f"{fmt_kib(per)}{ratio(per, best_open) if per and per > 0 else ''} | "
+                     f"{fmt_kib(use)}{ratio(use, best_use) if use and use > 0 else ''} | "
                      f"{fmt_kib(f.rss(p, 'after_calls'))} |")
     lines.append("")
     return lines
@@ -314,7 +324,8 @@ def checks(f):
     out += [
         ("maximum calls/s", f.max_rps, True, "/s"),
         ("idle memory", f.idle, False, "KiB"),
-        ("memory per extra session", f.per_session_kib, False, "KiB"),
+        ("memory per extra session, opened", f.per_session_kib, False, "KiB"),
+        ("memory per extra session, in use", f.per_session_in_use_kib, False, "KiB"),
         ("time to a usable session", f.init_p50, False, "ms"),
         ("start-up to the first session", f.startup, False, "ms"),
     ]
@@ -390,15 +401,16 @@ def plot_latency(f, path):
 def plot_memory(f, path):
     names = [LABEL[p["name"]] for p in f.loaded]
     idle = [f.idle(p) / 1024 for p in f.loaded]
-    per = [max(f.per_session_kib(p) or 0, 0) for p in f.loaded]
+    per = [max(f.per_session_in_use_kib(p) or 0, 0) for p in f.loaded]
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     axes[0].barh(names, idle, color="tab:blue")
     axes[0].set_xscale("log")
     axes[0].set_xlabel("MiB (log)")
     axes[0].set_title("proxy RSS, idle")
     axes[1].barh(names, per, color="tab:orange")
-    axes[1].set_xlabel("KiB")
-    axes[1].set_title(f"proxy RSS per extra session ({f.levels[-1]} sessions)")
+    axes[1].set_xscale("log")
+    axes[1].set_xlabel("KiB (log)")
+    axes[1].set_title(f"proxy RSS per extra session in use ({f.levels[-1]} sessions)")
     for ax in axes:
         ax.invert_yaxis()
         ax.grid(True, axis="x", alpha=0.3)

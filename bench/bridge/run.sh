@@ -78,7 +78,7 @@ SERVER=("$PEERS/node_modules/.bin/mcp-server-everything" stdio)
 WORK=$(mktemp -d /tmp/bench-bridge.XXXXXX)
 COMMANDS="$WORK/commands.txt"
 : >"$COMMANDS"
-PIDS=()
+PROXY_PID=""  # the one proxy running (they run one at a time)
 RUN_START=$(date +%s.%N)
 
 # --- processes ---------------------------------------------------------------------------------
@@ -104,11 +104,8 @@ stop_tree() {  # SIGTERM the proxy, SIGKILL it after 10 s, then any of its desce
   for k in $kids; do kill -KILL "$k" 2>/dev/null || true; done
 }
 cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do
-    kill -0 "$p" 2>/dev/null && stop_tree "$p"
-  done
   [[ -n ${GUARD_PID:-} ]] && kill "$GUARD_PID" 2>/dev/null
+  [[ -n $PROXY_PID ]] && stop_tree "$PROXY_PID"
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -116,21 +113,15 @@ trap 'exit 130' INT TERM
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 record() { printf '%q ' "$@" >>"$COMMANDS"; echo >>"$COMMANDS"; }
-wait_port() {  # until 127.0.0.1:$1 accepts, at most 60 s
-  local i
-  for ((i = 0; i < 600; i++)); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.1
-  done
-  return 1
-}
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 # Runs the load generator (bounded by `timeout`), its JSON to $1.
 loadgen() {
   local out=$1; shift
   record "$LOADGEN" "$@"
-  timeout 600 "$LOADGEN" "$@" >"$out"
+  # --foreground: in the terminal's process group, so Ctrl-C reaches the load generator, which
+  # then ends its own children (direct stdio) before it exits.
+  timeout --foreground 600 "$LOADGEN" "$@" >"$out"
 }
 
 # The proxies. Each listens on 127.0.0.1:$port (supergateway has no host option: it binds every
@@ -157,7 +148,6 @@ start_proxy() {
   STARTED_NS=$(date +%s%N)
   "${CMD[@]}" </dev/null >"$WORK/$name.log" 2>&1 &
   PROXY_PID=$!
-  PIDS+=("$PROXY_PID")
   URL="http://127.0.0.1:$PORT/mcp"
 }
 
@@ -217,6 +207,7 @@ bench_proxy() {
     kill -0 "$PROXY_PID" 2>/dev/null && echo true >"$dir/alive_after_overload" || echo false >"$dir/alive_after_overload"
   fi
   stop_tree "$PROXY_PID"
+  PROXY_PID=""
 }
 
 # Our bridge without a warm pool: only the time to a usable session (the cold figure).
@@ -229,6 +220,7 @@ bench_cold() {
   loadgen "$dir/startup.r1.json" init --url "$URL" --count 1 --started-ns "$STARTED_NS" --timeout "$LOAD_TIMEOUT"
   loadgen "$dir/init.json" init --url "$URL" --count "$INIT_COUNT" --pause 0.5 --timeout "$LOAD_TIMEOUT"
   stop_tree "$PROXY_PID"
+  PROXY_PID=""
 }
 
 # The same sessions and calls straight over stdio, one child per session: no proxy at all.
@@ -273,9 +265,9 @@ bench_toolhive() {
     elif [[ -f "$dir/failed" ]]; then
       # The modules the build could not get, without the addresses the go command printed.
       local missing
-      missing=$(grep -E 'not available|Forbidden|Not Found' "$dir/build.log" |
-        grep -oE '[A-Za-z0-9._/-]+@v[0-9][A-Za-z0-9.+-]*' | sort -u | tr '\n' ' ')
-      tried+=("go get $module/cmd/thv@$tag && go build $module/cmd/thv: failed, the Go module proxy does not serve ${missing:-(see $dir/build.log)}")
+      missing=$(grep -E 'not available|Forbidden|Not Found' "$dir/build.log" | sed -E 's#[a-z]+://[^ ]*##g' |
+        grep -oE '[A-Za-z0-9._/-]+@v[0-9][A-Za-z0-9.+-]*' | sort -u | tr '\n' ' ' | sed 's/ $//')
+      tried+=("go get $module/cmd/thv@$tag && go build $module/cmd/thv: failed, these module versions cannot be downloaded or verified through the Go module proxy: ${missing:-(see $dir/build.log)}")
     else
       tried+=("thv $tag: not attempted (--quick builds nothing; a full run does)")
     fi
@@ -286,7 +278,7 @@ bench_toolhive() {
   elif [[ $QUICK == 1 && ! -f "$MCP_CACHE/toolhive-${TOOLHIVE_TAGS[0]}/failed" ]]; then
     reason="not built yet (--quick builds nothing; a full run tries)."
   else
-    reason="thv does not build with Go 1.26 from the module proxy: the tags that accept Go 1.26 depend on module versions it does not serve, and later tags need Go 1.27. Even built, thv runs every MCP server in a container (Docker, Podman or Colima), and this machine has no container engine."
+    reason="thv does not build with Go 1.26 from the module proxy: the tags that accept Go 1.26 depend on module versions that cannot be downloaded or verified through it, and later tags need Go 1.27. Even built, it could not serve the stdio server here: by its documented design thv runs every MCP server in a container, through Docker, Podman or Colima (or in Kubernetes), and this machine has no container engine."
   fi
   python3 - "$out" "${built:-${TOOLHIVE_TAGS[0]}}" "$reason" "${tried[@]}" <<'EOF'
 import json, sys
@@ -366,7 +358,7 @@ versions = {
     "mcp-proxy-pypi": out(os.path.join(peers_dir, "venv/bin/mcp-proxy"), "--version").split()[-1],
     "server-everything": pkg("@modelcontextprotocol/server-everything"),
     "node": out("node", "--version"), "python": out(os.path.join(peers_dir, "venv/bin/python"), "--version"),
-    "git": out("git", "-C", E["REPO_ROOT"], "rev-parse", "--short", "HEAD"),
+    "git": out("git", "-C", E["REPO_ROOT"], "describe", "--always", "--dirty"),
 }
 modes = {
     "mcp-bridge": "a child per session, warm pool of 1 (the defaults)",

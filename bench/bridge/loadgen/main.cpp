@@ -8,6 +8,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <boost/json/serialize.hpp>
 #include <iostream>
 
@@ -98,11 +99,19 @@ int main(int argc, char** argv) {
     init.started_ns = started_ns;
   }
 
+  // SIGINT/SIGTERM (Ctrl-C, `timeout`): stop, so the sessions' destructors end their children.
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (!ec) {
+      ioc.stop();
+    }
+  });
   std::optional<boost::json::object> result;
   std::exception_ptr error;
   auto done = [&](const std::exception_ptr& e, boost::json::object r) {
     error = e;
     result = std::move(r);
+    signals.cancel();
   };
   if (load_cmd->parsed()) {
     asio::co_spawn(ioc, run_load(make, load), done);
@@ -110,6 +119,10 @@ int main(int argc, char** argv) {
     asio::co_spawn(ioc, run_init(make, init), done);
   }
   ioc.run();
+  if (!result) {
+    std::cerr << "mcp-bench-loadgen: interrupted\n";
+    return 130;
+  }
   if (error) {
     try {
       std::rethrow_exception(error);
