@@ -16,6 +16,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 
 OURS = ("mcp-bridge", "mcp-bridge-shared")
 LABEL = {
@@ -108,6 +109,21 @@ class Figures:
     def init_p50(peer):
         t = peer["init"]["init"] if peer.get("init") else None
         return t["ok_ms"]["p50"] if t and ok_count(t) else None
+
+    @staticmethod
+    def burst(peer):
+        """The burst's results, unless the memory guard killed the proxy (then it is not comparable)."""
+        if (peer.get("overload_guard") or {}).get("killed_by_guard"):
+            return None
+        return peer.get("overload")
+
+    def burst_ok(self, peer):
+        o = self.burst(peer)
+        return ok_count(o["init"]) if o else None
+
+    def burst_hung(self, peer):
+        o = self.burst(peer)
+        return o["init"]["outcomes"]["timeout"] + o["calls"]["outcomes"]["timeout"] if o else None
 
     @staticmethod
     def startup(peer):
@@ -328,8 +344,14 @@ def checks(f):
         ("memory per extra session, in use", f.per_session_in_use_kib, False, "KiB"),
         ("time to a usable session", f.init_p50, False, "ms"),
         ("start-up to the first session", f.startup, False, "ms"),
+        ("sessions made usable in the burst", f.burst_ok, True, "sessions"),
+        ("hung requests in the burst", f.burst_hung, False, "requests"),
     ]
     return out
+
+
+def num(v):
+    return f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}"
 
 
 def beats(theirs, mine, higher):
@@ -350,12 +372,13 @@ def losses(f):
             theirs = get(p)
             beaten = [o for o in ours if beats(theirs, get(o), higher)]
             for o in beaten:
-                line = (f"- {LABEL[p['name']]} beats {LABEL[o['name']]} on {what}: {theirs:.1f} against our "
-                        f"{get(o):.1f} {unit}.")
+                line = (f"- {LABEL[p['name']]} beats {LABEL[o['name']]} on {what}: {num(theirs)} against our "
+                        f"{num(get(o))} {unit}.")
                 (like if SAME_MODEL[p["name"]] == o["name"] else across).append(line)
             if ours and len(beaten) == len(ours):
-                both.append(f"- {LABEL[p['name']]} beats both our configurations on {what}: {theirs:.1f} {unit} "
-                            f"against our best {min(get(o) for o in ours) if not higher else max(get(o) for o in ours):.1f}.")
+                mine = max(get(o) for o in ours) if higher else min(get(o) for o in ours)
+                both.append(f"- {LABEL[p['name']]} beats both our configurations on {what}: {num(theirs)} {unit} "
+                            f"against our best {num(mine)}.")
     out = ["Like for like (the same child model: a child per session against supergateway, one shared child "
            "against both mcp-proxy packages):", ""]
     out += like or ["- none: on every figure our configuration with the same child model is at least as good."]
@@ -412,6 +435,7 @@ def plot_memory(f, path):
     axes[1].set_xlabel("KiB (log)")
     axes[1].set_title(f"proxy RSS per extra session in use ({f.levels[-1]} sessions)")
     for ax in axes:
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())  # minor labels overlap
         ax.invert_yaxis()
         ax.grid(True, axis="x", alpha=0.3)
     axes[1].set_yticklabels([])
