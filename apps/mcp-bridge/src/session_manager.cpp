@@ -113,16 +113,23 @@ void session_manager::refill() {
     c->send(std::string(R"({"jsonrpc":"2.0","id":")") + std::string(warmup_id) + R"(","method":"ping"})");
     pool_.push_back(std::move(c));
   }
-  if (pool_.size() < opts_.warm_pool && !refill_scheduled_) {
-    refill_scheduled_ = true;
-    refill_timer_.expires_after(std::chrono::seconds(1));
-    refill_timer_.async_wait([this](const boost::system::error_code& ec) {
-      refill_scheduled_ = false;
-      if (!ec) {
-        refill();
-      }
-    });
+  if (pool_.size() < opts_.warm_pool) {
+    refill_later();
   }
+}
+
+void session_manager::refill_later() {
+  if (refill_scheduled_ || stopping_) {
+    return;
+  }
+  refill_scheduled_ = true;
+  refill_timer_.expires_after(std::chrono::seconds(1));
+  refill_timer_.async_wait([this](const boost::system::error_code& ec) {
+    refill_scheduled_ = false;
+    if (!ec) {
+      refill();
+    }
+  });
 }
 
 std::variant<std::shared_ptr<session>, session_refusal> session_manager::create(bool legacy_sse) {
@@ -142,10 +149,11 @@ std::variant<std::shared_ptr<session>, session_refusal> session_manager::create(
     it = pool_.begin();
   }
   std::shared_ptr<child_process> child;
+  bool warm = false;
   if (it != pool_.end()) {
     child = std::move(*it);
     pool_.erase(it);
-    warm_.erase(child->serial());
+    warm = warm_.erase(child->serial()) > 0;
     metrics_.set_warm_children(static_cast<std::int64_t>(warm_.size()));
   }
   if (!child) {
@@ -155,7 +163,13 @@ std::variant<std::shared_ptr<session>, session_refusal> session_manager::create(
     }
   }
   child->on_exit(nullptr);
-  boost::asio::post(ex_, [this] { refill(); });
+  if (warm) {
+    boost::asio::post(ex_, [this] { refill(); });
+  } else {
+    // This session's child is still starting: a replacement started now would compete with
+    // it for CPU (measured on 2 cores: the first session after start-up took twice as long).
+    refill_later();
+  }
   return add(std::make_shared<session>(ex_, random_session_id(), legacy_sse,
                                        std::make_shared<child_upstream>(std::move(child), metrics_), session_config_,
                                        metrics_));

@@ -54,6 +54,7 @@ class session_manager {
   std::shared_ptr<child_process> spawn();
   std::shared_ptr<session> add(std::shared_ptr<session> s);
   void refill();
+  void refill_later();  // one refill a second from now (at most one scheduled)
   void sweep_idle();
 
   boost::asio::any_io_executor ex_;
