@@ -65,4 +65,15 @@ std::optional<owner_reference> controller_of(const object& o) {
   return std::nullopt;
 }
 
+void trim_for_cache(object& o) {
+  auto* meta = o.if_contains("metadata");
+  if (meta == nullptr || !meta->is_object())
+    return;
+  auto& m = meta->get_object();
+  m.erase("managedFields");
+  if (auto* ann = m.if_contains("annotations"); ann != nullptr && ann->is_object()) {
+    ann->get_object().erase("kubectl.kubernetes.io/last-applied-configuration");
+  }
+}
+
 }  // namespace kube

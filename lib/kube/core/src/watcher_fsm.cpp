@@ -135,6 +135,7 @@ stream_verdict watcher_fsm::on_watch_event(watch_event ev, std::vector<watcher_e
   if (!rv.empty()) {
     resource_version_ = std::string(rv);
   }
+  trim_for_cache(ev.obj);
   switch (ev.type) {
     case watch_event_type::added:
     case watch_event_type::modified:

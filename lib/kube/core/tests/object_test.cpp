@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "kube/core/object.hpp"
 
@@ -31,3 +32,17 @@ TEST(Object, ControllerOwnerIsTheOneMarkedController) {
 
 }  // namespace
 }  // namespace kube
+
+TEST(Object, TrimForCacheDropsManagedFieldsAndLastApplied) {
+  auto o = boost::json::parse(R"({"metadata":{"name":"a","resourceVersion":"7",
+    "managedFields":[{"manager":"kubectl","operation":"Apply","fieldsV1":{"f:spec":{}}}],
+    "annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{...}","keep":"me"}},
+    "spec":{"replicas":2}})")
+               .as_object();
+  kube::trim_for_cache(o);
+  EXPECT_EQ(boost::json::serialize(o),
+            R"({"metadata":{"name":"a","resourceVersion":"7","annotations":{"keep":"me"}},"spec":{"replicas":2}})");
+  kube::object no_meta{{"kind", "Status"}};
+  kube::trim_for_cache(no_meta);
+  EXPECT_EQ(boost::json::serialize(no_meta), R"({"kind":"Status"})");
+}

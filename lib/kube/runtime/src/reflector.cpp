@@ -74,6 +74,7 @@ asio::awaitable<void> reflect(api source, watcher_config config, store& cache, c
       std::vector<object_ptr> items;
       items.reserve(page->items.size());
       for (auto& item : page->items) {
+        trim_for_cache(item);
         items.push_back(std::make_shared<const object>(std::move(item)));
       }
       fsm.on_list_page(std::move(items), std::move(page->resource_version), std::move(page->continue_token), events);

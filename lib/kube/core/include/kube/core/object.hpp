@@ -35,4 +35,11 @@ std::optional<std::int64_t> generation_of(const object& o);
 // The ownerReference with controller=true, if any (at most one by apiserver validation).
 std::optional<owner_reference> controller_of(const object& o);
 
+// Drops what a cache never needs and what makes up half of a typical object's size:
+// metadata.managedFields (server-side apply bookkeeping) and kubectl's last-applied-configuration
+// annotation, as controller-runtime's TransformStripManagedFields does. Every object a
+// reflector caches (list items and watch events) goes through it; read an object from the
+// apiserver when you need those fields.
+void trim_for_cache(object& o);
+
 }  // namespace kube
