@@ -280,8 +280,14 @@ EOF
   if [[ -n "${ADVERTISE_ADDRESS:-}" ]]; then
     advertise=(--advertise-address="$ADVERTISE_ADDRESS")
   fi
+  # Opt-in audit log, off by default: AUDIT_POLICY=<policy file> writes $LOGS/audit.log (the
+  # benchmark counts each operator's requests with it).
+  local audit=()
+  if [[ -n "${AUDIT_POLICY:-}" ]]; then
+    audit=(--audit-policy-file="$AUDIT_POLICY" --audit-log-path="$LOGS/audit.log" --audit-log-format=json)
+  fi
   log "starting kube-apiserver on https://127.0.0.1:$API_PORT"
-  start kube-apiserver "$TOOLS_BIN/kube-apiserver" \
+  start kube-apiserver "$TOOLS_BIN/kube-apiserver" "${audit[@]}" \
     --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
     --bind-address=127.0.0.1 --secure-port="$API_PORT" "${advertise[@]}" \
     --cert-dir="$PKI" --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
