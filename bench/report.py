@@ -60,6 +60,10 @@ def table(header, rows):
     return "\n".join(out)
 
 
+def cell(c, key, unit=""):
+    return c.get(key + "_text") or fmt(c.get(key), unit)
+
+
 def fmt(v, unit=""):
     if v is None:
         return None
@@ -78,6 +82,15 @@ HEADLINE = [("all_deployments_s", "all Deployments", " s"), ("all_ready_s", "all
 
 def flat(c):
     c = dict(c)
+    # Not converged within the case's time limit: "> limit (reached/N)" in the tables, no ratio.
+    for key, count in (("all_deployments_s", "deployments"), ("all_ready_s", "ready"),
+                       ("rollout_deployments_s", "rollout_changed"), ("rollout_done_s", "rollout_rolled"),
+                       ("rollout_ready_s", "rollout_ready")):
+        if c.get(key) is None and count in c:
+            c[key + "_text"] = f"> {c.get('timeout_s', 0):.0f} s ({c[count]}/{c['n']} done)"
+    if c.get("rollout_skipped"):
+        for key in ("rollout_deployments_s", "rollout_done_s", "rollout_ready_s"):
+            c[key + "_text"] = "not run: " + c["rollout_skipped"]
     a = c.get("audit", {})
     c["writes_create"] = a.get("create", {}).get("writes")
     c["writes_rollout"] = a.get("rollout", {}).get("writes")
@@ -162,6 +175,11 @@ def goals(cases, counts):
             f = ours["all_ready_s"] < rdy_best
             s += (f"; faster to all Ready than the best peer ({rdy_peer}, {rdy_best:.1f} s): "
                   f"**{'yes' if f else 'NO'}** ({ours['all_ready_s']:.1f} s)")
+        for key, what in (("all_ready_s", "all Ready"), ("all_deployments_s", "all Deployments")):
+            unfinished = [c for c in cases if c["n"] == n and c["operator"] != OURS and c.get(key + "_text")]
+            if unfinished and ours.get(key) is not None:
+                s += "; " + ", ".join(f"{c['operator']} did not reach {what} within the limit ({c[key + '_text']})"
+                                      for c in unfinished)
         if dep_best is not None and ours.get("all_deployments_s") is not None:
             f = ours["all_deployments_s"] < dep_best
             s += (f"; faster to all Deployments ({dep_peer}, {dep_best:.1f} s): "
@@ -184,7 +202,10 @@ def losses(cases, counts):
             continue
         for key, label, unit in keys:
             best, peer = best_peer(cases, n, key)
-            if best is not None and ours.get(key) is not None and ours[key] > best:
+            if best is not None and ours.get(key) is None and ours.get(key + "_text"):
+                out.append(f"- N={n}, {label}: not reached within the time limit ({ours[key + '_text']}) "
+                           f"vs {peer} {fmt(best, unit)}")
+            elif best is not None and ours.get(key) is not None and ours[key] > best:
                 out.append(f"- N={n}, {label}: {fmt(ours[key], unit)} vs {peer} {fmt(best, unit)} "
                            f"({ratio(ours[key], best)})")
     return "\n".join(out) if out else "- none: mcp-operator is ahead of or equal to every measured peer on every figure."
@@ -203,7 +224,7 @@ def main():
     counts = res["counts"]
     plots(res, cases, args.out)
     rel = os.path.relpath(args.results, args.out)
-    md = [f"# Benchmarks: mcp-operator and its peers, side by side\n",
+    md = ["# Benchmarks: mcp-operator and its peers, side by side\n",
           f"Written by `{args.command}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; the whole run took "
           f"**{args.wall // 60} min {args.wall % 60} s**. Raw results: [`{rel}/`]({rel}/). Every figure below was "
           "measured in this one run, the operators one after the other on identical fresh clusters, so compare "
@@ -242,7 +263,7 @@ def main():
                  None, None)]
         for c in (c for c in cases if c["n"] == n):
             rows.append((f"**{c['operator']}**" if c["operator"] == OURS else c["operator"],
-                         *(fmt(c.get(k), "") for k, _, _ in HEADLINE)))
+                         *(cell(c, k) for k, _, _ in HEADLINE)))
         ours = next((c for c in cases if c["n"] == n and c["operator"] == OURS), None)
         if ours:
             rr = ["ratio to the best peer"]
@@ -258,8 +279,8 @@ def main():
            "One more environment variable in every resource (merge patches, 8 threads). *Changed*: every "
            "Deployment's generation moved; *rolled out*: every Deployment reports its new revision Ready; "
            "*Ready again*: every resource's status says Ready for the new generation.\n"]
-    rows = [(c["operator"], c["n"], fmt(c.get("rollout_deployments_s")), fmt(c.get("rollout_done_s")),
-             fmt(c.get("rollout_ready_s")), fmt(c.get("cpu_rollout_s")), c.get("writes_rollout"))
+    rows = [(c["operator"], c["n"], cell(c, "rollout_deployments_s"), cell(c, "rollout_done_s"),
+             cell(c, "rollout_ready_s"), fmt(c.get("cpu_rollout_s")), c.get("writes_rollout"))
             for c in sorted(cases, key=lambda c: (c["n"], c["operator"]))]
     md += [table(["operator", "N", "changed (s)", "rolled out (s)", "Ready again (s)", "CPU (s)", "writes"], rows), ""]
 

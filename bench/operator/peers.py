@@ -54,6 +54,10 @@ def build(name, m, cache, env):
     info = json.loads(out) if out.strip().startswith("{") else {}
     if rc != 0 or info.get("Error") or not info.get("Dir"):
         peer["error"] = tidy(info.get("Error") or err)
+        # Say also whether the proxy lists any version of the module (or of its other paths).
+        for mod in [peer["module"], *m.get(f"{key}_ALT_MODULES", "").split()]:
+            rc, out, err = go(["list", "-m", "-versions", mod], env, 120)
+            peer["tried"].append(f"go list -m -versions {mod}: " + (out.strip() or tidy(err)))
         return peer
     peer["crds"] = os.path.join(info["Dir"], m[f"{key}_CRDS"])
     gomod = open(info["GoMod"]).read() if info.get("GoMod") else ""
