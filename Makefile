@@ -99,7 +99,7 @@ bench: deps ## Operators at N=100/500/1000 and peers side by side, the bridge; w
 	@bench/run.sh
 
 .PHONY: bench-quick
-bench-quick: deps ## A 2-minute subset of `make bench` (N=100) into bench/results-quick/.
+bench-quick: deps ## A 2-minute subset of `make bench` (N=50, no rollout) into bench/results-quick/.
 	@bench/run.sh --quick
 
 ##@ Local cluster

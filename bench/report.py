@@ -321,7 +321,7 @@ def main():
            "On Debian 12 with the prerequisites of the README (everything else is installed by `make deps`):\n",
            "```bash",
            "make bench        # everything: builds, peers, N = 100, 500, 1000, the bridge; writes bench/REPORT.md",
-           "make bench-quick  # a 2-minute subset (N = 100) into bench/results-quick/ (REPORT.md and plots there)",
+           "make bench-quick  # a 2-minute subset (N = 50, no rollout) into bench/results-quick/ (REPORT.md and plots there)",
            "```\n",
            "What `make bench` runs (`bench/run.sh`):\n",
            "```bash",

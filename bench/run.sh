@@ -8,7 +8,7 @@
 # operator and N), runs the bridge benchmark when bench/bridge/run.sh exists, and writes the
 # report with its plots:
 #   full:  bench/results/*.json, bench/REPORT.md, bench/*.png   (N = 100, 500, 1000; ~30 min)
-#   quick: bench/results-quick/ (JSON, REPORT.md, plots; not committed)   (N = 100; ~2 min)
+#   quick: bench/results-quick/ (JSON, REPORT.md, plots; not committed)   (N = 50, no rollout; ~2 min)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -18,7 +18,7 @@ export CLUSTER_DIR="$MCP_CACHE/cluster-bench"
 BUILD_DIR="$REPO_ROOT/build/ci"
 if ((QUICK)); then
   RESULTS="$BENCH_DIR/results-quick"; OUT="$RESULTS"
-  BENCH_ARGS=(--mode quick --counts 100 --nodes 2 --idle 3 --settle 8 --restart-min 3 --restart-max 20)
+  BENCH_ARGS=(--mode quick --counts 50 --nodes 2 --idle 3 --settle 5 --restart-min 3 --restart-max 15 --no-rollout)
 else
   RESULTS="$BENCH_DIR/results"; OUT="$BENCH_DIR"
   BENCH_ARGS=(--mode full --counts 100,500,1000 --nodes 10 --node-pods 250 --timeout-per-object 0.2 --restart-max 45)

@@ -15,7 +15,7 @@ operator sees another's objects), in one run:
 Memory and CPU come from /proc for every operator alike; the apiserver's audit log (filtered
 by the operator's user agent) counts the requests each operator made in each phase.
 
-Usage: bench.py --results DIR [--quick] (bench/run.sh passes the rest)
+Usage: bench.py --results DIR ... (bench/run.sh passes the settings of make bench and bench-quick)
 """
 import argparse
 import json
@@ -292,7 +292,8 @@ def measure(args, cl, op, n):
 
         # ---- rollout (only from a converged state: otherwise it would measure the unfinished create)
         wall["rollout"] = time.time()
-        res["rollout_skipped"] = None if res["all_ready_s"] is not None else "create did not converge in time"
+        res["rollout_skipped"] = ("left out (--no-rollout)" if args.no_rollout else None if res["all_ready_s"] is not None
+                                  else "create did not converge in time")
         if res["rollout_skipped"] is None:
             rollout(args, res, kube, tr, mon, op, crs, names, n, alive)
         mon.wait_quiet(0, args.settle, quiet_s=2.0)
@@ -346,6 +347,7 @@ def main():
     ap.add_argument("--settle", type=float, default=10.0, help="at most this long for CPU to go quiet")
     ap.add_argument("--rollout-tail", type=float, default=60.0,
                     help="at most this long for the rollouts to finish once every Deployment changed")
+    ap.add_argument("--no-rollout", action="store_true", help="leave the rollout out (make bench-quick)")
     ap.add_argument("--restart-min", type=float, default=5.0)
     ap.add_argument("--restart-max", type=float, default=90.0)
     ap.add_argument("--timeout-base", type=float, default=60.0)
