@@ -94,7 +94,7 @@ def flat(c):
             c[key + "_text"] = "not run: " + c["rollout_skipped"]
     a = c.get("audit", {})
     c["writes_create"] = a.get("create", {}).get("writes")
-    c["writes_rollout"] = a.get("rollout", {}).get("writes")
+    c["writes_rollout"] = None if c.get("rollout_skipped") else a.get("rollout", {}).get("writes")
     c["writes_restart"] = a.get("restart", {}).get("writes")
     c["writes_idle"] = a.get("idle", {}).get("writes")
     return c

@@ -21,7 +21,7 @@ if ((QUICK)); then
   BENCH_ARGS=(--mode quick --counts 50 --nodes 2 --idle 3 --settle 5 --restart-min 3 --restart-max 15 --no-rollout)
 else
   RESULTS="$BENCH_DIR/results"; OUT="$BENCH_DIR"
-  BENCH_ARGS=(--mode full --counts 100,500,1000 --nodes 10 --node-pods 250 --timeout-per-object 0.2 --restart-max 45)
+  BENCH_ARGS=(--mode full --counts 100,500,1000 --nodes 10 --node-pods 250 --timeout-per-object 0.25 --restart-max 45)
 fi
 t0=$SECONDS
 
