@@ -291,7 +291,7 @@ def main():
     md += ["### Restart with all N converged\n",
            "After the create converged and the idle window: SIGTERM, then the same binary again. *Quiet*: until "
            "the process used < 20 ms CPU per second for 3 s in a row (at most the limit of the run). Writes should "
-           "be zero: nothing changed.\n"]
+           "be zero: nothing changed (a peer may write for another reason; see the notes on the peer below).\n"]
     rows = []
     for c in sorted(cases, key=lambda c: (c["n"], c["operator"])):
         a = c["audit"]["restart"]

@@ -367,8 +367,9 @@ def main():
            "skipped": skipped, "peers": peers, "cases": [], "failures": []}
     path = os.path.join(args.results, "operator.json")
     t0 = time.monotonic()
-    for n in out["counts"]:
-        for op in ops:
+    for i, n in enumerate(out["counts"]):
+        # Alternate which operator goes first, so a drift in the machine's load favours none.
+        for op in (ops if i % 2 == 0 else list(reversed(ops))):
             log(f"{op.name} {op.version}, N={n}")
             try:
                 res = run_case(args, op, n)
