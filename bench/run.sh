@@ -7,7 +7,7 @@
 # operator side by side on a local kwok cluster in $MCP_CACHE/cluster-bench (a fresh one per
 # operator and N), runs the bridge benchmark when bench/bridge/run.sh exists, and writes the
 # report with its plots:
-#   full:  bench/results/*.json, bench/REPORT.md, bench/*.png   (N = 100, 500, 1000; ~30 min)
+#   full:  bench/results/*.json, bench/REPORT.md, bench/*.png   (N = 100, 500, 1000; ~28 min)
 #   quick: bench/results-quick/ (JSON, REPORT.md, plots; not committed)   (N = 50, no rollout; ~2 min)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -21,7 +21,8 @@ if ((QUICK)); then
   BENCH_ARGS=(--mode quick --counts 50 --nodes 2 --idle 3 --settle 5 --restart-min 3 --restart-max 15 --no-rollout)
 else
   RESULTS="$BENCH_DIR/results"; OUT="$BENCH_DIR"
-  BENCH_ARGS=(--mode full --counts 100,500,1000 --nodes 10 --node-pods 250 --timeout-per-object 0.25 --restart-max 45)
+  BENCH_ARGS=(--mode full --counts 100,500,1000 --nodes 10 --node-pods 250 --timeout-per-object 0.25
+    --idle 5 --settle 5 --restart-max 30 --rollout-tail 30)
 fi
 t0=$SECONDS
 
