@@ -95,7 +95,7 @@ test-sanitize: ## Run the unit tests in the ASan+UBSan build.
 ##@ Benchmarks
 
 .PHONY: bench
-bench: deps ## Operators at N=100/500/1000 and peers side by side, the bridge; writes bench/REPORT.md (~30-45 min).
+bench: deps ## Operators at N=100/500/1000 and peers side by side, the bridge; writes bench/REPORT.md (< 45 min).
 	@bench/run.sh
 
 .PHONY: bench-quick

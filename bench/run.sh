@@ -7,7 +7,7 @@
 # operator side by side on a local kwok cluster in $MCP_CACHE/cluster-bench (a fresh one per
 # operator and N), runs the bridge benchmark when bench/bridge/run.sh exists, and writes the
 # report with its plots:
-#   full:  bench/results/*.json, bench/REPORT.md, bench/*.png   (N = 100, 500, 1000; ~28 min)
+#   full:  bench/results/*.json, bench/REPORT.md, bench/*.png   (N = 100, 500, 1000; ~25 min, then the bridge)
 #   quick: bench/results-quick/ (JSON, REPORT.md, plots; not committed)   (N = 50, no rollout; ~2 min)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
