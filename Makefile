@@ -102,6 +102,16 @@ test-images: deps build ## Build the images with buildah and run them in a priva
 test-sanitize: ## Run the unit tests in the ASan+UBSan build.
 	@$(MAKE) --no-print-directory test-unit PRESET=dev
 
+##@ Benchmarks
+
+.PHONY: bench
+bench: deps ## Operators at N=100/500/1000 and peers side by side, the bridge; writes bench/REPORT.md (< 45 min).
+	@bench/run.sh
+
+.PHONY: bench-quick
+bench-quick: deps ## A 2-minute subset of `make bench` (N=50, no rollout) into bench/results-quick/.
+	@bench/run.sh --quick
+
 ##@ Local cluster
 
 .PHONY: cluster-up

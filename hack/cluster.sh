@@ -298,8 +298,14 @@ EOF
   if [[ -n "${ADVERTISE_ADDRESS:-}" ]]; then
     advertise=(--advertise-address="$ADVERTISE_ADDRESS")
   fi
+  # Opt-in audit log, off by default: AUDIT_POLICY=<policy file> writes $LOGS/audit.log (the
+  # benchmark counts each operator's requests with it).
+  local audit=()
+  if [[ -n "${AUDIT_POLICY:-}" ]]; then
+    audit=(--audit-policy-file="$AUDIT_POLICY" --audit-log-path="$LOGS/audit.log" --audit-log-format=json)
+  fi
   log "starting kube-apiserver on https://$API_HOST:$API_PORT"
-  start kube-apiserver "$TOOLS_BIN/kube-apiserver" \
+  start kube-apiserver "$TOOLS_BIN/kube-apiserver" "${audit[@]}" \
     --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
     --bind-address="$API_HOST" --secure-port="$API_PORT" "${advertise[@]}" \
     --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" \
