@@ -13,6 +13,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <unistd.h>
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -193,16 +194,13 @@ int main(int argc, char** argv) {
                        ? controllers::probe_transport{}
                        : controllers::direct_transport(f.cluster_domain, settings.verify_timeout);
 
+  // One controller for all watched namespaces (a reflector per kind and namespace inside it),
+  // with --max-concurrent-reconciles workers per namespace, as before.
   std::vector<std::string> namespaces = split_namespaces(f.watch_namespaces);
-  if (namespaces.empty())
-    namespaces.emplace_back();  // all namespaces
-  std::vector<std::unique_ptr<controllers::mcpserver_controller>> ctrls;
-  for (const auto& ns : namespaces) {
-    settings.watch_namespace = ns;
-    ctrls.push_back(
-        std::make_unique<controllers::mcpserver_controller>(*http, settings, mgr.registry().get(), sink, transport));
-    mgr.add(ctrls.back()->ctrl());
-  }
+  settings.watch_namespaces = namespaces;
+  settings.concurrency = f.concurrency * static_cast<unsigned>(std::max<std::size_t>(1, namespaces.size()));
+  controllers::mcpserver_controller ctrl(*http, settings, mgr.registry().get(), sink, transport);
+  mgr.add(ctrl.ctrl());
   spdlog::info("msg=\"mcp-operator starting\" version={} namespaces={} workers={} verify={} leader_elect={}",
                mcp_version::version, f.watch_namespaces.empty() ? "all" : fmt::format("{}", fmt::join(namespaces, ",")),
                f.concurrency, mode == controllers::verify_mode::off ? "off" : "direct", f.leader_elect);

@@ -16,7 +16,8 @@
 #include <set>
 
 #include "controllers/mcpserver_status.hpp"
-#include "controllers/subset.hpp"
+#include "kube/runtime/owned_set.hpp"
+#include "kube/runtime/status_writer.hpp"
 
 namespace controllers {
 
@@ -87,32 +88,42 @@ boost::asio::awaitable<verification> run_probe(probe_transport transport, api::m
   co_return probe.result();
 }
 
-const std::vector<mcpserver_controller::permission>& mcpserver_controller::required_permissions() {
-  static const std::vector<permission> perms = [] {
-    std::vector<permission> p;
-    for (auto verb : {"get", "list", "watch"})
-      p.push_back({"mcp.v2dy.io", "mcpservers", verb});
-    for (auto verb : {"get", "patch", "update"})
-      p.push_back({"mcp.v2dy.io", "mcpservers/status", verb});
-    static const std::vector<std::pair<std::string_view, std::string_view>> owned = {
-        {"", "serviceaccounts"},
-        {"", "services"},
-        {"apps", "deployments"},
-        {"networking.k8s.io", "ingresses"},
-        {"networking.k8s.io", "networkpolicies"},
-        {"policy", "poddisruptionbudgets"}};
-    for (const auto& [g, r] : owned) {
-      for (auto verb : {"get", "list", "watch", "create", "update", "patch", "delete"})
-        p.push_back({g, r, verb});
+namespace {
+
+// The controller's pod cache holds what status needs of a Pod and nothing else: its spec (most
+// of a Pod's size) and annotations are dropped.
+void project_pod(kube::object& pod) {
+  json::object meta;
+  if (auto* m = pod.if_contains("metadata"); m != nullptr && m->is_object()) {
+    for (const char* k : {"name", "namespace", "uid", "resourceVersion", "labels", "ownerReferences",
+                          "deletionTimestamp", "creationTimestamp"}) {
+      if (auto* v = m->get_object().if_contains(k))
+        meta[k] = std::move(*v);
     }
-    for (auto verb : {"get", "list", "watch"})
-      p.push_back({"", "pods", verb});
-    for (auto verb : {"create", "patch"})
-      p.push_back({"events.k8s.io", "events", verb});
-    return p;
-  }();
-  return perms;
+  }
+  json::object st;
+  if (auto* s = pod.if_contains("status"); s != nullptr && s->is_object()) {
+    for (const char* k : {"phase", "conditions", "containerStatuses", "initContainerStatuses"}) {
+      if (auto* v = s->get_object().if_contains(k))
+        st[k] = std::move(*v);
+    }
+  }
+  json::object out{{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", std::move(meta)}, {"status", std::move(st)}};
+  pod = std::move(out);
 }
+
+std::optional<std::string> instance_label(const kube::object& o) {
+  const json::value* m = o.if_contains("metadata");
+  const json::value* labels = m != nullptr && m->is_object() ? m->get_object().if_contains("labels") : nullptr;
+  if (labels == nullptr || !labels->is_object())
+    return std::nullopt;
+  const json::value* instance = labels->get_object().if_contains("app.kubernetes.io/instance");
+  if (instance == nullptr || !instance->is_string())
+    return std::nullopt;
+  return std::string(instance->get_string());
+}
+
+}  // namespace
 
 mcpserver_controller::mcpserver_controller(std::shared_ptr<kube::client> http, controller_settings settings,
                                            prometheus::Registry* registry, event_sink events, probe_transport transport)
@@ -122,104 +133,73 @@ mcpserver_controller::mcpserver_controller(std::shared_ptr<kube::client> http, c
       transport_(std::move(transport)) {
   kube::controller_options opts;
   opts.name = "mcpserver";
-  opts.ns = settings_.watch_namespace;
+  opts.namespaces = settings_.watch_namespaces;
   opts.concurrency = settings_.concurrency;
   ctrl_ = std::make_unique<kube::controller>(
       http_, mcpservers(), opts,
       [this](kube::object_ptr obj, kube::reconcile_context& ctx) { return reconcile(std::move(obj), ctx); },
       kube::error_policy_fn{}, registry);
-  for (const auto& k : owned_kinds())
-    ctrl_->owns(resource_of(k));
-  // Pods belong to ReplicaSets, not to the MCPServer: map them back by their instance label.
-  ctrl_->watches(kube::resources::pods(), [](const kube::object& pod) -> std::vector<kube::object_key> {
-    const json::value* labels =
-        pod.if_contains("metadata") ? pod.at("metadata").as_object().if_contains("labels") : nullptr;
-    if (labels == nullptr || !labels->is_object())
-      return {};
-    const auto& l = labels->get_object();
-    const json::value* managed = l.if_contains("app.kubernetes.io/managed-by");
-    const json::value* instance = l.if_contains("app.kubernetes.io/instance");
-    if (managed == nullptr || !managed->is_string() || managed->get_string() != "mcp-operator" || instance == nullptr ||
-        !instance->is_string()) {
-      return {};
-    }
-    return {{std::string(kube::namespace_of(pod)), std::string(instance->get_string())}};
-  });
-}
-
-const kube::store& mcpserver_controller::owned_cache(std::string_view kind) const {
-  const auto& kinds = owned_kinds();
-  for (std::size_t i = 0; i < kinds.size(); ++i) {
-    if (kinds[i].kind == kind)
-      return ctrl_->cache_of(i + 1);  // source 0 is the MCPServer itself
-  }
-  throw std::logic_error("not an owned kind: " + std::string(kind));
-}
-
-asio::awaitable<kube::result<void>> mcpserver_controller::apply_owned(const api::mcpserver& server,
-                                                                      const kube::object& mcp, const rendered& want,
-                                                                      kube::reconcile_context& ctx) {
-  std::set<std::pair<std::string, std::string>> wanted;  // (kind, name)
-  for (const auto& desired : want.objects) {
-    const std::string kind(desired.at("kind").as_string());
-    const std::string name(desired.at("metadata").at("name").as_string());
-    wanted.emplace(kind, name);
-    const kube::store& cache = owned_cache(kind);
-    kube::object_ptr live = cache.get({server.namespace_, name});
-    if (live) {
-      auto owner = kube::controller_of(*live);
-      if (!owner || owner->uid != server.uid) {
-        co_return kube::make_error(kube::error_kind::already_exists,
-                                   kind + " " + name + " already exists and is not owned by this MCPServer");
-      }
-      if (contains_subset(json::value(*live), json::value(desired)))
-        continue;
-    }
-    const owned_kind* ok = nullptr;
-    for (const auto& k : owned_kinds()) {
-      if (k.kind == kind)
-        ok = &k;
-    }
-    kube::api api(http_, resource_of(*ok), server.namespace_);
-    auto res = co_await api.apply(name, desired, settings_.field_manager, true);
-    if (!res)
-      co_return res.error();
-    const char* verb = live ? "Updated" : "Created";
-    spdlog::info("msg=\"{} {}\" controller=mcpserver key={}/{} reconcile_id={} name={}", verb, kind, server.namespace_,
-                 server.name, ctx.reconcile_id, name);
-    if (events_)
-      events_(mcp, "Normal", verb, live ? "Update" : "Create", std::string(verb) + " " + kind + " " + name);
-  }
-  // What the spec no longer asks for (an Ingress removed from the spec, a PDB after scaling
-  // down to one replica) is deleted, with the UID as precondition so a replacement survives.
+  // Only what this operator made is cached: a cluster's other Deployments, Services, ... cost
+  // nothing. An owned object whose label was removed drops out of the cache and is re-applied.
+  kube::watch_options ours;
+  ours.label_selector = managed_by_selector;
+  kube::owned_set_options aopts;
+  aopts.field_manager = settings_.field_manager;
+  aopts.hash_annotation = applied_hash_annotation;
+  aopts.released.push_back({"Deployment", {"spec", "replicas"}});  // an unset count belongs to the scaler
+  applier_ = std::make_unique<kube::owned_set>(http_, std::move(aopts));
   for (const auto& k : owned_kinds()) {
-    for (const auto& live : owned_cache(k.kind).controlled_by(server.uid)) {
-      std::string name(kube::name_of(*live));
-      if (wanted.contains({std::string(k.kind), name}))
-        continue;
-      kube::api api(http_, resource_of(k), server.namespace_);
-      kube::delete_params p;
-      p.precondition_uid = std::string(kube::uid_of(*live));
-      auto res = co_await api.remove(name, p);
-      if (!res && !res.error().is(kube::error_kind::not_found) && !res.error().is(kube::error_kind::conflict)) {
-        co_return res.error();
-      }
-      spdlog::info("msg=\"Deleted {}\" controller=mcpserver key={}/{} reconcile_id={} name={}", k.kind,
-                   server.namespace_, server.name, ctx.reconcile_id, name);
-      if (events_)
-        events_(mcp, "Normal", "Deleted", "Delete", "Deleted " + std::string(k.kind) + " " + name);
-    }
+    auto cache = ctrl_->owns(resource_of(k), ours);
+    if (k.kind == "Deployment")
+      deployments_.emplace(cache);
+    applier_->add(cache);
+  }
+  // Pods belong to ReplicaSets, not to the MCPServer: map them back by their instance label.
+  kube::watch_options pods = ours;
+  pods.transform = project_pod;
+  pods.index = instance_label;
+  pods_.emplace(ctrl_->watches(kube::resources::pods(), [](const kube::object& pod) -> std::vector<kube::object_key> {
+    auto instance = instance_label(pod);
+    if (!instance)
+      return {};
+    return {{std::string(kube::namespace_of(pod)), std::move(*instance)}};
+  }, pods));
+  status_ = std::make_unique<kube::status_writer>(*ctrl_, settings_.field_manager);
+  // Owner references with blockOwnerDeletion need this where the
+  // OwnerReferencesPermissionEnforcement admission plugin runs (OpenShift enables it).
+  ctrl_->uses({std::string(api::group), std::string(api::plural) + "/finalizers", "update"});
+  ctrl_->uses({"events.k8s.io", "events", "create"});
+  ctrl_->uses({"events.k8s.io", "events", "patch"});
+}
+
+mcpserver_controller::~mcpserver_controller() = default;
+
+void mcpserver_controller::emit(const kube::object& mcp, std::string_view type, std::string_view reason,
+                                std::string_view action, std::string note) const {
+  if (events_)
+    events_(mcp, type, reason, action, std::move(note));
+}
+
+asio::awaitable<kube::result<void>> mcpserver_controller::apply_owned(const kube::object& mcp, const rendered& want,
+                                                                      kube::reconcile_context& ctx) {
+  auto changes = co_await applier_->reconcile(mcp, want.objects);
+  if (!changes)
+    co_return changes.error();
+  for (const auto& c : *changes) {
+    const std::string verb(kube::to_string(c.what));
+    spdlog::info("msg=\"{} {}\" controller=mcpserver key={} reconcile_id={} name={}", verb, c.kind, ctx.key.str(),
+                 ctx.reconcile_id, c.name);
+    const char* action = c.what == kube::owned_change::verb::created   ? "Create"
+                         : c.what == kube::owned_change::verb::updated ? "Update"
+                                                                       : "Delete";
+    emit(mcp, "Normal", verb, action, verb + " " + c.kind + " " + c.name);
   }
   co_return kube::result<void>{};
 }
 
 asio::awaitable<kube::result<void>> mcpserver_controller::write_status(const kube::object& mcp, json::object status) {
-  kube::api api(http_, mcpservers(), std::string(kube::namespace_of(mcp)));
-  json::object body{{"status", std::move(status)}};
-  kube::patch_params p;
-  p.field_manager = settings_.field_manager;
-  auto res = co_await api.patch_status(kube::name_of(mcp), kube::patch_type::merge, body, p);
-  if (!res && !res.error().is(kube::error_kind::not_found))
+  auto res = co_await status_->write(mcp, std::move(status));
+  if (!res)
     co_return res.error();
   co_return kube::result<void>{};
 }
@@ -280,15 +260,23 @@ std::optional<std::chrono::seconds> mcpserver_controller::requeue_for(const api:
   return retry_after(it->second);
 }
 
+// A spec that cannot be realised, or whose objects' names are taken: Failed, until it changes.
+asio::awaitable<kube::reconcile_result> mcpserver_controller::failed(const kube::object& mcp,
+                                                                     const api::mcpserver& server, const observed& obs,
+                                                                     const json::object& prev) {
+  auto status = compute_status(server, settings_.render, obs, prev, rfc3339_now());  // named: GCC 12, see api.hpp
+  auto w = co_await write_status(mcp, std::move(status));
+  if (!w)
+    co_return kube::reconcile_error::retry(w.error().describe());
+  co_return kube::reconcile_error::terminal_error(obs.render_error);
+}
+
 asio::awaitable<kube::reconcile_result> mcpserver_controller::reconcile(kube::object_ptr obj,
                                                                         kube::reconcile_context& ctx) {
-  if (!obj) {
-    co_return kube::action::await_change();  // deleted: garbage collection removes what it owned
+  if (!obj || obj->at("metadata").as_object().contains("deletionTimestamp")) {
+    co_return kube::action::await_change();  // garbage collection removes what it owned
   }
   const kube::object& mcp = *obj;
-  if (mcp.at("metadata").as_object().contains("deletionTimestamp")) {
-    co_return kube::action::await_change();
-  }
   const json::object* previous = status_of(mcp);
   static const json::object empty;
   const json::object& prev = previous != nullptr ? *previous : empty;
@@ -309,51 +297,32 @@ asio::awaitable<kube::reconcile_result> mcpserver_controller::reconcile(kube::ob
     obs.render_error = want.error;
   }
   if (!obs.render_error.empty()) {
-    auto status = compute_status(server, settings_.render, obs, prev, rfc3339_now());
-    if (json::value(status) != json::value(prev)) {
-      if (events_)
-        events_(mcp, "Warning", "InvalidSpec", "Reconcile", obs.render_error);
-      if (auto w = co_await write_status(mcp, std::move(status)); !w) {
-        co_return kube::reconcile_error::retry(w.error().describe());
-      }
-    }
-    co_return kube::reconcile_error::terminal_error(obs.render_error);
+    if (json::value(compute_status(server, settings_.render, obs, prev, rfc3339_now())) != json::value(prev))
+      emit(mcp, "Warning", "InvalidSpec", "Reconcile", obs.render_error);
+    co_return co_await failed(mcp, server, obs, prev);
   }
 
-  if (auto applied = co_await apply_owned(server, mcp, want, ctx); !applied) {
+  if (auto applied = co_await apply_owned(mcp, want, ctx); !applied) {
     const auto& err = applied.error();
-    if (namespace_terminating(err)) {
+    if (namespace_terminating(err))
       co_return kube::action::await_change();  // the MCPServer goes with its namespace
-    }
-    if (events_)
-      events_(mcp, "Warning", "ApplyFailed", "Reconcile", err.describe());
+    emit(mcp, "Warning", "ApplyFailed", "Reconcile", err.describe());
     if (err.is(kube::error_kind::already_exists)) {
       obs.render_error = err.message;
-      auto status = compute_status(server, settings_.render, obs, prev, rfc3339_now());
-      if (json::value(status) != json::value(prev))
-        (void)co_await write_status(mcp, std::move(status));
-      co_return kube::reconcile_error::terminal_error(err.message);
+      co_return co_await failed(mcp, server, obs, prev);
     }
     co_return kube::reconcile_error::retry(err.describe());
   }
 
-  kube::object_ptr deployment = owned_cache("Deployment").get({server.namespace_, server.name});
+  kube::object_ptr deployment = deployments_->get({server.namespace_, server.name});
   obs.deployment = deployment.get();
-  std::vector<kube::object_ptr> pods;
-  for (auto& p : ctrl_->cache_of(owned_kinds().size() + 1).list_namespace(server.namespace_)) {
-    const json::value* inst = nullptr;
-    if (const json::value* labels = p->at("metadata").as_object().if_contains("labels");
-        labels != nullptr && labels->is_object()) {
-      inst = labels->get_object().if_contains("app.kubernetes.io/instance");
-    }
-    // A terminating pod (of a rollout, or of an earlier MCPServer of the same name) says
-    // nothing about this server's health: it is on its way out, often killed after its grace.
-    if (inst != nullptr && inst->is_string() && inst->get_string() == server.name &&
-        !p->at("metadata").as_object().contains("deletionTimestamp"))
-      pods.push_back(p);
+  // A terminating pod (of a rollout, or of an earlier MCPServer of the same name) says nothing
+  // about this server's health: it is on its way out, often killed after its grace.
+  std::vector<kube::object_ptr> pods = pods_->indexed(server.namespace_, server.name);
+  for (const auto& p : pods) {
+    if (!p->at("metadata").as_object().contains("deletionTimestamp"))
+      obs.pods.push_back(p.get());
   }
-  for (const auto& p : pods)
-    obs.pods.push_back(p.get());
 
   // Verification runs once the server is Ready; its result lands in the next reconcile.
   auto interim = compute_status(server, settings_.render, obs, prev, rfc3339_now());
@@ -367,21 +336,15 @@ asio::awaitable<kube::reconcile_result> mcpserver_controller::reconcile(kube::ob
     obs.verified = it->second.last;
 
   auto status = compute_status(server, settings_.render, obs, prev, rfc3339_now());
-  if (json::value(status) != json::value(prev)) {
-    const std::string phase(status.at("phase").as_string());
-    const json::value* old_phase = prev.if_contains("phase");
-    if (events_ && phase == "Degraded" && (old_phase == nullptr || *old_phase != "Degraded")) {
-      std::string why;
-      for (const auto& c : status.at("conditions").as_array()) {
-        if (c.at("type") == "Degraded")
-          why = std::string(c.at("message").as_string());
-      }
-      events_(mcp, "Warning", "Degraded", "Reconcile", why);
-    }
-    if (auto w = co_await write_status(mcp, std::move(status)); !w) {
-      co_return kube::reconcile_error::retry(w.error().describe());
+  const json::value* old_phase = prev.if_contains("phase");
+  if (status.at("phase") == "Degraded" && (old_phase == nullptr || *old_phase != "Degraded")) {
+    for (const auto& c : status.at("conditions").as_array()) {
+      if (c.at("type") == "Degraded")
+        emit(mcp, "Warning", "Degraded", "Reconcile", std::string(c.at("message").as_string()));
     }
   }
+  if (auto w = co_await write_status(mcp, std::move(status)); !w)
+    co_return kube::reconcile_error::retry(w.error().describe());
   if (auto d = requeue_for(server, ready))
     co_return kube::action::requeue(*d);
   co_return kube::action::await_change();

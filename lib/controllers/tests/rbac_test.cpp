@@ -2,6 +2,7 @@
 // would hit Forbidden), nothing extra (least privilege).
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
 #include <set>
@@ -27,9 +28,18 @@ TEST(Rbac, RoleMatchesWhatTheControllerUses) {
       }
     }
   }
+  // The permissions are derived from the kinds the controller declares (what it owns and
+  // watches, its status writer, events); building it opens no connection.
+  boost::asio::io_context io;
+  kube::config cfg;
+  cfg.host = "127.0.0.1";
+  cfg.port = "1";
+  auto http = kube::client::create(io.get_executor(), cfg);
+  ASSERT_TRUE(http) << http.error().describe();
+  controllers::mcpserver_controller ctrl(*http, controllers::controller_settings{}, nullptr, {}, {});
   std::set<triple> used;
-  for (const auto& p : controllers::mcpserver_controller::required_permissions()) {
-    used.emplace(std::string(p.group), std::string(p.resource), std::string(p.verb));
+  for (const auto& p : ctrl.permissions()) {
+    used.emplace(p.group, p.resource, p.verb);
   }
   EXPECT_EQ(granted, used);
 }

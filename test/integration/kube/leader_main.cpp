@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
 
   kube::controller_options copts;
   copts.name = "ticker";
-  copts.ns = ns;
+  copts.namespaces = {ns};
   auto reconcile = [identity](kube::object_ptr,
                               kube::reconcile_context&) -> boost::asio::awaitable<kube::reconcile_result> {
     const auto ms =

@@ -137,7 +137,7 @@ TEST(KubeWatch, ControllerReconcilesPrimariesAndRecreatesOwnedObjects) {
 
   controller_options opts;
   opts.name = "configmap-copier";
-  opts.ns = ns.name;
+  opts.namespaces = {ns.name};
   opts.label_selector = "app=copier";
   opts.concurrency = 4;
   controller ctl(h.http, resources::config_maps(), opts, reconcile, {}, &registry);

@@ -146,6 +146,84 @@ EOF
     wait_until 30 "owned objects garbage-collected" gone
     ;;
 
+  field_removal)
+    # Applied by another field manager with server-side apply (as Argo CD or Flux do), then
+    # applied again without one optional field: the owned object loses that field within 5 s.
+    # Each field on its own, with nothing else changing; the full spec is restored in between.
+    new_namespace removal
+    start_operator removal
+    full='apiVersion: mcp.v2dy.io/v1
+kind: MCPServer
+metadata: {name: rm}
+spec:
+  image: example.invalid/mcp:1
+  replicas: 2
+  podAnnotations: {team: a}
+  podLabels: {tier: gold}
+  nodeSelector: {disk: ssd}
+  tolerations: [{key: dedicated, operator: Equal, value: mcp, effect: NoSchedule}]
+  resources: {requests: {cpu: 100m}, limits: {cpu: 500m, memory: 128Mi}}
+  env: [{name: A, value: "1"}, {name: B, value: "2"}]
+  service: {annotations: {svc: x}}
+  ingress: {host: rm.example.com, annotations: {ing: y}, tls: {secretName: rm-tls}}'
+    gitops() { kubectl -n "$NS" apply --server-side --field-manager=argocd -f - >/dev/null <<<"$1"; }
+    t='.spec.template'
+    # name | sed edit of the spec | resource | jsonpath | value with the full spec | value without
+    cases=(
+      "podAnnotations|/podAnnotations:/d|deployment/rm|{$t.metadata.annotations.team}|a|"
+      "podLabels|/podLabels:/d|deployment/rm|{$t.metadata.labels.tier}|gold|"
+      "nodeSelector|/nodeSelector:/d|deployment/rm|{$t.spec.nodeSelector.disk}|ssd|"
+      "tolerations|/tolerations:/d|deployment/rm|{$t.spec.tolerations[*].key}|dedicated|"
+      "limits.cpu|s/limits: {cpu: 500m, /limits: {/|deployment/rm|{$t.spec.containers[0].resources.limits.cpu}|500m|"
+      "env entry|s/, {name: B, value: \"2\"}//|deployment/rm|{$t.spec.containers[0].env[*].name}|A B|A"
+      "service annotations|/service:/d|service/rm|{.metadata.annotations.svc}|x|"
+      "ingress annotations|s/annotations: {ing: y}, //|ingress/rm|{.metadata.annotations.ing}|y|"
+      "ingress tls|s/, tls: {secretName: rm-tls}//|ingress/rm|{.spec.tls[*].secretName}|rm-tls|"
+    )
+    for c in "${cases[@]}"; do
+      IFS='|' read -r what edit res path with without <<<"$c"
+      gitops "$full"
+      wait_until 5 "$what restored" eq "$res" "$path" "$with"
+      gitops "$(sed "$edit" <<<"$full")"
+      wait_until 5 "$what removed from $res" eq "$res" "$path" "$without"
+      echo "removed: $what"
+    done
+
+    # replicas set -> unset: the Deployment keeps its count, and a scaler of the Deployment
+    # owns it from then on, also across later unrelated changes.
+    gitops "$full"
+    wait_until 5 "2 replicas" eq deployment/rm '{.spec.replicas}' 2
+    unset_spec=$(sed '/replicas:/d' <<<"$full")
+    gitops "$unset_spec"
+    sleep 3
+    expect deployment/rm '{.spec.replicas}' 2
+    kubectl -n "$NS" scale deployment/rm --replicas=3 >/dev/null
+    gitops "$(sed 's/team: a/team: b/' <<<"$unset_spec")"
+    wait_until 5 "unrelated change applied" eq deployment/rm "{$t.metadata.annotations.team}" b
+    sleep 2
+    expect deployment/rm '{.spec.replicas}' 3
+    echo "removed: replicas (count kept at the scaler's 3)"
+
+    # A restart with nothing changed makes no write to anything the operator owns or to the
+    # MCPServer (resourceVersions unchanged, no apply logged).
+    final=$(sed -e 's/team: a/team: b/' -e '/nodeSelector:/d' <<<"$unset_spec")
+    gitops "$final"
+    wait_until 30 "rm Running" eq mcpserver/rm '{.status.phase}' Running
+    sleep 2
+    versions() {
+      kubectl -n "$NS" get mcpserver/rm deployment/rm service/rm serviceaccount/rm ingress/rm \
+        -o jsonpath='{range .items[*]}{.kind}/{.metadata.name}={.metadata.resourceVersion}{"\n"}{end}'
+    }
+    before=$(versions)
+    op_stop removal
+    start_operator removal-2
+    wait_until 20 "restarted operator synced" grep -q "caches synced" "$OP_DIR/removal-2.log"
+    sleep 5
+    after=$(versions)
+    [[ "$before" == "$after" ]] || fail "a restart wrote: before=[$before] after=[$after]"
+    if grep -E '"(Created|Updated|Deleted) ' "$OP_DIR/removal-2.log"; then fail "the restarted operator applied"; fi
+    ;;
+
   degraded)
     # Pods that crash-loop (a kwok test stage) -> Degraded with the pod's reason in the
     # condition message, and a Warning event.
@@ -187,6 +265,36 @@ EOF
     grep -q -- "--bridge-image" <<<"$msg" || fail "message does not name the fix: $msg"
     wait_until 10 "InvalidSpec event" eval "kubectl -n $NS get events.events.k8s.io -o jsonpath='{.items[*].reason}' | grep -q InvalidSpec"
     kill -0 "$(cat "$OP_DIR/invalid-op.pid")" || fail "operator exited"
+    ;;
+
+  watch_namespaces_metrics)
+    # --watch-namespaces=a,b: one controller with a reflector per namespace, so the metrics
+    # have one series per controller (not one per namespace overwriting each other) and they
+    # count the work of both namespaces.
+    a="it-op-multi-a-$$"; b="it-op-multi-b-$$"
+    kubectl create namespace "$a" >/dev/null; kubectl create namespace "$b" >/dev/null
+    CLEANUP+=("kubectl delete namespace $a $b --wait=false")
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    start_operator multi --watch-namespaces="$a,$b" --metrics-bind-address="127.0.0.1:$port"
+    for ns in "$a" "$b"; do
+      for i in 1 2 3; do
+        printf 'apiVersion: mcp.v2dy.io/v1\nkind: MCPServer\nmetadata: {name: m%s}\nspec: {image: example.invalid/mcp:1}\n' "$i" |
+          kubectl -n "$ns" apply -f - >/dev/null
+      done
+    done
+    for ns in "$a" "$b"; do
+      NS=$ns
+      for i in 1 2 3; do wait_until 15 "m$i Running in $ns" eq mcpserver/m$i '{.status.phase}' Running; done
+    done
+    metrics=$(curl -sf "http://127.0.0.1:$port/metrics")
+    for m in workqueue_adds_total workqueue_depth controller_runtime_max_concurrent_reconciles controller_runtime_active_workers; do
+      n=$(grep -c "^$m{controller=\"mcpserver\"" <<<"$metrics" || true)
+      [[ "$n" == 1 ]] || fail "$m: $n series for controller mcpserver (want 1)"
+    done
+    adds=$(grep '^workqueue_adds_total{controller="mcpserver"' <<<"$metrics" | awk '{print int($2)}')
+    (( adds >= 6 )) || fail "workqueue_adds_total=$adds counts fewer than the 6 servers of both namespaces"
+    ok=$(grep '^controller_runtime_reconcile_total{controller="mcpserver",result="success"}' <<<"$metrics" | awk '{print int($2)}')
+    (( ok >= 6 )) || fail "reconcile_total success=$ok, fewer than the 6 servers"
     ;;
 
   watch_namespaces)

@@ -1,8 +1,10 @@
-// The MCPServer controller: a kube::controller whose reconcile applies the objects that
-// render() asks for (skipping those already up to date), deletes owned objects the spec no
-// longer asks for, verifies the server over MCP once it is Ready (in the background, never
-// blocking a reconcile), and writes the status that compute_status() derives. Level-based:
-// every reconcile starts from the cached MCPServer and the caches of what it owns.
+// The MCPServer controller, on the runtime's toolkit: a kube::controller whose reconcile hands
+// the objects that render() asks for to a kube::owned_set (apply what changed, removals
+// included; prune what the spec no longer asks for), verifies the server over MCP once it is
+// Ready (in the background, never blocking a reconcile), and writes the status that
+// compute_status() derives through a kube::status_writer. Level-based: every reconcile starts
+// from the cached MCPServer and the caches of what it owns (only objects with the operator's
+// managed-by label; Pods projected to their status and indexed by instance label).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -15,13 +17,24 @@
 
 #include "controllers/mcp_probe.hpp"
 #include "controllers/mcpserver_render.hpp"
+#include "controllers/mcpserver_status.hpp"
 #include "kube/runtime/controller.hpp"
 
 namespace prometheus {
 class Registry;
 }
 
+namespace kube {
+class owned_set;
+class status_writer;
+}  // namespace kube
+
 namespace controllers {
+
+// The label selector of everything the operator makes (its caches see nothing else).
+inline constexpr std::string_view managed_by_selector = "app.kubernetes.io/managed-by=mcp-operator";
+// Annotation holding the hash of the body last applied to an owned object (see kube::owned_set).
+inline constexpr std::string_view applied_hash_annotation = "mcp.v2dy.io/applied-hash";
 
 // How events reach the cluster: regarding object, type (Normal/Warning), reason, action, note.
 using event_sink = std::function<void(const kube::object& regarding, std::string_view type, std::string_view reason,
@@ -38,8 +51,8 @@ struct controller_settings {
   render_options render;
   std::string field_manager = "mcp-operator";
   std::string version;          // the operator's, sent as clientInfo.version
-  std::string watch_namespace;  // "" = all namespaces
-  unsigned concurrency = 4;
+  std::vector<std::string> watch_namespaces;  // empty = all namespaces
+  unsigned concurrency = 4;  // reconcile workers
   verify_mode verify = verify_mode::direct;
   std::chrono::seconds verify_period{300};  // re-check a verified server this often
   std::chrono::seconds verify_retry{30};    // re-check a failing server this often
@@ -66,15 +79,11 @@ class mcpserver_controller {
   // `transport` may be empty when settings.verify is off.
   mcpserver_controller(std::shared_ptr<kube::client> http, controller_settings settings, prometheus::Registry* registry,
                        event_sink events, probe_transport transport);
+  ~mcpserver_controller();
 
   kube::controller& ctrl() { return *ctrl_; }
-
-  // The permissions the reconcile uses, as (apiGroup, resource, verb) triples; a unit test
-  // compares them with config/rbac/role.yaml.
-  struct permission {
-    std::string_view group, resource, verb;
-  };
-  static const std::vector<permission>& required_permissions();
+  // The RBAC permissions it needs (a unit test compares them with config/rbac/role.yaml).
+  [[nodiscard]] std::vector<kube::permission> permissions() const { return ctrl_->permissions(); }
 
  private:
   struct verify_state {
@@ -87,20 +96,27 @@ class mcpserver_controller {
   std::chrono::seconds retry_after(const verify_state& st) const;
 
   boost::asio::awaitable<kube::reconcile_result> reconcile(kube::object_ptr obj, kube::reconcile_context& ctx);
-  boost::asio::awaitable<kube::result<void>> apply_owned(const api::mcpserver& server, const kube::object& mcp,
-                                                         const rendered& want, kube::reconcile_context& ctx);
+  boost::asio::awaitable<kube::reconcile_result> failed(const kube::object& mcp, const api::mcpserver& server,
+                                                        const observed& obs, const boost::json::object& prev);
+  boost::asio::awaitable<kube::result<void>> apply_owned(const kube::object& mcp, const rendered& want,
+                                                         kube::reconcile_context& ctx);
   boost::asio::awaitable<kube::result<void>> write_status(const kube::object& mcp, boost::json::object status);
   void maybe_verify(const api::mcpserver& server, const boost::json::object* deployment, bool ready,
                     const boost::json::object& status);
   boost::asio::awaitable<void> verify_task(api::mcpserver server, std::int64_t deployment_generation);
-  const kube::store& owned_cache(std::string_view kind) const;
   std::optional<std::chrono::seconds> requeue_for(const api::mcpserver& server, bool ready) const;
+  void emit(const kube::object& mcp, std::string_view type, std::string_view reason, std::string_view action,
+            std::string note) const;
 
   std::shared_ptr<kube::client> http_;
   controller_settings settings_;
   event_sink events_;
   probe_transport transport_;
   std::unique_ptr<kube::controller> ctrl_;
+  std::unique_ptr<kube::owned_set> applier_;
+  std::unique_ptr<kube::status_writer> status_;
+  std::optional<kube::cache_ref> deployments_;
+  std::optional<kube::cache_ref> pods_;
   std::unordered_map<std::string, verify_state> verify_;  // by MCPServer UID
 };
 

@@ -136,6 +136,9 @@ stream_verdict watcher_fsm::on_watch_event(watch_event ev, std::vector<watcher_e
     resource_version_ = std::string(rv);
   }
   trim_for_cache(ev.obj);
+  if (config_.transform) {
+    config_.transform(ev.obj);
+  }
   switch (ev.type) {
     case watch_event_type::added:
     case watch_event_type::modified:

@@ -13,6 +13,7 @@
 #include <boost/throw_exception.hpp>
 
 #include <random>
+#include <set>
 
 #include "kube/runtime/task_group.hpp"
 
@@ -36,6 +37,36 @@ std::string new_reconcile_id() {
                 static_cast<unsigned>(lo >> 48), static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
   return buf;
 }
+
+namespace detail {
+
+enum role { primary_role, owned_role, watched_role };
+
+// One watched kind: a cache (and reflector) per watched namespace.
+struct watched_kind {
+  api_resource resource;
+  int role = watched_role;
+  watcher_config config;
+  change_handler on_change;
+  std::vector<std::string> namespaces;  // {""} = all
+  std::vector<api> sources;
+  std::vector<std::unique_ptr<store>> caches;
+  std::vector<std::unique_ptr<reflector_stats>> stats;
+
+  [[nodiscard]] const store* cache_for(const std::string& ns) const {
+    if (namespaces.size() == 1 && namespaces.front().empty()) {
+      return caches.front().get();
+    }
+    for (std::size_t i = 0; i < namespaces.size(); ++i) {
+      if (namespaces[i] == ns) {
+        return caches[i].get();
+      }
+    }
+    return nullptr;
+  }
+};
+
+}  // namespace detail
 
 struct controller::metrics {
   prometheus::Family<prometheus::Counter>* total = nullptr;
@@ -101,37 +132,126 @@ controller::controller(std::shared_ptr<client> http, api_resource primary, contr
         .Add(l)
         .Set(opts_.concurrency);
   }
-  add_source(primary_, [this](const store_change& c) { queue_.add(key_of(*c.obj)); });
+  watch_options w;
+  w.label_selector = opts_.label_selector;
+  add_kind(primary_, std::move(w), [this](const store_change& c) { queue_.add(key_of(*c.obj)); }, detail::primary_role);
 }
 
 controller::~controller() = default;
 
-void controller::add_source(api_resource r, change_handler h) {
-  source s{api(http_, std::move(r), opts_.ns), std::make_unique<store>(), std::make_unique<reflector_stats>(),
-           std::move(h)};
-  sources_.push_back(std::move(s));
+
+object_ptr cache_ref::get(const object_key& key) const {
+  const store* s = kind_->cache_for(key.ns);
+  return s != nullptr ? s->get(key) : nullptr;
 }
 
-void controller::owns(api_resource child) {
-  add_source(std::move(child), [this](const store_change& c) {
+std::vector<object_ptr> cache_ref::list_namespace(const std::string& ns) const {
+  const store* s = kind_->cache_for(ns);
+  return s != nullptr ? s->list_namespace(ns) : std::vector<object_ptr>{};
+}
+
+std::vector<object_ptr> cache_ref::controlled_by(const std::string& owner_uid) const {
+  std::vector<object_ptr> out;
+  for (const auto& c : kind_->caches) {
+    auto part = c->controlled_by(owner_uid);
+    out.insert(out.end(), part.begin(), part.end());
+  }
+  return out;
+}
+
+std::vector<object_ptr> cache_ref::indexed(const std::string& ns, const std::string& value) const {
+  const store* s = kind_->cache_for(ns);
+  return s != nullptr ? s->indexed(ns, value) : std::vector<object_ptr>{};
+}
+
+const api_resource& cache_ref::resource() const { return kind_->resource; }
+
+std::size_t cache_ref::size() const {
+  std::size_t n = 0;
+  for (const auto& c : kind_->caches) {
+    n += c->size();
+  }
+  return n;
+}
+
+bool cache_ref::ready() const {
+  for (const auto& c : kind_->caches) {
+    if (!c->ready()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+reflector_stats cache_ref::stats() const {
+  reflector_stats sum;
+  for (const auto& st : kind_->stats) {
+    sum.lists += st->lists;
+    sum.watches += st->watches;
+    sum.events += st->events;
+    sum.failures += st->failures;
+  }
+  return sum;
+}
+
+detail::watched_kind& controller::add_kind(api_resource r, watch_options w, change_handler h, int role) {
+  auto k = std::make_unique<detail::watched_kind>();
+  k->resource = std::move(r);
+  k->role = role;
+  k->config.label_selector = std::move(w.label_selector);
+  k->config.transform = std::move(w.transform);
+  k->on_change = std::move(h);
+  k->namespaces = opts_.namespaces.empty() || !k->resource.namespaced ? std::vector<std::string>{""} : opts_.namespaces;
+  for (const auto& ns : k->namespaces) {
+    k->sources.emplace_back(http_, k->resource, ns);
+    k->caches.push_back(std::make_unique<store>());
+    if (w.index) {
+      k->caches.back()->set_index(w.index);
+    }
+    k->stats.push_back(std::make_unique<reflector_stats>());
+  }
+  kinds_.push_back(std::move(k));
+  return *kinds_.back();
+}
+
+cache_ref controller::owns(api_resource child, watch_options w) {
+  auto& k = add_kind(std::move(child), std::move(w), [this](const store_change& c) {
     auto owner = controller_of(*c.obj);
     if (owner && owner->kind == primary_.kind && owner->api_version == primary_.api_version()) {
       queue_.add({std::string(namespace_of(*c.obj)), owner->name});
     }
-  });
+  }, detail::owned_role);
+  return cache_ref(&k);
 }
 
-void controller::watches(api_resource other, mapper_fn map) {
-  add_source(std::move(other), [this, map = std::move(map)](const store_change& c) {
-    for (auto& k : map(*c.obj)) {
-      queue_.add(k);
+cache_ref controller::watches(api_resource other, mapper_fn map, watch_options w) {
+  auto& k = add_kind(std::move(other), std::move(w), [this, map = std::move(map)](const store_change& c) {
+    for (auto& key : map(*c.obj)) {
+      queue_.add(key);
     }
-  });
+  }, detail::watched_role);
+  return cache_ref(&k);
+}
+
+cache_ref controller::cache() const { return cache_ref(kinds_.front().get()); }
+
+std::vector<permission> controller::permissions() const {
+  std::set<permission> out(extra_.begin(), extra_.end());
+  for (const auto& k : kinds_) {
+    std::vector<const char*> verbs{"list", "watch"};
+    if (k->role == detail::owned_role) {
+      verbs.insert(verbs.end(), {"get", "create", "patch", "delete"});
+    }
+    for (const char* v : verbs) {
+      out.insert({k->resource.group, k->resource.plural, v});
+    }
+  }
+  return {out.begin(), out.end()};
 }
 
 bool controller::synced() const {
-  for (const auto& s : sources_) {
-    if (!s.cache->ready()) {
+  for (const auto& k : kinds_) {
+    if (!cache_ref(k.get()).ready()) {
       return false;
     }
   }
@@ -140,10 +260,11 @@ bool controller::synced() const {
 
 asio::awaitable<void> controller::run_caches() {
   task_group tasks(co_await asio::this_coro::executor);
-  watcher_config cfg;
-  for (auto& s : sources_) {
-    cfg.label_selector = &s == &sources_.front() ? opts_.label_selector : std::string{};
-    tasks.spawn(opts_.name + "/reflector", reflect(s.from, cfg, *s.cache, s.on_change, s.stats.get()));
+  for (auto& k : kinds_) {
+    for (std::size_t i = 0; i < k->sources.size(); ++i) {
+      tasks.spawn(opts_.name + "/reflector", reflect(k->sources[i], k->config, *k->caches[i], k->on_change,
+                                                     k->stats[i].get()));
+    }
   }
   co_await tasks.join_or_cancel();
 }
@@ -180,7 +301,7 @@ asio::awaitable<void> controller::worker() {
 
 asio::awaitable<void> controller::process(const object_key& key) {
   reconcile_context ctx{opts_.name, new_reconcile_id(), key, http_};
-  auto obj = sources_.front().cache->get(key);
+  auto obj = cache().get(key);
   if (metrics_->active_workers) {
     metrics_->active_workers->Increment();
   }

@@ -51,6 +51,7 @@ asio::awaitable<void> reflect(api source, watcher_config config, store& cache, c
   reflector_stats local;
   reflector_stats& stats = stats_out ? *stats_out : local;
   const auto retry = config.retry;
+  const auto transform = config.transform;
   watcher_fsm fsm(std::move(config), backoff(retry));
   mirror out(cache, on_change, stats);
   const std::string what = resource_name(source);
@@ -75,6 +76,9 @@ asio::awaitable<void> reflect(api source, watcher_config config, store& cache, c
       items.reserve(page->items.size());
       for (auto& item : page->items) {
         trim_for_cache(item);
+        if (transform) {
+          transform(item);
+        }
         items.push_back(std::make_shared<const object>(std::move(item)));
       }
       fsm.on_list_page(std::move(items), std::move(page->resource_version), std::move(page->continue_token), events);

@@ -36,11 +36,26 @@ std::vector<object_ptr> store::controlled_by(const std::string& owner_uid) const
   return out;
 }
 
+std::vector<object_ptr> store::indexed(const std::string& ns, const std::string& value) const {
+  std::vector<object_ptr> out;
+  if (auto it = by_index_.find(ns + '/' + value); it != by_index_.end()) {
+    for (const auto& k : it->second) {
+      out.push_back(objects_.at(k));
+    }
+  }
+  return out;
+}
+
 void store::insert(const object_key& key, object_ptr obj) {
   erase(key);  // the owner may have changed
   by_namespace_[key.ns].insert(key);
   if (auto owner = controller_of(*obj)) {
     by_owner_[owner->uid].insert(key);
+  }
+  if (index_) {
+    if (auto v = index_(*obj)) {
+      by_index_[key.ns + '/' + *v].insert(key);
+    }
   }
   objects_.emplace(key, std::move(obj));
 }
@@ -61,6 +76,16 @@ void store::erase(const object_key& key) {
       o->second.erase(key);
       if (o->second.empty()) {
         by_owner_.erase(o);
+      }
+    }
+  }
+  if (index_) {
+    if (auto v = index_(*it->second)) {
+      if (auto i = by_index_.find(key.ns + '/' + *v); i != by_index_.end()) {
+        i->second.erase(key);
+        if (i->second.empty()) {
+          by_index_.erase(i);
+        }
       }
     }
   }

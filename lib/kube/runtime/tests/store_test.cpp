@@ -115,5 +115,32 @@ TEST(Store, DeletionOfAnUnknownObjectIsStillReported) {
   EXPECT_EQ(ch[0].type, change_type::deleted);
 }
 
+TEST(Store, IndexFindsObjectsByValuePerNamespaceAndFollowsChanges) {
+  store s;
+  // Index value = the owner UID's first letter, standing in for a label.
+  s.set_index([](const object& o) -> std::optional<std::string> {
+    auto owner = controller_of(o);
+    if (!owner) {
+      return std::nullopt;
+    }
+    return owner->uid.substr(0, 1);
+  });
+  std::vector<store_change> ch;
+  feed(s, {{watcher_event_type::init, nullptr}, {watcher_event_type::init_apply, obj("a", "x", "1", "u1")},
+           {watcher_event_type::init_apply, obj("a", "y", "1", "u2")}, {watcher_event_type::init_apply, obj("b", "z", "1", "u3")},
+           {watcher_event_type::init_apply, obj("a", "w", "1")}, {watcher_event_type::init_done, nullptr}},
+       ch);
+  EXPECT_EQ(s.indexed("a", "u").size(), 2u);
+  EXPECT_EQ(s.indexed("b", "u").size(), 1u);
+  EXPECT_TRUE(s.indexed("c", "u").empty());
+  // Changing an object's index value moves it; deleting removes it.
+  s.apply({watcher_event_type::apply, obj("a", "x", "2", "v1")}, ch);
+  EXPECT_EQ(s.indexed("a", "u").size(), 1u);
+  ASSERT_EQ(s.indexed("a", "v").size(), 1u);
+  EXPECT_EQ(name_of(*s.indexed("a", "v")[0]), "x");
+  s.apply({watcher_event_type::remove, obj("a", "y", "3", "u2")}, ch);
+  EXPECT_TRUE(s.indexed("a", "u").empty());
+}
+
 }  // namespace
 }  // namespace kube

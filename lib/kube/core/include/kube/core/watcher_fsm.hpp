@@ -12,6 +12,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -37,6 +38,9 @@ struct watcher_config {
   // should be picked up within seconds, not after a 30 s backoff. Errors the server answered
   // (403, 500, ...) keep the full backoff.
   std::chrono::milliseconds unreachable_retry_max{4'000};
+  // Applied to every object after trim_for_cache(), before it is shared: a controller that
+  // needs a few fields of a large kind (Pods) keeps only those, so its cache stays small.
+  std::function<void(object&)> transform;
 };
 
 enum class watcher_event_type { init, init_apply, init_done, apply, remove };

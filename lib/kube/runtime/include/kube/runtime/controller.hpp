@@ -11,7 +11,8 @@
 // reconcile_id. Metrics: controller_runtime_reconcile_total{controller,result},
 // controller_runtime_reconcile_errors_total, controller_runtime_terminal_reconcile_errors_total,
 // controller_runtime_reconcile_time_seconds, controller_runtime_active_workers,
-// controller_runtime_max_concurrent_reconciles, and the work queue's workqueue_*.
+// controller_runtime_max_concurrent_reconciles, and the work queue's workqueue_*: one set
+// per controller, however many namespaces it watches.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -61,10 +62,51 @@ using mapper_fn = std::function<std::vector<object_key>(const object&)>;
 
 struct controller_options {
   std::string name;  // metric label and log field
-  std::string ns;    // "" = all namespaces
-  std::string label_selector;
-  unsigned concurrency = 1;  // controller-runtime's MaxConcurrentReconciles default
+  // The namespaces watched, each by its own reflector per kind (namespaced RBAC suffices);
+  // empty = all namespaces.
+  std::vector<std::string> namespaces;
+  std::string label_selector;  // of the primary kind
+  unsigned concurrency = 1;    // controller-runtime's MaxConcurrentReconciles default
   rate_limiter_options rate_limits{};
+};
+
+// How one kind is watched and cached.
+struct watch_options {
+  std::string label_selector;  // e.g. the operator's managed-by label for what it owns
+  // Keeps only what the controller reads (see watcher_config::transform).
+  std::function<void(object&)> transform;
+  // One index value per object (see store::set_index), read with cache_ref::indexed().
+  std::function<std::optional<std::string>(const object&)> index;
+};
+
+// One RBAC rule triple the controller needs: (apiGroup, resource, verb).
+struct permission {
+  std::string group, resource, verb;
+  friend auto operator<=>(const permission&, const permission&) = default;
+};
+
+namespace detail {
+struct watched_kind;
+}
+
+// A read handle on the cache of one watched kind, across every namespace the controller
+// watches: what owns() and watches() return, so a reconciler never looks a cache up by
+// position. Valid as long as the controller.
+class cache_ref {
+ public:
+  [[nodiscard]] object_ptr get(const object_key& key) const;
+  [[nodiscard]] std::vector<object_ptr> list_namespace(const std::string& ns) const;
+  [[nodiscard]] std::vector<object_ptr> controlled_by(const std::string& owner_uid) const;
+  [[nodiscard]] std::vector<object_ptr> indexed(const std::string& ns, const std::string& value) const;
+  [[nodiscard]] const api_resource& resource() const;
+  [[nodiscard]] std::size_t size() const;
+  [[nodiscard]] bool ready() const;
+  [[nodiscard]] reflector_stats stats() const;  // summed over the namespaces
+
+ private:
+  friend class controller;
+  explicit cache_ref(const detail::watched_kind* k) : kind_(k) {}
+  const detail::watched_kind* kind_;
 };
 
 class controller {
@@ -74,11 +116,19 @@ class controller {
   ~controller();
 
   // Also watch `child` objects and reconcile their controller owner when it is a primary.
-  void owns(api_resource child);
-  // Also watch `other` objects (in the controller's namespace) and reconcile what `map` returns.
-  void watches(api_resource other, mapper_fn map);
+  // Declares list/watch plus what an owned_set needs to apply and prune them
+  // (get, for a name missing from the cache; create; patch; delete).
+  cache_ref owns(api_resource child, watch_options w = {});
+  // Also watch `other` objects (in the controller's namespaces) and reconcile what `map`
+  // returns. Declares list/watch.
+  cache_ref watches(api_resource other, mapper_fn map, watch_options w = {});
+  // A permission the reconciler needs beyond its watched kinds (status writes, events, ...).
+  void uses(permission p) { extra_.push_back(std::move(p)); }
+  // Every permission the controller needs, derived from the declared kinds and uses(): the
+  // source of the RBAC role (a test keeps config/rbac equal to it).
+  [[nodiscard]] std::vector<permission> permissions() const;
 
-  // Fills the caches (one reflector per watched type) until cancelled.
+  // Fills the caches (one reflector per watched kind and namespace) until cancelled.
   boost::asio::awaitable<void> run_caches();
   // Waits for the caches to be synced, then reconciles with `concurrency` workers until
   // shut_down(), or until cancelled (in-flight reconciles abort).
@@ -88,31 +138,25 @@ class controller {
   void shut_down() { queue_.shut_down(false); }
 
   [[nodiscard]] bool synced() const;
-  [[nodiscard]] const store& cache() const { return *sources_.front().cache; }
-  [[nodiscard]] const store& cache_of(std::size_t i) const { return *sources_.at(i).cache; }
+  [[nodiscard]] cache_ref cache() const;  // the primary kind's
   [[nodiscard]] work_queue& queue() { return queue_; }
   [[nodiscard]] const std::string& name() const { return opts_.name; }
-  [[nodiscard]] const reflector_stats& stats(std::size_t i = 0) const { return *sources_.at(i).stats; }
+  [[nodiscard]] const std::shared_ptr<client>& http() const { return http_; }
 
  private:
-  struct source {
-    api from;
-    std::unique_ptr<store> cache;
-    std::unique_ptr<reflector_stats> stats;
-    change_handler on_change;
-  };
   struct metrics;
 
   boost::asio::awaitable<void> worker();
   boost::asio::awaitable<void> process(const object_key& key);
-  void add_source(api_resource r, change_handler h);
+  detail::watched_kind& add_kind(api_resource r, watch_options w, change_handler h, int role);
 
   std::shared_ptr<client> http_;
   api_resource primary_;
   controller_options opts_;
   reconcile_fn reconcile_;
   error_policy_fn error_policy_;
-  std::vector<source> sources_;
+  std::vector<std::unique_ptr<detail::watched_kind>> kinds_;  // [0] = primary
+  std::vector<permission> extra_;
   work_queue queue_;
   std::unique_ptr<metrics> metrics_;
 };

@@ -4,10 +4,15 @@
 // swapped in at init_done, and its difference to the previous content is reported as
 // changes, so objects deleted while the watch was down are reported as deletions.
 //
+// One optional secondary index (set before the first object arrives): a function giving each
+// object at most one index value, looked up per namespace with indexed(ns, value), e.g. Pods
+// by their instance label, so a controller finds its pods without scanning the namespace.
+//
 // Not thread-safe: the store lives on the executor of the client and controllers using it.
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -33,6 +38,9 @@ class store {
   [[nodiscard]] std::vector<object_ptr> list_namespace(const std::string& ns) const;
   // Objects whose controller ownerReference has this UID.
   [[nodiscard]] std::vector<object_ptr> controlled_by(const std::string& owner_uid) const;
+  // Objects of namespace `ns` whose index value is `value` (empty without an index).
+  [[nodiscard]] std::vector<object_ptr> indexed(const std::string& ns, const std::string& value) const;
+  void set_index(std::function<std::optional<std::string>(const object&)> index) { index_ = std::move(index); }
   [[nodiscard]] std::size_t size() const { return objects_.size(); }
   [[nodiscard]] bool ready() const { return ready_.load(std::memory_order_acquire); }
 
@@ -46,6 +54,8 @@ class store {
   std::unordered_map<object_key, object_ptr, object_key_hash> objects_;
   std::unordered_map<std::string, std::set<object_key>> by_namespace_;
   std::unordered_map<std::string, std::set<object_key>> by_owner_;
+  std::function<std::optional<std::string>(const object&)> index_;
+  std::unordered_map<std::string, std::set<object_key>> by_index_;  // ns + '/' + value
   std::optional<std::unordered_map<object_key, object_ptr, object_key_hash>> relist_;
   std::atomic<bool> ready_{false};
 };

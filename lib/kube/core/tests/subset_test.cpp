@@ -1,4 +1,4 @@
-#include "controllers/subset.hpp"
+#include "kube/core/subset.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 namespace {
 
 using boost::json::parse;
-using controllers::contains_subset;
+using kube::contains_subset;
 
 TEST(ContainsSubset, ServerDefaultsDoNotCountAsDrift) {
   auto desired = parse(R"({"spec":{"replicas":2,"template":{"spec":{"containers":[{"name":"c","image":"x:1"}]}}}})");

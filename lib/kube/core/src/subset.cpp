@@ -1,26 +1,29 @@
-#include "controllers/subset.hpp"
+#include "kube/core/subset.hpp"
 
 #include <boost/json.hpp>
 
-namespace controllers {
+namespace kube {
+
+bool contains_subset(const boost::json::object& lo, const boost::json::object& desired) {
+  for (const auto& [key, value] : desired) {
+    const boost::json::value* lv = lo.if_contains(key);
+    if (lv == nullptr) {
+      // An absent false/empty value reads the same as the apiserver omitting it.
+      if ((value.is_bool() && !value.get_bool()) || (value.is_object() && value.get_object().empty()))
+        continue;
+      return false;
+    }
+    if (!contains_subset(*lv, value))
+      return false;
+  }
+  return true;
+}
 
 bool contains_subset(const boost::json::value& live, const boost::json::value& desired) {
   if (desired.is_object()) {
     if (!live.is_object())
       return false;
-    const auto& lo = live.get_object();
-    for (const auto& [key, value] : desired.get_object()) {
-      const boost::json::value* lv = lo.if_contains(key);
-      if (lv == nullptr) {
-        // An absent false/empty value reads the same as the apiserver omitting it.
-        if ((value.is_bool() && !value.get_bool()) || (value.is_object() && value.get_object().empty()))
-          continue;
-        return false;
-      }
-      if (!contains_subset(*lv, value))
-        return false;
-    }
-    return true;
+    return contains_subset(live.get_object(), desired.get_object());
   }
   if (desired.is_array()) {
     if (!live.is_array() || live.get_array().size() != desired.get_array().size())
@@ -37,4 +40,4 @@ bool contains_subset(const boost::json::value& live, const boost::json::value& d
   return live == desired;
 }
 
-}  // namespace controllers
+}  // namespace kube

@@ -1,0 +1,197 @@
+#include "kube/runtime/owned_set.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include <cstdio>
+#include <set>
+
+#include "kube/core/subset.hpp"
+
+namespace kube {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+std::string_view to_string(owned_change::verb v) {
+  switch (v) {
+    case owned_change::verb::created:
+      return "Created";
+    case owned_change::verb::updated:
+      return "Updated";
+    case owned_change::verb::deleted:
+      return "Deleted";
+  }
+  return "Changed";
+}
+
+std::string applied_hash(const object& body) {
+  std::uint64_t h = 14695981039346656037ULL;
+  for (unsigned char c : json::serialize(body)) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+namespace {
+
+std::string_view str(const object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string_view(v->get_string()) : std::string_view{};
+}
+
+const json::value* at_path(const object& o, const std::vector<std::string>& path) {
+  const object* cur = &o;
+  const json::value* v = nullptr;
+  for (const auto& p : path) {
+    if (cur == nullptr)
+      return nullptr;
+    v = cur->if_contains(p);
+    if (v == nullptr)
+      return nullptr;
+    cur = v->if_object();
+  }
+  return v;
+}
+
+std::string_view annotation(const object& o, const std::string& key) {
+  const json::value* a = at_path(o, {"metadata", "annotations"});
+  return a != nullptr && a->is_object() ? str(a->get_object(), key) : std::string_view{};
+}
+
+api_resource resource_for(const cache_ref& c) { return c.resource(); }
+
+}  // namespace
+
+owned_set::owned_set(std::shared_ptr<client> http, owned_set_options opts)
+    : http_(std::move(http)), opts_(std::move(opts)) {}
+
+void owned_set::add(cache_ref cache) { kinds_.push_back(cache); }
+
+const cache_ref* owned_set::cache_for(std::string_view api_version, std::string_view kind) const {
+  for (const auto& k : kinds_) {
+    if (k.resource().kind == kind && k.resource().api_version() == api_version)
+      return &k;
+  }
+  return nullptr;
+}
+
+// The current values of the released fields that `desired` no longer sets, applied by the
+// handover manager, so that the main manager's apply without them keeps them.
+asio::awaitable<result<void>> owned_set::hand_over(const object& live, const object& desired, const api& to) {
+  object body{{"apiVersion", desired.at("apiVersion")},
+              {"kind", desired.at("kind")},
+              {"metadata", object{{"name", desired.at("metadata").at("name")}}}};
+  bool any = false;
+  for (const auto& f : opts_.released) {
+    if (f.kind != str(desired, "kind") || f.path.empty() || at_path(desired, f.path) != nullptr)
+      continue;
+    const json::value* current = at_path(live, f.path);
+    if (current == nullptr)
+      continue;
+    object* cur = &body;
+    for (std::size_t i = 0; i + 1 < f.path.size(); ++i) {
+      json::value& next = (*cur)[f.path[i]];
+      if (!next.is_object())
+        next = object{};
+      cur = &next.get_object();
+    }
+    (*cur)[f.path.back()] = *current;
+    any = true;
+  }
+  if (!any)
+    co_return result<void>{};
+  api a = to;
+  const std::string name(str(desired.at("metadata").as_object(), "name"));
+  const std::string manager = opts_.field_manager + "-handover";  // named: see api.hpp's GCC 12 caveat
+  auto res = co_await a.apply(name, body, manager, false);
+  // A conflict means another manager (a scaler) already set a different value and owns it:
+  // exactly what the handover is for.
+  if (!res && !res.error().is(error_kind::conflict))
+    co_return res.error();
+  co_return result<void>{};
+}
+
+asio::awaitable<result<std::vector<owned_change>>> owned_set::reconcile(const object& owner,
+                                                                        std::vector<object> desired) {
+  std::vector<owned_change> changes;
+  const std::string owner_uid(uid_of(owner));
+  const std::string ns(namespace_of(owner));
+  std::set<std::pair<std::string, std::string>> wanted;  // (kind, name)
+  for (auto& body : desired) {
+    const std::string kind(str(body, "kind"));
+    const std::string name(name_of(body));
+    const cache_ref* cache = cache_for(str(body, "apiVersion"), kind);
+    if (cache == nullptr) {
+      co_return make_error(error_kind::bad_request, "kind " + kind + " was not declared as owned");
+    }
+    wanted.emplace(kind, name);
+    const std::string hash = applied_hash(body);
+    {
+      json::value& meta = body["metadata"];
+      if (!meta.is_object())
+        meta = object{};
+      json::value& ann = meta.get_object()["annotations"];
+      if (!ann.is_object())
+        ann = object{};
+      ann.get_object()[opts_.hash_annotation] = hash;
+    }
+    object_ptr live = cache->get({ns, name});
+    api a(http_, resource_for(*cache), ns);
+    bool exists = static_cast<bool>(live);
+    if (!live) {
+      // The cache holds only what carries the controller's label: an object of the same name
+      // without it (someone else's, or ours with the label removed) must be looked at before
+      // a forced apply would take it over.
+      auto got = co_await a.get(name);
+      if (got) {
+        exists = true;
+        auto controller = controller_of(*got);
+        if (!controller || controller->uid != owner_uid) {
+          co_return make_error(error_kind::already_exists,
+                               kind + " " + name + " already exists and is not owned by this " +
+                                   std::string(str(owner, "kind")));
+        }
+      } else if (!got.error().is(error_kind::not_found)) {
+        co_return got.error();
+      }
+    }
+    if (live) {
+      auto controller = controller_of(*live);
+      if (!controller || controller->uid != owner_uid) {
+        co_return make_error(error_kind::already_exists,
+                             kind + " " + name + " already exists and is not owned by this " +
+                                 std::string(str(owner, "kind")));
+      }
+      if (annotation(*live, opts_.hash_annotation) == hash && contains_subset(*live, body))
+        continue;
+    }
+    if (live && !opts_.released.empty()) {
+      if (auto h = co_await hand_over(*live, body, a); !h)
+        co_return h.error();
+    }
+    auto res = co_await a.apply(name, body, opts_.field_manager, true);
+    if (!res)
+      co_return res.error();
+    changes.push_back({exists ? owned_change::verb::updated : owned_change::verb::created, kind, name});
+  }
+  for (const auto& k : kinds_) {
+    for (const auto& live : k.controlled_by(owner_uid)) {
+      std::string name(name_of(*live));
+      if (wanted.contains({k.resource().kind, name}))
+        continue;
+      api a(http_, resource_for(k), ns);
+      delete_params p;
+      p.precondition_uid = std::string(uid_of(*live));
+      auto res = co_await a.remove(name, p);
+      if (!res && !res.error().is(error_kind::not_found) && !res.error().is(error_kind::conflict))
+        co_return res.error();
+      changes.push_back({owned_change::verb::deleted, k.resource().kind, name});
+    }
+  }
+  co_return changes;
+}
+
+}  // namespace kube
