@@ -40,8 +40,11 @@ void install_greeting_crd(harness& h) {
   ASSERT_TRUE(r) << r.error().describe();
   for (int i = 0; i < 100; ++i) {
     auto got = h.run(a.get("greetings.toolkit.test.mcp.v2dy.io"));
-    if (got && got->contains("status")) {
-      for (const auto& c : got->at("status").at("conditions").as_array()) {
+    const boost::json::value* conds = nullptr;
+    if (got && got->contains("status") && got->at("status").is_object())
+      conds = got->at("status").as_object().if_contains("conditions");
+    if (conds != nullptr && conds->is_array()) {
+      for (const auto& c : conds->get_array()) {
         if (c.at("type") == "Established" && c.at("status") == "True")
           return;
       }

@@ -37,8 +37,10 @@ op_start() {  # op_start <name> [flags...]
   local name=$1; shift
   [[ -f "$OP_DIR/operator.kubeconfig" ]] ||
     op_kubeconfig mcp-operator-controller-manager mcp-operator-system "$OP_DIR/operator.kubeconfig"
+  local metrics=(--metrics-bind-address=127.0.0.1:0)  # unless the caller picks the address
+  [[ " $* " == *" --metrics-bind-address="* ]] && metrics=()
   "$OP_BIN" --kubeconfig "$OP_DIR/operator.kubeconfig" --health-probe-bind-address=127.0.0.1:0 \
-    --metrics-bind-address=127.0.0.1:0 --bridge-image=mcp-bridge:test --log-format=json "$@" \
+    "${metrics[@]}" --bridge-image=mcp-bridge:test --log-format=json "$@" \
     >>"$OP_DIR/$name.log" 2>&1 &
   echo $! > "$OP_DIR/$name.pid"
 }

@@ -165,7 +165,7 @@ spec:
   resources: {requests: {cpu: 100m}, limits: {cpu: 500m, memory: 128Mi}}
   env: [{name: A, value: "1"}, {name: B, value: "2"}]
   service: {annotations: {svc: x}}
-  ingress: {host: rm.example.com, annotations: {ing: y}, tls: {secretName: rm-tls}}'
+  ingress: {host: rm.example.com, annotations: {ing: i1}, tls: {secretName: rm-tls}}'
     gitops() { kubectl -n "$NS" apply --server-side --field-manager=argocd -f - >/dev/null <<<"$1"; }
     t='.spec.template'
     # name | sed edit of the spec | resource | jsonpath | value with the full spec | value without
@@ -177,7 +177,7 @@ spec:
       "limits.cpu|s/limits: {cpu: 500m, /limits: {/|deployment/rm|{$t.spec.containers[0].resources.limits.cpu}|500m|"
       "env entry|s/, {name: B, value: \"2\"}//|deployment/rm|{$t.spec.containers[0].env[*].name}|A B|A"
       "service annotations|/service:/d|service/rm|{.metadata.annotations.svc}|x|"
-      "ingress annotations|s/annotations: {ing: y}, //|ingress/rm|{.metadata.annotations.ing}|y|"
+      "ingress annotations|s/annotations: {ing: i1}, //|ingress/rm|{.metadata.annotations.ing}|i1|"
       "ingress tls|s/, tls: {secretName: rm-tls}//|ingress/rm|{.spec.tls[*].secretName}|rm-tls|"
     )
     for c in "${cases[@]}"; do
@@ -293,6 +293,10 @@ EOF
     done
     adds=$(grep '^workqueue_adds_total{controller="mcpserver"' <<<"$metrics" | awk '{print int($2)}')
     (( adds >= 6 )) || fail "workqueue_adds_total=$adds counts fewer than the 6 servers of both namespaces"
+    # 4 workers per watched namespace (the default), in one controller: the gauge says 8, where
+    # one controller per namespace used to report 4 for each and overwrite the other.
+    workers=$(grep '^controller_runtime_max_concurrent_reconciles{controller="mcpserver"}' <<<"$metrics" | awk '{print int($2)}')
+    [[ "$workers" == 8 ]] || fail "max_concurrent_reconciles=$workers, want 8 (4 per namespace)"
     ok=$(grep '^controller_runtime_reconcile_total{controller="mcpserver",result="success"}' <<<"$metrics" | awk '{print int($2)}')
     (( ok >= 6 )) || fail "reconcile_total success=$ok, fewer than the 6 servers"
     ;;
