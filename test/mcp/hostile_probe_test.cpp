@@ -32,7 +32,7 @@ namespace asio = boost::asio;
 // The bound this test asserts on the growth of peak RSS while all probes run (three rounds of
 // six hostile answers plus the good server). With the limits, a probe holds at most one
 // 1 MiB body and its parse; without them, the first answer alone (huge-sse) needs gigabytes.
-constexpr long rss_growth_bound_kib = 32 * 1024;
+constexpr long rss_growth_bound_kib = 16 * 1024;
 
 unsigned short free_port() {
   asio::io_context io;
