@@ -154,7 +154,7 @@ void mcp_probe::on_tools_page(const json::object& res) {
 }
 
 void mcp_probe::on_response(const probe_response& r) {
-  if (r.too_large && step_ != step::close && step_ != step::done) {
+  if ((r.too_large || r.body.size() > limits::max_body) && step_ != step::close && step_ != step::done) {
     static constexpr std::string_view what[] = {"initialize", "notifications/initialized", "tools/list"};
     fail(step_ == step::list_tools ? "ToolsListFailed" : "InitializeFailed",
          std::string(what[static_cast<int>(step_)]) + " response larger than " + std::to_string(limits::max_body) +

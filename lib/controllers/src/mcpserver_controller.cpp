@@ -130,8 +130,6 @@ mcpserver_controller::mcpserver_controller(std::shared_ptr<kube::client> http, c
       settings_(std::move(settings)),
       events_(std::move(events)),
       transport_(std::move(transport)) {
-  if (!settings_.probe_slots)
-    settings_.probe_slots = std::make_shared<probe_limiter>();
   kube::controller_options opts;
   opts.name = "mcpserver";
   opts.ns = settings_.watch_namespace;
@@ -262,6 +260,8 @@ void mcpserver_controller::maybe_verify(const api::mcpserver& server, const json
 }
 
 asio::awaitable<void> mcpserver_controller::verify_task(api::mcpserver server, std::int64_t deployment_generation) {
+  if (!settings_.probe_slots)
+    settings_.probe_slots = std::make_shared<probe_limiter>();  // a controller alone: its own bound
   auto slot = co_await settings_.probe_slots->acquire();
   auto result = co_await run_probe(transport_, server, settings_.version, settings_.verify_timeout);
   slot.release();

@@ -53,6 +53,11 @@ TEST(ProbeLimits, ABodyOverTheCapFailsNamingTheCap) {
   q.on_response(r);
   EXPECT_EQ(q.result().reason, "ToolsListFailed");
   EXPECT_EQ(q.result().message, "tools/list response larger than 1048576 bytes");
+
+  // A transport that read it all anyway gets the same answer.
+  mcp_probe whole("v", "t");
+  whole.on_response(json_ok(std::string(probe_limits::max_body + 1, ' ') + init_ok));
+  EXPECT_EQ(whole.result().message, "initialize response larger than 1048576 bytes");
 }
 
 TEST(ProbeLimits, AHugeSseIdIsIgnoredAndTheAnswerAfterItStillCounts) {
