@@ -11,13 +11,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <spawn.h>
+#include <sys/wait.h>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <map>
-#include <spawn.h>
 #include <string>
-#include <sys/wait.h>
 #include <thread>
 #include <vector>
 
@@ -179,8 +179,8 @@ TEST(OperatorVerification, HostileAnswersFailBoundedWhileAnotherTenantVerifies) 
   EXPECT_LT(took, 6 * defaults.verify_timeout);
 
   const long growth = peak - baseline;
-  std::printf("probe memory: baseline VmHWM %ld KiB, peak %ld KiB, growth %ld KiB (bound %ld KiB); %lld ms\n",
-              baseline, peak, growth, rss_growth_bound_kib,
+  std::printf("probe memory: baseline VmHWM %ld KiB, peak %ld KiB, growth %ld KiB (bound %ld KiB); %lld ms\n", baseline,
+              peak, growth, rss_growth_bound_kib,
               static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
   EXPECT_LT(growth, rss_growth_bound_kib);
 }

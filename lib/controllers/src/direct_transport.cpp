@@ -57,9 +57,9 @@ asio::awaitable<probe_response> http_exchange(std::string host, std::string port
 }
 
 probe_transport direct_transport(std::string cluster_domain) {
-  return [cluster_domain = std::move(cluster_domain)](api::mcpserver s, probe_request req,
-                                                      std::chrono::steady_clock::time_point deadline)
-             -> asio::awaitable<probe_response> {
+  return [cluster_domain = std::move(cluster_domain)](
+             api::mcpserver s, probe_request req,
+             std::chrono::steady_clock::time_point deadline) -> asio::awaitable<probe_response> {
     std::string host = s.name + "." + s.namespace_ + ".svc." + cluster_domain;
     return http_exchange(std::move(host), std::to_string(s.spec.port), s.spec.path, std::move(req), deadline);
   };

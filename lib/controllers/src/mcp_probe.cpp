@@ -111,10 +111,9 @@ std::optional<std::string> mcp_probe::rpc_result(const probe_response& r, int id
       return std::nullopt;
     if (const json::value* err = o.if_contains("error"); err != nullptr && err->is_object()) {
       const json::value* code = err->get_object().if_contains("code");
-      return std::optional<std::string>("JSON-RPC error " + (code != nullptr && code->is_number()
-                                                                  ? json::serialize(*code)
-                                                                  : std::string("null")) +
-                                        ": " + str_at(err->get_object(), "message"));
+      return std::optional<std::string>(
+          "JSON-RPC error " + (code != nullptr && code->is_number() ? json::serialize(*code) : std::string("null")) +
+          ": " + str_at(err->get_object(), "message"));
     }
     json::value* res = o.if_contains("result");
     if (res == nullptr || !res->is_object())
@@ -179,8 +178,8 @@ void mcp_probe::on_response(const probe_response& r) {
       }
       result_.protocol_version = protocol_version_;
       if (r.session_id.size() > limits::max_text) {
-        fail("InvalidResponse", "initialize answered an Mcp-Session-Id longer than " +
-                                    std::to_string(limits::max_text) + " bytes");
+        fail("InvalidResponse",
+             "initialize answered an Mcp-Session-Id longer than " + std::to_string(limits::max_text) + " bytes");
         return;
       }
       session_id_ = r.session_id;
@@ -205,8 +204,8 @@ void mcp_probe::on_response(const probe_response& r) {
       const json::value* cursor = res.if_contains("nextCursor");
       cursor_ = cursor != nullptr && cursor->is_string() ? std::string(cursor->get_string()) : std::string();
       if (cursor_.size() > limits::max_text) {
-        fail("ToolsListFailed", "tools/list answered a nextCursor longer than " + std::to_string(limits::max_text) +
-                                    " bytes");
+        fail("ToolsListFailed",
+             "tools/list answered a nextCursor longer than " + std::to_string(limits::max_text) + " bytes");
         return;
       }
       if (!cursor_.empty() && ++pages_ < max_tool_pages) {

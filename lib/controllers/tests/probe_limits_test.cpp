@@ -106,16 +106,16 @@ TEST(ProbeLimits, TenPagesOfLongToolNamesKeepTheFirstNamesCutAndCountAll) {
 TEST(ProbeLimits, ServerTextInTheResultAndMessagesIsBounded) {
   mcp_probe p("v", "t");
   const std::string big(100000, 'x');
-  p.on_response(json_ok(json::serialize(json::object{
-      {"jsonrpc", "2.0"},
-      {"id", 1},
-      {"result", json::object{{"protocolVersion", "2025-06-18"},
-                              {"serverInfo", json::object{{"name", big}, {"version", big}}}}}})));
+  p.on_response(json_ok(json::serialize(
+      json::object{{"jsonrpc", "2.0"},
+                   {"id", 1},
+                   {"result", json::object{{"protocolVersion", "2025-06-18"},
+                                           {"serverInfo", json::object{{"name", big}, {"version", big}}}}}})));
   EXPECT_LE(p.result().server_name.size(), probe_limits::max_text);
   EXPECT_LE(p.result().server_version.size(), probe_limits::max_text);
   p.on_response({202, "", "", ""});
-  p.on_response(json_ok(json::serialize(json::object{
-      {"jsonrpc", "2.0"}, {"id", 2}, {"error", json::object{{"code", big}, {"message", big}}}})));
+  p.on_response(json_ok(json::serialize(
+      json::object{{"jsonrpc", "2.0"}, {"id", 2}, {"error", json::object{{"code", big}, {"message", big}}}})));
   EXPECT_EQ(p.result().reason, "ToolsListFailed");
   EXPECT_LT(p.result().message.size(), 2 * probe_limits::max_text);
   EXPECT_TRUE(p.result().message.starts_with("tools/list JSON-RPC error null: xxx"));
@@ -129,8 +129,10 @@ TEST(ProbeLimits, AnOverlongSessionIdOrCursorFailsTheCheck) {
   EXPECT_TRUE(p.done());
 
   auto q = at_tools_list();
-  q.on_response(json_ok(json::serialize(json::object{
-      {"jsonrpc", "2.0"}, {"id", 2}, {"result", json::object{{"tools", json::array{}}, {"nextCursor", std::string(300, 'c')}}}})));
+  q.on_response(json_ok(json::serialize(
+      json::object{{"jsonrpc", "2.0"},
+                   {"id", 2},
+                   {"result", json::object{{"tools", json::array{}}, {"nextCursor", std::string(300, 'c')}}}})));
   EXPECT_EQ(q.result().reason, "ToolsListFailed");
   EXPECT_EQ(q.result().message, "tools/list answered a nextCursor longer than 256 bytes");
 }
@@ -233,7 +235,12 @@ TEST(ProbeLimiter, ProbesDestroyedWhileHoldingOrWaitingGiveTheirSlotsBack) {
   asio::io_context io;
   bool got = false;
   asio::co_spawn(
-      io, [&]() -> asio::awaitable<void> { auto slot = co_await limiter.acquire(); got = true; }, asio::detached);
+      io,
+      [&]() -> asio::awaitable<void> {
+        auto slot = co_await limiter.acquire();
+        got = true;
+      },
+      asio::detached);
   io.run();
   EXPECT_TRUE(got);
 }
