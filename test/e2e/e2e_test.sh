@@ -298,9 +298,106 @@ cmd_operator_restart() {
   mcps_verified "$NS" everything-stdio && mcps_verified "$NS" everything-http || fail "samples no longer Running+Verified"
 }
 
+# hostile_mcpserver <namespace> <mode>: an HTTP MCPServer running test/mcp/fixtures/hostile_server.mjs
+# (from the ConfigMap hostile-server) in the server-everything image's node.
+hostile_mcpserver() {
+  kubectl -n "$1" apply -f - >/dev/null <<YAML
+apiVersion: mcp.v2dy.io/v1
+kind: MCPServer
+metadata:
+  name: hostile-$2
+spec:
+  image: "$SERVER_EVERYTHING_IMAGE"
+  imagePullPolicy: IfNotPresent
+  protocol: http
+  command: ["/usr/local/bin/node"]
+  args: ["/hostile/hostile_server.mjs", "$2", "3000"]
+  port: 3000
+  path: /mcp
+  resources:
+    requests: {cpu: 10m, memory: 32Mi}
+    limits: {memory: 256Mi}
+  volumes:
+  - name: hostile
+    configMap: {name: hostile-server}
+  volumeMounts:
+  - {name: hostile, mountPath: /hostile, readOnly: true}
+YAML
+}
+
+verified_reason_is() {  # verified_reason_is <namespace> <name> <status reason>
+  [[ $(kubectl -n "$1" get mcps "$2" -o jsonpath='{.status.conditions[?(@.type=="Verified")].status} {.status.conditions[?(@.type=="Verified")].reason}') == "$3" ]]
+}
+
+# The bound on the operator pod's memory (its container's cgroup, memory.current sampled every
+# 0.5 s, and memory.peak where the kernel has it) while six hostile servers are probed.
+HOSTILE_MEMORY_BOUND_MIB=48
+
+# A tenant's hostile MCP servers (each answer of test/mcp/fixtures/hostile_server.mjs) in
+# tenant-a: each gets its bounded Verified result, the operator's memory stays under the bound
+# and it never restarts, while another tenant's server (everything-http in tenant-b) reaches
+# Running+Verified meanwhile.
+cmd_hostile_tenants() {
+  load_env
+  local ns ops=mcp-operator-system
+  for ns in tenant-a tenant-b; do
+    kubectl create namespace "$ns" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+    kubectl label namespace "$ns" --overwrite pod-security.kubernetes.io/enforce=restricted >/dev/null
+  done
+  kubectl -n tenant-a create configmap hostile-server \
+    --from-file=hostile_server.mjs="$REPO_ROOT/test/mcp/fixtures/hostile_server.mjs" --dry-run=client -o yaml |
+    kubectl -n tenant-a apply -f - >/dev/null
+  local op pid cg
+  op=$(kubectl -n "$ops" get pods -l control-plane=controller-manager -o jsonpath='{.items[0].metadata.name}')
+  pid=$(host_pid "$ops" "$op" manager) || fail "no manager container in $op"
+  cg=/sys/fs/cgroup$(awk -F: '$1 == "0" {print $3}' "/proc/$pid/cgroup")
+  [[ -r $cg/memory.current ]] || fail "no cgroup v2 memory.current for the operator ($cg)"
+  local restarts0; restarts0=$(kubectl -n "$ops" get pod "$op" -o jsonpath='{.status.containerStatuses[0].restartCount}')
+  local before=$(( $(cat "$cg/memory.current") >> 10 ))
+
+  local -A want=([huge-sse]="False InitializeFailed" [sse-events]="False InitializeFailed" [oversize]="False InitializeFailed"
+                 [many-tools]="True Verified" [slow-drip]="False Timeout" [garbage]="False InitializeFailed")
+  local mode
+  for mode in "${!want[@]}"; do hostile_mcpserver tenant-a "$mode"; done
+  apply_sample tenant-b http
+  local t0=$SECONDS peak=0 cur pending t_good=""
+  local deadline=$((SECONDS + 240))
+  while :; do
+    cur=$(( $(cat "$cg/memory.current") >> 10 ))
+    ((cur > peak)) && peak=$cur
+    pending=""
+    for mode in "${!want[@]}"; do
+      verified_reason_is tenant-a "hostile-$mode" "${want[$mode]}" || pending+=" $mode"
+    done
+    [[ -z $t_good ]] && mcps_verified tenant-b everything-http && t_good=$((SECONDS - t0))
+    [[ -z $pending && -n $t_good ]] && break
+    ((SECONDS < deadline)) || { kubectl -n tenant-a get mcps -o yaml >&2; fail "not within 240s: still pending:${pending:- none}; tenant-b Verified after: ${t_good:-not yet}"; }
+    sleep 0.5
+  done
+  # Two more re-check rounds of the failing ones (every second, five times) while sampling.
+  local until=$((SECONDS + 20))
+  while ((SECONDS < until)); do
+    cur=$(( $(cat "$cg/memory.current") >> 10 ))
+    ((cur > peak)) && peak=$cur
+    sleep 0.5
+  done
+  [[ -r $cg/memory.peak ]] && { cur=$(( $(cat "$cg/memory.peak") >> 10 )); ((cur > peak)) && peak=$cur; }
+  kubectl -n tenant-a get mcps -o custom-columns='NAME:.metadata.name,VERIFIED:.status.conditions[?(@.type=="Verified")].reason,MESSAGE:.status.conditions[?(@.type=="Verified")].message'
+  local size
+  for mode in "${!want[@]}"; do
+    size=$(kubectl -n tenant-a get mcps "hostile-$mode" -o jsonpath='{.status}' | wc -c)
+    ((size < 20480)) || fail "hostile-$mode: status is $size bytes"
+  done
+  local restarts; restarts=$(kubectl -n "$ops" get pod "$op" -o jsonpath='{.status.containerStatuses[0].restartCount}')
+  note "operator memory (cgroup): ${before} KiB before, peak ${peak} KiB (bound ${HOSTILE_MEMORY_BOUND_MIB} MiB); restarts ${restarts0} -> ${restarts}; tenant-b Verified after ${t_good}s"
+  ((restarts == restarts0)) || fail "the operator restarted"
+  ((peak < HOSTILE_MEMORY_BOUND_MIB * 1024)) || fail "operator memory peaked at ${peak} KiB"
+  kubectl delete namespace tenant-a tenant-b --wait=false >/dev/null
+}
+
 case "${1:-}" in
   setup) cmd_setup ;;
   teardown) cmd_teardown ;;
-  network_local | samples_verified | stdio_sessions | scale | kill_server | operator_restart) "cmd_$1" ;;
-  *) echo "usage: $0 setup|teardown|network_local|samples_verified|stdio_sessions|scale|kill_server|operator_restart" >&2; exit 2 ;;
+  network_local | samples_verified | stdio_sessions | scale | kill_server | operator_restart | hostile_tenants) "cmd_$1" ;;
+  *) echo "usage: $0 setup|teardown|network_local|samples_verified|stdio_sessions|scale|kill_server|operator_restart|hostile_tenants" >&2; exit 2 ;;
 esac

@@ -39,14 +39,14 @@ bool accepts(unsigned short port) {
 
 controllers::verification probe(unsigned short port) {
   asio::io_context io;
-  controllers::probe_transport to_loopback = [port](api::mcpserver s, controllers::probe_request req) {
-    return controllers::http_exchange("127.0.0.1", std::to_string(port), s.spec.path, std::move(req),
-                                      std::chrono::seconds(10));
+  controllers::probe_transport to_loopback = [port](api::mcpserver s, controllers::probe_request req,
+                                                    std::chrono::steady_clock::time_point deadline) {
+    return controllers::http_exchange("127.0.0.1", std::to_string(port), s.spec.path, std::move(req), deadline);
   };
   api::mcpserver server;
   server.name = "everything";
   server.namespace_ = "default";
-  auto fut = asio::co_spawn(io, controllers::run_probe(to_loopback, server, "test"), asio::use_future);
+  auto fut = asio::co_spawn(io, controllers::run_probe(to_loopback, server, "test", std::chrono::seconds(10)), asio::use_future);
   io.run();
   return fut.get();
 }

@@ -190,9 +190,9 @@ int main(int argc, char** argv) {
   settings.concurrency = f.concurrency;
   settings.verify = mode;
   settings.verify_period = std::chrono::seconds(f.verify_period);
-  auto transport = mode == controllers::verify_mode::off
-                       ? controllers::probe_transport{}
-                       : controllers::direct_transport(f.cluster_domain, settings.verify_timeout);
+  settings.probe_slots = std::make_shared<controllers::probe_limiter>();  // one bound for all namespaces
+  auto transport = mode == controllers::verify_mode::off ? controllers::probe_transport{}
+                                                         : controllers::direct_transport(f.cluster_domain);
 
   // One controller for all watched namespaces (a reflector per kind and namespace inside it),
   // with --max-concurrent-reconciles workers per namespace, as before.

@@ -11,11 +11,12 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::string_view requested_revision = "2025-06-18";
-constexpr std::size_t max_body = 4U << 20U;
+using limits = probe_limits;
 
-std::string str_at(const json::object& o, std::string_view key) {
+// A string member of `o`, cut to `max` bytes.
+std::string str_at(const json::object& o, std::string_view key, std::size_t max = limits::max_text) {
   const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+  return v != nullptr && v->is_string() ? bounded(v->get_string(), max) : std::string();
 }
 
 }  // namespace
@@ -82,56 +83,90 @@ void mcp_probe::on_transport_error(const std::string& what) {
   step_ = step::done;
 }
 
-// The JSON-RPC response with `id` in a JSON or SSE body. Returns an error text on failure.
-std::optional<std::string> mcp_probe::rpc_result(const probe_response& r, int id, std::string& json_out) {
+void mcp_probe::on_deadline(const std::string& what) {
+  if (step_ == step::close) {
+    step_ = step::done;
+    return;
+  }
+  result_.ok = false;
+  result_.reason = "Timeout";
+  result_.message = what;
+  step_ = step::done;  // no time left to close the session either
+}
+
+// The JSON-RPC result with `id` in a JSON or SSE body. Returns an error text on failure.
+std::optional<std::string> mcp_probe::rpc_result(const probe_response& r, int id, json::object& out) {
   if (r.status != 200) {
     return "answered HTTP " + std::to_string(r.status);
   }
-  if (r.body.size() > max_body) {
-    return "response larger than 4 MiB";
-  }
-  std::vector<std::string> candidates;
-  if (r.content_type.starts_with("text/event-stream")) {
-    mcp::sse::parser p(max_body);
-    p.feed(r.body);
-    p.feed("\n\n");  // a body cut right after the last event still dispatches it
-    mcp::sse::event ev;
-    while (p.next(ev))
-      candidates.push_back(ev.data);
-  } else {
-    candidates.push_back(r.body);
-  }
-  for (const auto& text : candidates) {
+  // The result, or the error text of the response with `id`; nullopt: not that response.
+  auto match = [&](std::string_view text) -> std::optional<std::optional<std::string>> {
     boost::system::error_code ec;
     json::value v = json::parse(text, ec);
     if (ec || !v.is_object())
-      continue;
-    const auto& o = v.get_object();
+      return std::nullopt;
+    auto& o = v.get_object();
     const json::value* rid = o.if_contains("id");
     if (rid == nullptr || !rid->is_int64() || rid->get_int64() != id)
-      continue;
+      return std::nullopt;
     if (const json::value* err = o.if_contains("error"); err != nullptr && err->is_object()) {
-      return "JSON-RPC error " + json::serialize(err->get_object().contains("code") ? err->at("code") : json::value()) +
-             ": " + str_at(err->get_object(), "message");
+      const json::value* code = err->get_object().if_contains("code");
+      return std::optional<std::string>(
+          "JSON-RPC error " + (code != nullptr && code->is_number() ? json::serialize(*code) : std::string("null")) +
+          ": " + str_at(err->get_object(), "message"));
     }
-    const json::value* res = o.if_contains("result");
+    json::value* res = o.if_contains("result");
     if (res == nullptr || !res->is_object())
-      return "response without a result object";
-    json_out = json::serialize(*res);
-    return std::nullopt;
+      return std::optional<std::string>("response without a result object");
+    out = std::move(res->get_object());
+    return std::optional<std::string>();
+  };
+  if (r.content_type.starts_with("text/event-stream")) {
+    // One event at a time is parsed and dropped; the parser caps the id and the queue.
+    mcp::sse::parser p(limits::max_body, limits::max_sse_id, limits::max_sse_events);
+    p.feed(r.body);
+    p.feed("\n\n");  // a body cut right after the last event still dispatches it
+    if (p.overflowed() > 0)
+      return "sent more than " + std::to_string(limits::max_sse_events) + " SSE events in one response";
+    mcp::sse::event ev;
+    while (p.next(ev)) {
+      if (auto m = match(ev.data))
+        return *m;
+    }
+  } else if (auto m = match(r.body)) {
+    return *m;
   }
   return "no JSON-RPC response with id " + std::to_string(id) + " in the body";
 }
 
+void mcp_probe::on_tools_page(const json::object& res) {
+  if (const json::value* tools = res.if_contains("tools"); tools != nullptr && tools->is_array()) {
+    for (const auto& t : tools->get_array()) {
+      if (!t.is_object())
+        continue;
+      ++tools_listed_;
+      if (result_.tools.size() < limits::max_tool_names)
+        result_.tools.push_back(str_at(t.get_object(), "name", max_tool_name));
+    }
+  }
+  result_.tool_count = tools_listed_;
+}
+
 void mcp_probe::on_response(const probe_response& r) {
-  std::string body;
+  if ((r.too_large || r.body.size() > limits::max_body) && step_ != step::close && step_ != step::done) {
+    static constexpr std::string_view what[] = {"initialize", "notifications/initialized", "tools/list"};
+    fail(step_ == step::list_tools ? "ToolsListFailed" : "InitializeFailed",
+         std::string(what[static_cast<int>(step_)]) + " response larger than " + std::to_string(limits::max_body) +
+             " bytes");
+    return;
+  }
+  json::object res;
   switch (step_) {
     case step::initialize: {
-      if (auto err = rpc_result(r, next_id_, body)) {
+      if (auto err = rpc_result(r, next_id_, res)) {
         fail("InitializeFailed", "initialize " + *err);
         return;
       }
-      auto res = json::parse(body).as_object();
       protocol_version_ = str_at(res, "protocolVersion");
       if (protocol_version_.empty()) {
         fail("InvalidResponse", "initialize result has no protocolVersion");
@@ -142,6 +177,11 @@ void mcp_probe::on_response(const probe_response& r) {
         result_.server_version = str_at(info->get_object(), "version");
       }
       result_.protocol_version = protocol_version_;
+      if (r.session_id.size() > limits::max_text) {
+        fail("InvalidResponse",
+             "initialize answered an Mcp-Session-Id longer than " + std::to_string(limits::max_text) + " bytes");
+        return;
+      }
       session_id_ = r.session_id;
       ++next_id_;
       step_ = step::initialized;
@@ -155,25 +195,25 @@ void mcp_probe::on_response(const probe_response& r) {
       step_ = step::list_tools;
       return;
     case step::list_tools: {
-      if (auto err = rpc_result(r, next_id_, body)) {
+      if (auto err = rpc_result(r, next_id_, res)) {
         fail("ToolsListFailed", "tools/list " + *err);
         return;
       }
       ++next_id_;
-      auto res = json::parse(body).as_object();
-      if (const json::value* tools = res.if_contains("tools"); tools != nullptr && tools->is_array()) {
-        for (const auto& t : tools->get_array()) {
-          if (t.is_object())
-            result_.tools.push_back(str_at(t.get_object(), "name"));
-        }
+      on_tools_page(res);
+      const json::value* cursor = res.if_contains("nextCursor");
+      cursor_ = cursor != nullptr && cursor->is_string() ? std::string(cursor->get_string()) : std::string();
+      if (cursor_.size() > limits::max_text) {
+        fail("ToolsListFailed",
+             "tools/list answered a nextCursor longer than " + std::to_string(limits::max_text) + " bytes");
+        return;
       }
-      cursor_ = str_at(res, "nextCursor");
       if (!cursor_.empty() && ++pages_ < max_tool_pages) {
         return;  // next page
       }
       result_.ok = true;
       result_.reason = "Verified";
-      result_.message = "initialize and tools/list succeeded: " + std::to_string(result_.tools.size()) + " tools";
+      result_.message = "initialize and tools/list succeeded: " + std::to_string(tools_listed_) + " tools";
       step_ = session_id_.empty() ? step::done : step::close;
       return;
     }

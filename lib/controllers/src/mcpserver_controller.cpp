@@ -74,16 +74,26 @@ bool namespace_terminating(const kube::error& e) {
 
 }  // namespace
 
-boost::asio::awaitable<verification> run_probe(probe_transport transport, api::mcpserver server, std::string version) {
+boost::asio::awaitable<verification> run_probe(probe_transport transport, api::mcpserver server, std::string version,
+                                               std::chrono::steady_clock::duration timeout) {
   mcp_probe probe(std::move(version), rfc3339_now());
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const std::string late = "the MCP endpoint did not complete initialize and tools/list within " +
+                           std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) + "s";
   while (auto req = probe.next()) {
+    std::string error;
     try {
-      probe.on_response(co_await transport(server, std::move(*req)));
+      probe.on_response(co_await transport(server, std::move(*req), deadline));
+      continue;
     } catch (const boost::system::system_error& e) {
-      probe.on_transport_error(e.code().message());  // without Boost's source location
+      error = e.code().message();  // without Boost's source location
     } catch (const std::exception& e) {
-      probe.on_transport_error(e.what());
+      error = e.what();
     }
+    if (std::chrono::steady_clock::now() >= deadline)
+      probe.on_deadline(late);
+    else
+      probe.on_transport_error(error);
   }
   co_return probe.result();
 }
@@ -230,7 +240,11 @@ void mcpserver_controller::maybe_verify(const api::mcpserver& server, const json
 }
 
 asio::awaitable<void> mcpserver_controller::verify_task(api::mcpserver server, std::int64_t deployment_generation) {
-  auto result = co_await run_probe(transport_, server, settings_.version);
+  if (!settings_.probe_slots)
+    settings_.probe_slots = std::make_shared<probe_limiter>();  // a controller alone: its own bound
+  auto slot = co_await settings_.probe_slots->acquire();
+  auto result = co_await run_probe(transport_, server, settings_.version, settings_.verify_timeout);
+  slot.release();
   verify_state& s = verify_[server.uid];
   s.running = false;
   s.deployment_generation = deployment_generation;

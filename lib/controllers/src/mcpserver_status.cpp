@@ -67,7 +67,7 @@ json::array merge_conditions(const std::vector<condition>& next, const json::obj
     out.push_back(json::object{{"type", c.type},
                                {"status", c.status},
                                {"reason", c.reason},
-                               {"message", c.message},
+                               {"message", bounded(c.message, max_condition_message)},
                                {"observedGeneration", generation},
                                {"lastTransitionTime", since.empty() ? now : since}});
   }
@@ -75,6 +75,17 @@ json::array merge_conditions(const std::vector<condition>& next, const json::obj
 }
 
 }  // namespace
+
+std::string bounded(std::string_view s, std::size_t max) {
+  if (s.size() <= max)
+    return std::string(s);
+  constexpr std::string_view ellipsis = "...";
+  std::size_t cut = max > ellipsis.size() ? max - ellipsis.size() : 0;
+  // Back up over UTF-8 continuation bytes, so the cut never splits a character.
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0U) == 0x80U)
+    --cut;
+  return std::string(s.substr(0, cut)).append(ellipsis);
+}
 
 namespace {
 
@@ -245,11 +256,12 @@ json::object compute_status(const api::mcpserver& s, const render_options& optio
     st["url"] = service_url(s, options);
   if (obs.verified && obs.verified->ok) {
     const verification& v = *obs.verified;
-    st["serverInfo"] =
-        json::object{{"name", v.server_name}, {"version", v.server_version}, {"protocolVersion", v.protocol_version}};
+    st["serverInfo"] = json::object{{"name", bounded(v.server_name, max_server_info_field)},
+                                    {"version", bounded(v.server_version, max_server_info_field)},
+                                    {"protocolVersion", bounded(v.protocol_version, max_server_info_field)}};
     json::array tools;
-    for (std::size_t i = 0; i < v.tools.size() && i < 64; ++i)
-      tools.emplace_back(v.tools[i]);
+    for (std::size_t i = 0; i < v.tools.size() && i < max_status_tools; ++i)
+      tools.emplace_back(bounded(v.tools[i], max_tool_name));
     st["tools"] = std::move(tools);
     st["toolCount"] = v.tool_count >= 0 ? v.tool_count : static_cast<std::int64_t>(v.tools.size());
     st["lastVerifiedTime"] = v.time;

@@ -1,4 +1,4 @@
-// libFuzzer target: the SSE parser must never crash or exceed its event limit, must parse
+// libFuzzer target: the SSE parser must never crash or exceed its event or id limits, must parse
 // identically however the bytes are split, and must read back what the encoder wrote.
 #include <cstddef>
 #include <cstdint>
@@ -35,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   for (std::size_t i = 0; i < whole.size(); ++i) {
     if (whole[i].data != split[i].data || whole[i].id != split[i].id || whole[i].type != split[i].type ||
-        whole[i].data.size() > 256) {
+        whole[i].data.size() > 256 || whole[i].id.size() > mcp::sse::default_max_id) {
       std::abort();
     }
   }

@@ -52,12 +52,16 @@ void parser::feed(std::string_view bytes) {
     }
     if (c == '\r' || c == '\n') {
       skip_lf_ = (c == '\r');
-      line(buf_);
+      if (!line_cut_) {
+        line(buf_);  // a cut line's field is never applied: a prefix of an id is not the id
+      }
+      line_cut_ = false;
       buf_.clear();
       continue;
     }
     if (buf_.size() + data_.size() >= max_event_) {
       too_big_ = true;  // keep scanning for the event's end, but stop storing
+      line_cut_ = true;
       continue;
     }
     buf_.push_back(c);
@@ -90,7 +94,9 @@ void parser::line(std::string_view l) {
   } else if (field == "event") {
     type_.assign(value);
   } else if (field == "id") {
-    if (value.find('\0') == std::string_view::npos) {
+    if (value.size() > max_id_) {
+      ++ids_ignored_;
+    } else if (value.find('\0') == std::string_view::npos) {
       last_id_.assign(value);
     }
   } else if (field == "retry") {
@@ -105,6 +111,8 @@ void parser::line(std::string_view l) {
 void parser::dispatch() {
   if (too_big_) {
     ++dropped_;
+  } else if (has_data_ && !data_.empty() && ready_.size() >= max_queued_) {
+    ++overflowed_;
   } else if (has_data_ && !data_.empty()) {  // WHATWG: an empty data buffer dispatches nothing
     ready_.push_back(event{last_id_, type_.empty() ? std::string("message") : type_, std::move(data_)});
   }

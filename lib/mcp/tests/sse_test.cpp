@@ -78,4 +78,69 @@ TEST(sse, ignores_unknown_fields_and_ids_with_nul) {
   EXPECT_EQ(e.id, "good");
 }
 
+// The answer that OOM-killed an operator: one 2 MiB id line, then 200,000 tiny events. The
+// id is ignored (it is never copied into the events), every event still arrives.
+TEST(sse, a_huge_id_line_is_ignored_and_never_copied_into_the_events_after_it) {
+  mcp::sse::parser p(4U << 20U);
+  p.feed("id: first\ndata: a\n\n");
+  p.feed("id: " + std::string(2U << 20U, 'i') + "\n");
+  std::string tiny;
+  for (int i = 0; i < 1000; ++i) {
+    tiny += "data: x\n\n";
+  }
+  std::size_t events = 0;
+  mcp::sse::event e;
+  for (int round = 0; round < 200; ++round) {
+    p.feed(tiny);
+    while (p.next(e)) {
+      ++events;
+      ASSERT_LE(e.id.size(), mcp::sse::default_max_id);
+    }
+  }
+  EXPECT_EQ(events, 1U + 200000U);
+  EXPECT_EQ(p.last_event_id(), "first");
+  EXPECT_EQ(p.ids_ignored(), 1U);
+}
+
+TEST(sse, an_id_up_to_the_limit_is_kept_and_one_byte_more_is_ignored) {
+  mcp::sse::parser p(1024, 8);
+  p.feed("id: 12345678\ndata: a\n\nid: 123456789\ndata: b\n\n");
+  mcp::sse::event e;
+  ASSERT_TRUE(p.next(e));
+  EXPECT_EQ(e.id, "12345678");
+  ASSERT_TRUE(p.next(e));
+  EXPECT_EQ(e.id, "12345678");
+  EXPECT_EQ(p.ids_ignored(), 1U);
+}
+
+TEST(sse, events_beyond_the_queue_limit_are_discarded_and_counted_until_drained) {
+  mcp::sse::parser p(1024, 256, 100);
+  std::string wire;
+  for (int i = 0; i < 5000; ++i) {
+    wire += "data: " + std::to_string(i) + "\n\n";
+  }
+  p.feed(wire);
+  mcp::sse::event e;
+  std::size_t n = 0;
+  while (p.next(e)) {
+    EXPECT_EQ(e.data, std::to_string(n));
+    ++n;
+  }
+  EXPECT_EQ(n, 100U);
+  EXPECT_EQ(p.overflowed(), 4900U);
+  p.feed("data: after\n\n");
+  ASSERT_TRUE(p.next(e));
+  EXPECT_EQ(e.data, "after");
+}
+
+TEST(sse, a_line_cut_at_the_event_limit_is_not_applied) {
+  mcp::sse::parser p(16);
+  p.feed("id: " + std::string(40, 'z') + "\ndata: dropped\n\ndata: next\n\n");
+  mcp::sse::event e;
+  ASSERT_TRUE(p.next(e));
+  EXPECT_EQ(e.data, "next");
+  EXPECT_EQ(e.id, "");  // not a 12-byte prefix of the cut id
+  EXPECT_EQ(p.dropped(), 1U);
+}
+
 }  // namespace

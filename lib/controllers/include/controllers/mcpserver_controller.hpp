@@ -18,6 +18,7 @@
 #include "controllers/mcp_probe.hpp"
 #include "controllers/mcpserver_render.hpp"
 #include "controllers/mcpserver_status.hpp"
+#include "controllers/probe_limiter.hpp"
 #include "kube/runtime/controller.hpp"
 
 namespace prometheus {
@@ -56,23 +57,32 @@ struct controller_settings {
   verify_mode verify = verify_mode::direct;
   std::chrono::seconds verify_period{300};  // re-check a verified server this often
   std::chrono::seconds verify_retry{30};    // re-check a failing server this often
-  std::chrono::seconds verify_timeout{10};  // the whole probe
+  // The whole probe (every exchange of it, from connecting to the last byte): a server that
+  // answers slowly, or never finishes an answer, fails with reason Timeout after this long.
+  std::chrono::seconds verify_timeout{10};
+  // Probes running at once across the operator; share one limiter between the controllers of
+  // all watched namespaces. Null: the controller makes its own with default_concurrent_probes.
+  std::shared_ptr<probe_limiter> probe_slots;
 };
 
-// One HTTP exchange with a server's MCP endpoint, as the verifier needs it.
-// Throws on a transport failure (connection refused, timeout); any HTTP answer is a response.
-using probe_transport = std::function<boost::asio::awaitable<probe_response>(api::mcpserver server, probe_request req)>;
+// One HTTP exchange with a server's MCP endpoint, as the verifier needs it, finished by
+// `deadline` (the whole probe's). Throws on a transport failure (connection refused, the
+// deadline passing); any HTTP answer is a response, a body over probe_limits::max_body one
+// with too_large set.
+using probe_transport = std::function<boost::asio::awaitable<probe_response>(
+    api::mcpserver server, probe_request req, std::chrono::steady_clock::time_point deadline)>;
 
-// Plain HTTP to the server's Service DNS name, each exchange bounded by `timeout`.
-probe_transport direct_transport(std::string cluster_domain, std::chrono::seconds timeout);
+// Plain HTTP to the server's Service DNS name.
+probe_transport direct_transport(std::string cluster_domain);
 
-// One exchange with http://<host>:<port><target>: a new connection, bounded by `timeout`, the
-// response capped at 4 MiB. Throws on a transport failure.
+// One exchange with http://<host>:<port><target>: a new connection, done by `deadline`, the
+// body read up to probe_limits::max_body (too_large past it). Throws on a transport failure.
 boost::asio::awaitable<probe_response> http_exchange(std::string host, std::string port, std::string target,
-                                                     probe_request req, std::chrono::seconds timeout);
+                                                     probe_request req, std::chrono::steady_clock::time_point deadline);
 
-// Runs the MCP probe to the end over `transport` (each exchange throws on transport failure).
-boost::asio::awaitable<verification> run_probe(probe_transport transport, api::mcpserver server, std::string version);
+// Runs the MCP probe to the end over `transport`, all of it within `timeout` (Timeout after it).
+boost::asio::awaitable<verification> run_probe(probe_transport transport, api::mcpserver server, std::string version,
+                                               std::chrono::steady_clock::duration timeout);
 
 class mcpserver_controller {
  public:

@@ -2,20 +2,42 @@
 // Deployment, its pods, and the last MCP verification. Conditions keep their
 // lastTransitionTime while their status does not change, so writing the same observation
 // twice yields the same status (and the controller can skip the write).
+//
+// Bounded: every string the status takes from a server (serverInfo, tool names) or from an
+// error (condition messages) is cut to the bounds below, and at most max_status_tools names
+// are listed, so one MCPServer's status stays a few KiB (about 16 KiB at the worst) whatever
+// its server or its pods say. An unbounded status could exceed what the apiserver accepts in
+// one request, and a status write refused for its size would be retried, and refused, forever.
 #pragma once
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/mcpserver.hpp"
 #include "controllers/mcpserver_render.hpp"
 
 namespace controllers {
+
+// Bytes of a condition message (also the note of an Event made from one: events.k8s.io/v1
+// refuses notes over 1 KiB).
+inline constexpr std::size_t max_condition_message = 1024;
+// Bytes of serverInfo.name, serverInfo.version and serverInfo.protocolVersion.
+inline constexpr std::size_t max_server_info_field = 256;
+// Tool names in status.tools (the CRD's maxItems); toolCount still counts them all.
+inline constexpr std::size_t max_status_tools = 64;
+// Bytes of one tool name (MCP's own limit on a tool name is 128 characters).
+inline constexpr std::size_t max_tool_name = 128;
+
+// `s` cut to at most `max` bytes (max >= 3) at a UTF-8 character boundary, ending in "..."
+// when it was cut; `s` itself when it fits.
+std::string bounded(std::string_view s, std::size_t max);
 
 // The outcome of the operator's MCP initialize + tools/list against the server.
 struct verification {
