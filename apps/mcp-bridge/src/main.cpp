@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 
 #include <boost/asio/as_tuple.hpp>
@@ -171,5 +172,18 @@ int main(int argc, char** argv) {
     asio::co_spawn(ioc, shutdown(ioc, ctx, acceptor, sessions, reaper, opts, st, exit_code), asio::detached);
   });
   ioc.run();
+  // The connections, pumps and timers the shutdown aborted still have handlers queued; let
+  // them unwind now, while everything they refer to is alive (destroying the io_context
+  // last would run their destructors after `ctx` and `sessions` are gone).
+  ctx.on_change = nullptr;
+  signals.cancel();
+  ioc.restart();
+  ioc.run_for(std::chrono::seconds(2));
+  if (!ioc.stopped()) {
+    // Something still waits: leave without running destructors that would touch it.
+    bridge::log::warn("exiting with work still queued");
+    std::fflush(stderr);
+    std::_Exit(exit_code);
+  }
   return exit_code;
 }

@@ -90,8 +90,10 @@ std::shared_ptr<child_process> session_manager::spawn() {
   log::debug("child started", {{"pid", std::to_string((*c)->pid())}});
   ++starting_;
   metrics_.set_children_starting(static_cast<std::int64_t>(starting_));
-  (*c)->on_started([this] { start_finished(); }, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                     opts_.start_queue_timeout));
+  // A child that has not spoken within the request timeout is failing its first request
+  // anyway; its slot goes to the next one.
+  (*c)->on_started([this] { start_finished(); },
+                   std::chrono::duration_cast<std::chrono::milliseconds>(opts_.request_timeout));
   return *c;
 }
 

@@ -125,7 +125,8 @@ export async function startBridge(extraArgs = [], command = everything, env = pr
   const base = `http://127.0.0.1:${port}`;
   const bridge = {
     proc,
-    pid: prefix.length ? childPids(proc.pid)[0] : proc.pid,
+    // Under a prefix that forks (unshare) the bridge is its child; one that execs (prlimit) is the bridge.
+    pid: fs.realpathSync(`/proc/${proc.pid}/exe`) === fs.realpathSync(bridgeBin) ? proc.pid : childPids(proc.pid)[0],
     port,
     base,
     url: new URL(`${base}/mcp`),
