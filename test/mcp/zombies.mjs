@@ -37,7 +37,7 @@ async function settle(pid, want, ms) {
 }
 
 async function churn(name, launcher, prefix, check) {
-  await run(`${name}: ${sessions} sessions leave 0 zombies and a constant process count`, async () => {
+  await run(`${name}: up to ${sessions} sessions (time-bounded) leave 0 zombies and a constant process count`, async () => {
     const b = await startBridge(['--warm-pool', '2', '--max-sessions', '8', '--idle-timeout', '30'], launcher, process.env, prefix);
     try {
       // Both warm children up (each is a launcher and its server), nothing else.

@@ -117,19 +117,8 @@ void reaper::reap() {
       c->reaped(status);  // may spawn and watch a new child: children_ is not iterated here
     }
   }
-  if (children_.empty() && on_empty_) {
-    auto fn = std::move(on_empty_);
-    on_empty_ = nullptr;
-    fn();
-  }
-}
-
-void reaper::when_empty(std::function<void()> fn) {
-  on_empty_ = std::move(fn);
-  if (children_.empty() && on_empty_) {
-    auto f = std::move(on_empty_);
-    on_empty_ = nullptr;
-    f();
+  if (on_reap_) {
+    on_reap_();
   }
 }
 

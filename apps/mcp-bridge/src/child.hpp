@@ -44,9 +44,10 @@ class reaper {
   void stop();
   [[nodiscard]] std::size_t watched() const { return children_.size(); }
   [[nodiscard]] std::uint64_t orphans_reaped() const { return orphans_reaped_; }
-  // Runs `fn` once no spawned child is left (at once if none is).
-  void when_empty(std::function<void()> fn);
-  // Sends `sig` to every live child of the bridge, spawned or adopted; returns how many.
+  // Runs `fn` after every round of reaping (shutdown waits on it).
+  void on_reap(std::function<void()> fn) { on_reap_ = std::move(fn); }
+  // Sends `sig` to every live child of the bridge, spawned or adopted; returns how many
+  // (signal 0 only counts them).
   std::size_t signal_children(int sig) const;
   // Reaps whatever has exited (also called on SIGCHLD).
   void reap();
@@ -57,7 +58,7 @@ class reaper {
   metrics& metrics_;
   std::unique_ptr<boost::asio::basic_signal_set<boost::asio::any_io_executor>> signals_;
   std::map<pid_t, std::weak_ptr<child_process>> children_;
-  std::function<void()> on_empty_;
+  std::function<void()> on_reap_;
   std::uint64_t orphans_reaped_ = 0;
   bool subreaper_set_ = false;
 };

@@ -45,9 +45,11 @@ struct shutdown_state {
   [[nodiscard]] bool forced() const { return signals > 1; }
 };
 
+// Waits for `done` until `deadline`; a second signal ends a `cancellable` wait early.
 template <class Done>
-asio::awaitable<bool> wait_until(shutdown_state& st, std::chrono::steady_clock::time_point deadline, Done done) {
-  while (!done() && !st.forced() && std::chrono::steady_clock::now() < deadline) {
+asio::awaitable<bool> wait_until(shutdown_state& st, std::chrono::steady_clock::time_point deadline, Done done,
+                                 bool cancellable = true) {
+  while (!done() && !(cancellable && st.forced()) && std::chrono::steady_clock::now() < deadline) {
     st.wake.expires_at(deadline);
     co_await st.wake.async_wait(asio::as_tuple(asio::use_awaitable));
   }
@@ -78,16 +80,12 @@ asio::awaitable<void> shutdown(asio::io_context& ioc, bridge::http_context& ctx,
   // The errors just queued go out to their clients, briefly; then every connection closes.
   co_await wait_until(st, clock::now() + std::chrono::seconds(1), [&] { return ctx.inflight == 0; });
   ctx.close_all();
-  reaper.when_empty([&st] { st.notify(); });
-  const auto kill_by = clock::now() + std::chrono::seconds(3);
-  co_await wait_until(st, kill_by, [&] { return reaper.watched() == 0; });
-  if (reaper.watched() > 0 || st.forced()) {
+  // Every child gone: the ones we spawned and the orphans reparented to us.
+  reaper.on_reap([&st] { st.notify(); });
+  const auto all_gone = [&] { return reaper.watched() == 0 && reaper.signal_children(0) == 0; };
+  if (!co_await wait_until(st, clock::now() + std::chrono::seconds(3), all_gone)) {
     reaper.signal_children(SIGKILL);
-    st.signals = 1;  // let the last wait run even when forced
-    co_await wait_until(st, clock::now() + std::chrono::seconds(2), [&] {
-      reaper.reap();
-      return reaper.watched() == 0;
-    });
+    co_await wait_until(st, clock::now() + std::chrono::seconds(2), all_gone, false);
   }
   reaper.reap();
   reaper.stop();
