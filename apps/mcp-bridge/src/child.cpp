@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <fstream>
@@ -227,7 +228,7 @@ boost::system::result<std::shared_ptr<child_process>> child_process::spawn(const
 
 child_process::child_process(const asio::any_io_executor& ex, const child_config& config, metrics& m)
     : ex_(ex), config_(config), metrics_(m), serial_(g_next_serial++), in_(ex), out_(ex), err_(ex), kill_timer_(ex),
-      start_timer_(ex) {}
+      term_timer_(ex), start_timer_(ex) {}
 
 child_process::~child_process() {
   // Last owner gone while the process may still run: make sure it does not outlive us.
@@ -386,6 +387,9 @@ void child_process::kick_writer() {
           self->write_queue_.pop_front();
         }
         self->writing_ = false;
+        if (self->terminating_) {
+          self->close_stdin_and_signal();
+        }
       },
       asio::detached);
 }
@@ -395,15 +399,32 @@ void child_process::terminate() {
     return;
   }
   terminating_ = true;
-  write_queue_.clear();
-  boost::system::error_code ignored;
-  in_.close(ignored);  // many stdio servers exit on stdin EOF alone
-  ::kill(-pid_, SIGTERM);
   kill_timer_.expires_after(config_.kill_grace);
   auto self = shared_from_this();
   kill_timer_.async_wait([self](const boost::system::error_code& ec) {
     if (!ec && !self->exited_) {
       ::kill(-self->pid_, SIGKILL);
+    }
+  });
+  // What is queued already (a notifications/cancelled, say) still reaches the child; the
+  // writer closes stdin and signals once it is written (the kill timer bounds the wait).
+  if (!writing_) {
+    close_stdin_and_signal();
+  }
+}
+
+void child_process::close_stdin_and_signal() {
+  write_queue_.clear();
+  boost::system::error_code ignored;
+  in_.close(ignored);
+  // The stdio shutdown MCP describes: stdin EOF first (many servers exit on it, and one
+  // that was just sent notifications/cancelled gets to read it), SIGTERM to the group if
+  // it is still there a moment later, SIGKILL after the grace period.
+  term_timer_.expires_after(std::min(config_.term_delay, config_.kill_grace));
+  auto self = shared_from_this();
+  term_timer_.async_wait([self](const boost::system::error_code& ec) {
+    if (!ec && !self->exited_) {
+      ::kill(-self->pid_, SIGTERM);
     }
   });
 }
@@ -412,6 +433,7 @@ void child_process::reaped(int wait_status) {
   exited_ = true;
   wait_status_ = wait_status;
   kill_timer_.cancel();
+  term_timer_.cancel();
   fire_started();
   // Whatever the leader left behind in its group goes too; otherwise a grandchild holding
   // our stdout pipe would keep the session half-alive forever.

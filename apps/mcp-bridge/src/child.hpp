@@ -67,6 +67,7 @@ struct child_config {
   std::vector<std::string> argv;
   std::size_t max_line = 4 << 20;
   std::chrono::milliseconds kill_grace{2000};
+  std::chrono::milliseconds term_delay{300};  // stdin EOF to SIGTERM
   unsigned stderr_lines_per_second = 50;
 };
 
@@ -90,7 +91,8 @@ class child_process : public std::enable_shared_from_this<child_process> {
   // Queues one message for stdin. Dropped once the child is terminating.
   void send(std::string json);
 
-  // Closes stdin, sends SIGTERM to the group, SIGKILL after the grace period.
+  // Closes stdin (after writing what is queued), sends SIGTERM to the group if it has not
+  // exited 300 ms later, SIGKILL after the grace period.
   void terminate();
 
   // Runs `fn` once the child has started: at its first stdout message, at its exit, when
@@ -114,6 +116,7 @@ class child_process : public std::enable_shared_from_this<child_process> {
   void maybe_finish();
   void close_all();
   void fire_started();
+  void close_stdin_and_signal();
 
   boost::asio::any_io_executor ex_;
   child_config config_;
@@ -122,6 +125,7 @@ class child_process : public std::enable_shared_from_this<child_process> {
   std::uint64_t serial_ = 0;
   boost::asio::posix::stream_descriptor in_, out_, err_;
   boost::asio::steady_timer kill_timer_;
+  boost::asio::steady_timer term_timer_;
   boost::asio::steady_timer start_timer_;
   std::function<void()> on_started_;
   bool spoke_ = false;

@@ -174,6 +174,14 @@ void stateless_backend::dispatch(mcp::message request, const std::shared_ptr<out
 
 void stateless_backend::detach(outbound& o) {
   o.attached = false;
+  // Not forwarded yet (the child is still starting): forget it, the child never sees it.
+  for (auto it = waiting_.begin(); it != waiting_.end(); ++it) {
+    if (it->second.stream.get() == &o) {
+      it->second.timer->cancel();
+      waiting_.erase(it);
+      return;
+    }
+  }
   for (auto& [child_id, f] : inflight_) {
     if (f.stream.get() == &o) {
       json::object cancel{{"jsonrpc", "2.0"}, {"method", "notifications/cancelled"}};
