@@ -121,7 +121,14 @@ boost::asio::awaitable<bool> session_manager::wait_for_start_slot(std::chrono::s
   start_waiters_.push_back(t);
   auto [ec] = co_await t->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
   std::erase(start_waiters_, t);
-  co_return ec == boost::asio::error::operation_aborted && !stopping_ && std::chrono::steady_clock::now() < deadline;
+  const bool woken = ec == boost::asio::error::operation_aborted && !stopping_;
+  if (!woken && !stopping_ && starting_ < opts_.max_starting && !start_waiters_.empty()) {
+    // A slot freed just as this wait expired (the wake-up was lost on it): pass it on.
+    auto next = std::move(start_waiters_.front());
+    start_waiters_.pop_front();
+    next->cancel();
+  }
+  co_return woken;
 }
 
 std::optional<session_refusal> session_manager::admit() {
