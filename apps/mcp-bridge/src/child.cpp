@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -227,8 +228,16 @@ boost::system::result<std::shared_ptr<child_process>> child_process::spawn(const
 }
 
 child_process::child_process(const asio::any_io_executor& ex, const child_config& config, metrics& m)
-    : ex_(ex), config_(config), metrics_(m), serial_(g_next_serial++), in_(ex), out_(ex), err_(ex), kill_timer_(ex),
-      term_timer_(ex), start_timer_(ex) {}
+    : ex_(ex),
+      config_(config),
+      metrics_(m),
+      serial_(g_next_serial++),
+      in_(ex),
+      out_(ex),
+      err_(ex),
+      kill_timer_(ex),
+      term_timer_(ex),
+      start_timer_(ex) {}
 
 child_process::~child_process() {
   // Last owner gone while the process may still run: make sure it does not outlive us.

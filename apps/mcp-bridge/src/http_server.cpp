@@ -1,10 +1,10 @@
 #include "http_server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -83,7 +83,8 @@ asio::awaitable<bool> write_plan(beast::tcp_stream& stream, const request& req, 
     res.keep_alive(req.keep_alive() && !plan.close);
     res.body() = std::move(plan.body);
     res.prepare_payload();
-    auto [ec, n] = co_await with_deadline(stream, limit, [&] { return http::async_write(stream, res, as_tuple(use_awaitable)); });
+    auto [ec, n] =
+        co_await with_deadline(stream, limit, [&] { return http::async_write(stream, res, as_tuple(use_awaitable)); });
     (void)n;
     if (ec) {
       co_return dropped(ec);
@@ -123,7 +124,8 @@ asio::awaitable<bool> write_plan(beast::tcp_stream& stream, const request& req, 
   res.keep_alive(req.keep_alive());
   res.chunked(true);
   http::response_serializer<http::empty_body> sr{res};
-  auto [hec, hn] = co_await with_deadline(stream, limit, [&] { return http::async_write_header(stream, sr, as_tuple(use_awaitable)); });
+  auto [hec, hn] = co_await with_deadline(
+      stream, limit, [&] { return http::async_write_header(stream, sr, as_tuple(use_awaitable)); });
   (void)hn;
   if (hec) {
     co_return dropped(hec);
@@ -151,9 +153,8 @@ asio::awaitable<bool> write_plan(beast::tcp_stream& stream, const request& req, 
       ctx.changed();  // a 2024-11-05 answer went out on its /sse stream
     }
     if (o.done) {
-      auto [ec, n] = co_await with_deadline(stream, limit, [&] {
-        return asio::async_write(stream, http::make_chunk_last(), as_tuple(use_awaitable));
-      });
+      auto [ec, n] = co_await with_deadline(
+          stream, limit, [&] { return asio::async_write(stream, http::make_chunk_last(), as_tuple(use_awaitable)); });
       (void)n;
       if (ec) {
         co_return dropped(ec);

@@ -27,8 +27,8 @@ struct http_context {
   metrics& stats;
   bool check_host = true;  // bound to loopback: refuse non-loopback Host headers (DNS rebinding)
   std::size_t open_connections = 0;
-  std::size_t inflight = 0;  // requests read whose answers are not written yet (GET streams excluded)
-  bool draining = false;     // shutting down: answer what is in flight, keep no connection open
+  std::size_t inflight = 0;         // requests read whose answers are not written yet (GET streams excluded)
+  bool draining = false;            // shutting down: answer what is in flight, keep no connection open
   std::function<void()> on_change;  // while draining: a request finished or a connection closed
   std::set<boost::asio::ip::tcp::socket*> sockets;  // every open connection, for the hard stop
 

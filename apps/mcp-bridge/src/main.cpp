@@ -29,7 +29,7 @@ namespace asio = boost::asio;
 namespace {
 
 // Exit statuses of a shutdown (docs/bridge.md): which way the bridge stopped.
-constexpr int exit_drained = 0;    // every in-flight request finished within the grace period
+constexpr int exit_drained = 0;     // every in-flight request finished within the grace period
 constexpr int exit_grace_over = 3;  // the grace period ended first: what was left got an error
 constexpr int exit_forced = 4;      // a second SIGTERM/SIGINT: everything cancelled at once
 
@@ -68,9 +68,8 @@ asio::awaitable<void> shutdown(asio::io_context& ioc, bridge::http_context& ctx,
   acceptor.close(ignored);
   ctx.draining = true;
   ctx.on_change = [&st] { st.notify(); };
-  const bool drained = co_await wait_until(st, clock::now() + opts.shutdown_grace, [&] {
-    return ctx.inflight == 0 && sessions.pending_requests() == 0;
-  });
+  const bool drained = co_await wait_until(st, clock::now() + opts.shutdown_grace,
+                                           [&] { return ctx.inflight == 0 && sessions.pending_requests() == 0; });
   exit_code = st.forced() ? exit_forced : drained ? exit_drained : exit_grace_over;
   bridge::log::info("draining done", {{"drained", drained ? "true" : "false"},
                                       {"forced", st.forced() ? "true" : "false"},
@@ -89,8 +88,8 @@ asio::awaitable<void> shutdown(asio::io_context& ioc, bridge::http_context& ctx,
   }
   reaper.reap();
   reaper.stop();
-  bridge::log::info("stopped", {{"children_left", std::to_string(reaper.watched())},
-                                {"exit_status", std::to_string(exit_code)}});
+  bridge::log::info("stopped",
+                    {{"children_left", std::to_string(reaper.watched())}, {"exit_status", std::to_string(exit_code)}});
   ioc.stop();
 }
 

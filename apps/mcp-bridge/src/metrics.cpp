@@ -68,12 +68,14 @@ std::string metrics::render() const {
   out += "# TYPE mcp_bridge_children_starting gauge\nmcp_bridge_children_starting " +
          std::to_string(children_starting_) + "\n";
   out += "# HELP mcp_bridge_open_connections HTTP connections open now.\n";
-  out += "# TYPE mcp_bridge_open_connections gauge\nmcp_bridge_open_connections " +
-         std::to_string(open_connections_) + "\n";
+  out += "# TYPE mcp_bridge_open_connections gauge\nmcp_bridge_open_connections " + std::to_string(open_connections_) +
+         "\n";
   out += "# HELP mcp_bridge_connections_refused_total Connections refused over --max-connections.\n";
   out += "# TYPE mcp_bridge_connections_refused_total counter\nmcp_bridge_connections_refused_total " +
          std::to_string(connections_refused_) + "\n";
-  out += "# HELP mcp_bridge_clients_dropped_total Connections dropped for not reading (write timeout, stream buffer full).\n";
+  out +=
+      "# HELP mcp_bridge_clients_dropped_total Connections dropped for not reading (write timeout, stream buffer "
+      "full).\n";
   out += "# TYPE mcp_bridge_clients_dropped_total counter\nmcp_bridge_clients_dropped_total " +
          std::to_string(clients_dropped_) + "\n";
   out += "# HELP mcp_bridge_orphans_reaped_total Exited descendants the bridge did not start (reparented to it).\n";

@@ -20,11 +20,11 @@
 
 #include <deque>
 #include <map>
-#include <optional>
-#include <utility>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <variant>
 
 #include "child.hpp"
