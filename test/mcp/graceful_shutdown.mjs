@@ -1,10 +1,12 @@
 // SIGTERM: the bridge stops accepting connections, lets in-flight requests finish within
-// --shutdown-grace, then terminates every child and exits 0 without leaving any behind;
-// a request that outlives the grace period gets a JSON-RPC error instead of silence.
+// --shutdown-grace, then terminates every child and exits without leaving any behind: 0 when
+// everything finished in time; 3 when the grace period ended first (a request that outlived
+// it got a JSON-RPC error instead of silence); 4 when a second SIGTERM cancelled everything
+// at once. Orphans a launcher left behind (reparented to the bridge) go too.
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { assert, childPids, run, sleep, startBridge, withTimeout } from './lib/harness.mjs';
+import { assert, childPids, descendants, run, sleep, startBridge, withTimeout } from './lib/harness.mjs';
 import { call, initialize, post } from './lib/raw.mjs';
 
 const fixture = ['node', path.join(import.meta.dirname, 'fixtures/misbehaving_server.mjs')];
@@ -45,6 +47,30 @@ await run('a request outliving the grace period gets a JSON-RPC error and the ch
   const r = await withTimeout(hang, 5000, 'hanging request answered');
   assert(r.messages[0].id === 9 && r.messages[0].error, `error after the grace period: ${r.text}`);
   assert(Date.now() - t0 >= 900, 'not before the grace period');
-  assert((await withTimeout(exited, 10000, 'exit')) === 0, 'clean exit');
+  assert((await withTimeout(exited, 10000, 'exit')) === 3, 'exit status 3: the grace period ended first');
   for (const k of kids) assert(!fs.existsSync(`/proc/${k}`), `child ${k} is gone`);
+});
+
+await run('a second SIGTERM cancels everything at once: exit 4, no child and no orphan left', async () => {
+  // The launcher daemonizes the server (it is orphaned, reparented to the bridge), and the
+  // server ignores SIGTERM, so only the bridge's SIGKILL ends it.
+  const daemonize = ['sh', '-c', 'exec 3<&0; (trap "" TERM; exec "$@" 0<&3 3<&- &); exec 3<&- sleep 2147483647', 'daemonize', ...fixture];
+  const b = await startBridge(['--shutdown-grace', '30'], daemonize);
+  const h = await initialize(b.url, '2025-11-25');
+  const hang = post(b.url, call(9, 'hang'), h).catch((e) => e);
+  await sleep(200);
+  const tree = descendants(b.pid);
+  assert(tree.length >= 4 && tree.every((p) => p.ppid === b.pid), `launchers and orphaned servers under the bridge: ${JSON.stringify(tree)}`);
+  const exited = new Promise((resolve) => b.proc.on('exit', (code) => resolve(code)));
+  b.proc.kill('SIGTERM');
+  await sleep(500);
+  assert(fs.existsSync(`/proc/${b.pid}`), 'still draining after the first SIGTERM');
+  const t0 = Date.now();
+  b.proc.kill('SIGTERM');
+  const code = await withTimeout(exited, 5000, 'exit after the second SIGTERM');
+  assert(code === 4, `exit status ${code}, want 4 (forced)`);
+  assert(Date.now() - t0 < 4000, `exited ${Date.now() - t0} ms after the second SIGTERM`);
+  await withTimeout(hang, 5000, 'the hanging request ended');
+  await sleep(200);
+  for (const p of tree) assert(!fs.existsSync(`/proc/${p.pid}`) || /\) Z/.test(fs.readFileSync(`/proc/${p.pid}/stat`, 'utf8')), `process ${p.pid} is gone`);
 });

@@ -239,6 +239,9 @@ await run('stateless 2026-07-28 requests are checked against their headers and c
     const del = await fetch(b.url, { method: 'DELETE', headers: { 'mcp-protocol-version': '2026-07-28' } });
     assert(del.status === 405, `stateless DELETE got ${del.status}`);
 
+    // In per-session mode every stateless request takes a child of its own: wait until the
+    // pool has a warm one, so the request reaches its child before the client closes.
+    await waitFor(async () => /mcp_bridge_warm_children [1-9]/.test(await (await fetch(`${b.base}/metrics`)).text()), 15000, 'a warm child');
     const ac = new AbortController();
     const p = post(b.url, body(4, 'hang'), { ...h, 'mcp-name': 'hang' }, { signal: ac.signal }).catch(() => 'aborted');
     await sleep(300);

@@ -16,7 +16,9 @@ async function waitFor(cond, ms, what) {
 }
 
 await run(`${N} concurrent sessions get ${N} isolated children and leave nothing behind`, async () => {
-  const b = await startBridge(['--warm-pool', '2', '--max-sessions', String(N + 5)]);
+  // At most --max-starting (4) children start at once; the rest wait in the start queue,
+  // here long enough for 50 cold Node starts on a slow machine (the default is 10 s).
+  const b = await startBridge(['--warm-pool', '2', '--max-sessions', String(N + 5), '--start-queue-timeout', '200']);
   try {
     await waitFor(() => childPids(b.proc.pid).length === 2, 20000, 'warm pool');
     await sleep(500);

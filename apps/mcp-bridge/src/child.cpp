@@ -1,12 +1,19 @@
 #include "child.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -44,7 +51,7 @@ asio::awaitable<void> pump(asio::posix::stream_descriptor& d, Sink sink) {
 
 }  // namespace
 
-reaper::reaper(const asio::any_io_executor& ex) : ex_(ex) {}
+reaper::reaper(const asio::any_io_executor& ex, metrics& m) : ex_(ex), metrics_(m) {}
 
 void reaper::watch(pid_t pid, std::weak_ptr<child_process> c) {
   children_[pid] = std::move(c);
@@ -52,13 +59,23 @@ void reaper::watch(pid_t pid, std::weak_ptr<child_process> c) {
 }
 
 void reaper::start() {
+  // The bridge is PID 1 of its container, or at least the root of its servers' process
+  // trees: orphans (the server a launcher forked, a daemonized grandchild) must become our
+  // children so the loop below reaps them, instead of piling up as zombies.
+  if (!subreaper_set_ && ::getpid() != 1) {
+    subreaper_set_ = ::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
+  }
   signals_ = std::make_unique<asio::basic_signal_set<asio::any_io_executor>>(ex_, SIGCHLD);
+  wait_signal();
+}
+
+void reaper::wait_signal() {
   signals_->async_wait([this](const boost::system::error_code& ec, int) {
     if (ec) {
       return;
     }
     reap();
-    start();
+    wait_signal();
   });
 }
 
@@ -69,20 +86,74 @@ void reaper::stop() {
 }
 
 void reaper::reap() {
-  for (auto it = children_.begin(); it != children_.end();) {
+  // SIGCHLD coalesces: one signal may stand for many exits, so wait until none is left.
+  for (;;) {
     int status = 0;
-    const pid_t pid = it->first;
-    const pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid || (r < 0 && errno == ECHILD)) {
-      auto c = it->second.lock();
-      it = children_.erase(it);
-      if (c) {
-        c->reaped(r == pid ? status : 0);
+    const pid_t pid = ::waitpid(-1, &status, WNOHANG);
+    if (pid == 0) {
+      break;
+    }
+    if (pid < 0) {
+      // ECHILD: no child at all, so whatever we still watch was reaped already.
+      if (errno == EINTR) {
+        continue;
       }
-    } else {
-      ++it;
+      auto left = std::move(children_);
+      children_.clear();
+      for (auto& [p, w] : left) {
+        if (auto c = w.lock()) {
+          c->reaped(0);
+        }
+      }
+      break;
+    }
+    auto it = children_.find(pid);
+    if (it == children_.end()) {
+      ++orphans_reaped_;
+      metrics_.orphan_reaped();
+      continue;
+    }
+    auto c = it->second.lock();
+    children_.erase(it);
+    if (c) {
+      c->reaped(status);  // may spawn and watch a new child: children_ is not iterated here
     }
   }
+  if (on_reap_) {
+    on_reap_();
+  }
+}
+
+std::size_t reaper::signal_children(int sig) const {
+  // Our children by /proc: the ones we spawned and every orphan that was reparented to us.
+  const pid_t self = ::getpid();
+  std::size_t n = 0;
+  DIR* d = ::opendir("/proc");
+  if (!d) {
+    return 0;
+  }
+  while (const dirent* e = ::readdir(d)) {
+    char* end = nullptr;
+    const long pid = std::strtol(e->d_name, &end, 10);
+    if (pid <= 0 || *end != '\0') {
+      continue;
+    }
+    std::ifstream in(std::string("/proc/") + e->d_name + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos || close + 4 >= stat.size()) {
+      continue;
+    }
+    std::istringstream fields(stat.substr(close + 2));
+    char state = 0;
+    long ppid = 0;
+    fields >> state >> ppid;
+    if (ppid == self && state != 'Z' && ::kill(static_cast<pid_t>(pid), sig) == 0) {
+      ++n;
+    }
+  }
+  ::closedir(d);
+  return n;
 }
 
 boost::system::result<std::shared_ptr<child_process>> child_process::spawn(const asio::any_io_executor& ex,
@@ -157,13 +228,48 @@ boost::system::result<std::shared_ptr<child_process>> child_process::spawn(const
 }
 
 child_process::child_process(const asio::any_io_executor& ex, const child_config& config, metrics& m)
-    : ex_(ex), config_(config), metrics_(m), serial_(g_next_serial++), in_(ex), out_(ex), err_(ex), kill_timer_(ex) {}
+    : ex_(ex),
+      config_(config),
+      metrics_(m),
+      serial_(g_next_serial++),
+      in_(ex),
+      out_(ex),
+      err_(ex),
+      kill_timer_(ex),
+      term_timer_(ex),
+      start_timer_(ex) {}
 
 child_process::~child_process() {
   // Last owner gone while the process may still run: make sure it does not outlive us.
   if (!exited_ && pid_ > 0) {
     ::kill(-pid_, SIGKILL);
   }
+  fire_started();
+}
+
+void child_process::on_started(std::function<void()> fn, std::chrono::milliseconds limit) {
+  on_started_ = std::move(fn);
+  if (spoke_ || exited_) {
+    fire_started();
+    return;
+  }
+  start_timer_.expires_after(limit);
+  // No shared_from_this: the destructor fires the callback (and cancels this wait) itself.
+  start_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) {
+      fire_started();
+    }
+  });
+}
+
+void child_process::fire_started() {
+  if (!on_started_) {
+    return;
+  }
+  auto fn = std::move(on_started_);
+  on_started_ = nullptr;
+  start_timer_.cancel();
+  fn();
 }
 
 void child_process::start_io() {
@@ -214,6 +320,8 @@ void child_process::handle_stdout(std::string_view line) {
               {{"pid", std::to_string(pid_)}, {"line", line.substr(0, 200)}});
     return;
   }
+  spoke_ = true;
+  fire_started();
   for (auto& m : parsed->messages) {
     if (on_message_) {
       on_message_(std::move(m));
@@ -288,6 +396,9 @@ void child_process::kick_writer() {
           self->write_queue_.pop_front();
         }
         self->writing_ = false;
+        if (self->terminating_) {
+          self->close_stdin_and_signal();
+        }
       },
       asio::detached);
 }
@@ -297,15 +408,32 @@ void child_process::terminate() {
     return;
   }
   terminating_ = true;
-  write_queue_.clear();
-  boost::system::error_code ignored;
-  in_.close(ignored);  // many stdio servers exit on stdin EOF alone
-  ::kill(-pid_, SIGTERM);
   kill_timer_.expires_after(config_.kill_grace);
   auto self = shared_from_this();
   kill_timer_.async_wait([self](const boost::system::error_code& ec) {
     if (!ec && !self->exited_) {
       ::kill(-self->pid_, SIGKILL);
+    }
+  });
+  // What is queued already (a notifications/cancelled, say) still reaches the child; the
+  // writer closes stdin and signals once it is written (the kill timer bounds the wait).
+  if (!writing_) {
+    close_stdin_and_signal();
+  }
+}
+
+void child_process::close_stdin_and_signal() {
+  write_queue_.clear();
+  boost::system::error_code ignored;
+  in_.close(ignored);
+  // The stdio shutdown MCP describes: stdin EOF first (many servers exit on it, and one
+  // that was just sent notifications/cancelled gets to read it), SIGTERM to the group if
+  // it is still there a moment later, SIGKILL after the grace period.
+  term_timer_.expires_after(std::min(config_.term_delay, config_.kill_grace));
+  auto self = shared_from_this();
+  term_timer_.async_wait([self](const boost::system::error_code& ec) {
+    if (!ec && !self->exited_) {
+      ::kill(-self->pid_, SIGTERM);
     }
   });
 }
@@ -314,6 +442,8 @@ void child_process::reaped(int wait_status) {
   exited_ = true;
   wait_status_ = wait_status;
   kill_timer_.cancel();
+  term_timer_.cancel();
+  fire_started();
   // Whatever the leader left behind in its group goes too; otherwise a grandchild holding
   // our stdout pipe would keep the session half-alive forever.
   ::kill(-pid_, SIGKILL);

@@ -31,27 +31,43 @@ namespace bridge {
 
 class child_process;
 
-// Reaps children on SIGCHLD. Only pids it spawned are waited for, so it never steals the
-// exit status of a process someone else started.
+// Reaps children on SIGCHLD. The bridge is PID 1 of the server container (and otherwise
+// makes itself the child subreaper), so every orphaned descendant (the server a launcher
+// such as npx or `sh -c` forked, a daemonized grandchild) ends up its child: every exited
+// child is reaped with waitpid(-1), and the exit status of the ones it spawned goes to their
+// child_process. Nothing else in the bridge may wait for children.
 class reaper {
  public:
-  explicit reaper(const boost::asio::any_io_executor& ex);
+  reaper(const boost::asio::any_io_executor& ex, metrics& m);
   void watch(pid_t pid, std::weak_ptr<child_process> c);
   void start();
   void stop();
   [[nodiscard]] std::size_t watched() const { return children_.size(); }
+  [[nodiscard]] std::uint64_t orphans_reaped() const { return orphans_reaped_; }
+  // Runs `fn` after every round of reaping (shutdown waits on it).
+  void on_reap(std::function<void()> fn) { on_reap_ = std::move(fn); }
+  // Sends `sig` to every live child of the bridge, spawned or adopted; returns how many
+  // (signal 0 only counts them).
+  std::size_t signal_children(int sig) const;
+  // Reaps whatever has exited (also called on SIGCHLD).
+  void reap();
 
  private:
-  void reap();
+  void wait_signal();
   boost::asio::any_io_executor ex_;
+  metrics& metrics_;
   std::unique_ptr<boost::asio::basic_signal_set<boost::asio::any_io_executor>> signals_;
   std::map<pid_t, std::weak_ptr<child_process>> children_;
+  std::function<void()> on_reap_;
+  std::uint64_t orphans_reaped_ = 0;
+  bool subreaper_set_ = false;
 };
 
 struct child_config {
   std::vector<std::string> argv;
   std::size_t max_line = 4 << 20;
   std::chrono::milliseconds kill_grace{2000};
+  std::chrono::milliseconds term_delay{300};  // stdin EOF to SIGTERM
   unsigned stderr_lines_per_second = 50;
 };
 
@@ -75,8 +91,15 @@ class child_process : public std::enable_shared_from_this<child_process> {
   // Queues one message for stdin. Dropped once the child is terminating.
   void send(std::string json);
 
-  // Closes stdin, sends SIGTERM to the group, SIGKILL after the grace period.
+  // Closes stdin (after writing what is queued), sends SIGTERM to the group if it has not
+  // exited 300 ms later, SIGKILL after the grace period.
   void terminate();
+
+  // Runs `fn` once the child has started: at its first stdout message, at its exit, when
+  // this object goes away, or after `limit` (a child that never speaks must not hold a
+  // start slot forever), whichever is first.
+  void on_started(std::function<void()> fn, std::chrono::milliseconds limit);
+  [[nodiscard]] bool spoke() const { return spoke_; }
 
   [[nodiscard]] pid_t pid() const { return pid_; }
   [[nodiscard]] bool alive() const { return !exited_ && !terminating_; }
@@ -92,6 +115,8 @@ class child_process : public std::enable_shared_from_this<child_process> {
   void kick_writer();
   void maybe_finish();
   void close_all();
+  void fire_started();
+  void close_stdin_and_signal();
 
   boost::asio::any_io_executor ex_;
   child_config config_;
@@ -100,6 +125,10 @@ class child_process : public std::enable_shared_from_this<child_process> {
   std::uint64_t serial_ = 0;
   boost::asio::posix::stream_descriptor in_, out_, err_;
   boost::asio::steady_timer kill_timer_;
+  boost::asio::steady_timer term_timer_;
+  boost::asio::steady_timer start_timer_;
+  std::function<void()> on_started_;
+  bool spoke_ = false;
   std::deque<std::string> write_queue_;
   bool writing_ = false;
   bool stdout_done_ = false;

@@ -4,6 +4,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -51,7 +52,26 @@ response_plan rpc_error(unsigned status, int code, std::string_view message) {
   return plain(status, "application/json", mcp::error_response(nullptr, code, message));
 }
 
-asio::awaitable<bool> write_plan(beast::tcp_stream& stream, const request& req, response_plan& plan) {
+// Every write gets the deadline, and only the write: an SSE stream may then sit idle for as
+// long as it likes, but a client that stops reading is dropped after --write-timeout.
+template <class Op>
+auto with_deadline(beast::tcp_stream& stream, std::chrono::seconds limit, Op op) -> decltype(op()) {
+  stream.expires_after(limit);
+  auto r = co_await op();
+  stream.expires_never();
+  co_return r;
+}
+
+asio::awaitable<bool> write_plan(beast::tcp_stream& stream, const request& req, response_plan& plan,
+                                 http_context& ctx) {
+  const auto limit = ctx.opts.write_timeout;
+  const auto dropped = [&](const boost::system::error_code& ec) {
+    if (ec == beast::error::timeout) {
+      ctx.stats.client_dropped();
+      log::warn("client stopped reading; connection dropped", {{"after_seconds", std::to_string(limit.count())}});
+    }
+    return false;
+  };
   if (!plan.stream) {
     http::response<http::string_body> res{static_cast<http::status>(plan.status), req.version()};
     if (!plan.content_type.empty()) {
@@ -63,9 +83,13 @@ asio::awaitable<bool> write_plan(beast::tcp_stream& stream, const request& req, 
     res.keep_alive(req.keep_alive() && !plan.close);
     res.body() = std::move(plan.body);
     res.prepare_payload();
-    auto [ec, n] = co_await http::async_write(stream, res, as_tuple(use_awaitable));
+    auto [ec, n] =
+        co_await with_deadline(stream, limit, [&] { return http::async_write(stream, res, as_tuple(use_awaitable)); });
     (void)n;
-    co_return !ec && res.keep_alive();
+    if (ec) {
+      co_return dropped(ec);
+    }
+    co_return res.keep_alive();
   }
   auto& o = *plan.stream;
   if (o.json_mode) {
@@ -75,21 +99,21 @@ asio::awaitable<bool> write_plan(beast::tcp_stream& stream, const request& req, 
       co_await o.wake.async_wait(as_tuple(use_awaitable));
     }
     std::string body;
-    if (o.queue.size() == 1 && !plan.batch) {
-      body = std::move(o.queue.front());
+    if (o.size() == 1 && !plan.batch) {
+      body = o.pop_front();
     } else {
       body = "[";
-      for (std::size_t i = 0; i < o.queue.size(); ++i) {
-        body += (i ? "," : "") + o.queue[i];
+      for (std::size_t i = 0; i < o.size(); ++i) {
+        body += (i ? "," : "") + o.items()[i];
       }
       body += "]";
     }
-    o.queue.clear();
+    o.clear();
     plan.stream.reset();
     plan.status = 200;
     plan.content_type = "application/json";
     plan.body = std::move(body);
-    co_return co_await write_plan(stream, req, plan);
+    co_return co_await write_plan(stream, req, plan, ctx);
   }
   http::response<http::empty_body> res{http::status::ok, req.version()};
   res.set(http::field::content_type, "text/event-stream");
@@ -100,27 +124,42 @@ asio::awaitable<bool> write_plan(beast::tcp_stream& stream, const request& req, 
   res.keep_alive(req.keep_alive());
   res.chunked(true);
   http::response_serializer<http::empty_body> sr{res};
-  auto [hec, hn] = co_await http::async_write_header(stream, sr, as_tuple(use_awaitable));
+  auto [hec, hn] = co_await with_deadline(
+      stream, limit, [&] { return http::async_write_header(stream, sr, as_tuple(use_awaitable)); });
   (void)hn;
   if (hec) {
-    co_return false;
+    co_return dropped(hec);
   }
   using namespace asio::experimental::awaitable_operators;
   std::array<char, 1> probe;
   for (;;) {
-    while (!o.queue.empty()) {
-      std::string ev = std::move(o.queue.front());
-      o.queue.pop_front();  // it stays in the replay buffer should this write fail
-      auto [ec, n] = co_await asio::async_write(stream, http::make_chunk(asio::buffer(ev)), as_tuple(use_awaitable));
-      (void)n;
-      if (ec) {
+    while (!o.empty()) {
+      if (o.overflowed) {
+        // More is queued than a reading client would ever let pile up: drop the client (the
+        // events are in the replay buffer; it can resume with Last-Event-ID).
+        ctx.stats.client_dropped();
+        log::warn("stream buffer full, client not reading; connection dropped",
+                  {{"queued_bytes", std::to_string(o.bytes())}});
         co_return false;
       }
+      std::string ev = o.pop_front();  // it stays in the replay buffer should this write fail
+      auto [ec, n] = co_await with_deadline(stream, limit, [&] {
+        return asio::async_write(stream, http::make_chunk(asio::buffer(ev)), as_tuple(use_awaitable));
+      });
+      (void)n;
+      if (ec) {
+        co_return dropped(ec);
+      }
+      ctx.changed();  // a 2024-11-05 answer went out on its /sse stream
     }
     if (o.done) {
-      auto [ec, n] = co_await asio::async_write(stream, http::make_chunk_last(), as_tuple(use_awaitable));
+      auto [ec, n] = co_await with_deadline(
+          stream, limit, [&] { return asio::async_write(stream, http::make_chunk_last(), as_tuple(use_awaitable)); });
       (void)n;
-      co_return !ec && req.keep_alive();
+      if (ec) {
+        co_return dropped(ec);
+      }
+      co_return req.keep_alive();
     }
     o.wake.expires_after(keepalive_interval);
     // Wait for an event, the keep-alive tick, or the client hanging up, whichever is first.
@@ -131,10 +170,12 @@ asio::awaitable<bool> write_plan(beast::tcp_stream& stream, const request& req, 
     }
     if (!std::get<0>(std::get<0>(r))) {
       const std::string ping = mcp::sse::encode_comment("keep-alive");
-      auto [ec, n] = co_await asio::async_write(stream, http::make_chunk(asio::buffer(ping)), as_tuple(use_awaitable));
+      auto [ec, n] = co_await with_deadline(stream, limit, [&] {
+        return asio::async_write(stream, http::make_chunk(asio::buffer(ping)), as_tuple(use_awaitable));
+      });
       (void)n;
       if (ec) {
-        co_return false;
+        co_return dropped(ec);
       }
     }
   }
@@ -188,17 +229,33 @@ response_plan route(const request& req, http_context& ctx, std::string& metric_l
 
 }  // namespace
 
+void http_context::close_all() {
+  for (auto* s : sockets) {
+    boost::system::error_code ignored;
+    s->shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    s->close(ignored);
+  }
+}
+
 asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, http_context& ctx) {
   ++ctx.open_connections;
+  ctx.stats.connection_opened();
+  beast::tcp_stream stream(std::move(socket));
+  ctx.sockets.insert(&stream.socket());
   struct guard {
     http_context& c;
-    ~guard() { --c.open_connections; }
-  } g{ctx};
+    asio::ip::tcp::socket* s;
+    ~guard() {
+      c.sockets.erase(s);
+      --c.open_connections;
+      c.stats.connection_closed();
+      c.changed();
+    }
+  } g{ctx, &stream.socket()};
   // SSE answers go out as several small writes (header, events, last chunk); with Nagle
   // the last one waits for the client's delayed ACK, adding ~40 ms to every call.
   boost::system::error_code nodelay_ec;
-  socket.set_option(asio::ip::tcp::no_delay(true), nodelay_ec);
-  beast::tcp_stream stream(std::move(socket));
+  stream.socket().set_option(asio::ip::tcp::no_delay(true), nodelay_ec);
   beast::flat_buffer buffer;
   for (;;) {
     http::request_parser<http::string_body> parser;
@@ -214,7 +271,8 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, http_contex
       res.body() = mcp::error_response(nullptr, -32600, "Request body too large");
       res.keep_alive(false);
       res.prepare_payload();
-      co_await http::async_write(stream, res, as_tuple(use_awaitable));
+      co_await with_deadline(stream, ctx.opts.write_timeout,
+                             [&] { return http::async_write(stream, res, as_tuple(use_awaitable)); });
       break;
     }
     if (ec) {
@@ -222,15 +280,33 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, http_contex
     }
     stream.expires_never();
     request req = parser.release();
+    // A GET holds a stream for as long as the client likes; everything else is a request
+    // a graceful shutdown waits for.
+    const bool counted = req.method() != http::verb::get;
+    ctx.inflight += counted ? 1 : 0;
     std::string label;
     response_plan plan = route(req, ctx, label);
+    if (plan.wait_for_start) {
+      // Every child start slot is busy: queue (bounded), then route again or give up.
+      const auto deadline = std::chrono::steady_clock::now() + ctx.opts.start_queue_timeout;
+      while (plan.wait_for_start) {
+        if (!co_await ctx.sessions.wait_for_start_slot(deadline)) {
+          plan = rpc_error(503, -32000, "Service Unavailable: MCP server children are starting, retry");
+          plan.headers.emplace_back("Retry-After", "1");
+          break;
+        }
+        plan = route(req, ctx, label);
+      }
+    }
     ctx.stats.request(label, plan.status);
     auto on_detach = std::move(plan.on_detach);
     auto out = plan.stream;
-    const bool keep = co_await write_plan(stream, req, plan);
+    const bool keep = co_await write_plan(stream, req, plan, ctx);
     if (on_detach && out) {
       on_detach(*out);
     }
+    ctx.inflight -= counted ? 1 : 0;
+    ctx.changed();
     if (!keep || ctx.draining) {
       break;
     }
@@ -240,14 +316,56 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, http_contex
   stream.socket().close(ignored);
 }
 
+namespace {
+
+// Over --max-connections: a short 503 written without waiting (it fits in any socket
+// buffer), then the connection is closed, so a refused client costs no coroutine.
+void refuse(asio::ip::tcp::socket& socket) {
+  static const std::string response =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+      "Connection: close\r\nContent-Length: " +
+      std::to_string(mcp::error_response(nullptr, -32000, "Service Unavailable: too many connections").size()) +
+      "\r\n\r\n" + mcp::error_response(nullptr, -32000, "Service Unavailable: too many connections");
+  boost::system::error_code ignored;
+  socket.non_blocking(true, ignored);
+  socket.write_some(asio::buffer(response), ignored);
+  socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+}
+
+bool out_of_descriptors(const boost::system::error_code& ec) {
+  return ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system ||
+         ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
+}
+
+}  // namespace
+
 asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor, http_context& ctx) {
+  asio::steady_timer backoff(acceptor.get_executor());
+  auto delay = std::chrono::milliseconds(10);
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(as_tuple(use_awaitable));
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) {
         co_return;
       }
-      continue;  // EMFILE and friends: keep serving the connections we have
+      if (out_of_descriptors(ec)) {
+        // The pending connection stays in the backlog, so accepting again at once fails
+        // again at once: wait (10 ms doubling to 1 s) for a connection or child to close.
+        if (delay == std::chrono::milliseconds(10)) {
+          log::warn("cannot accept: out of file descriptors; backing off", {{"error", ec.message()}});
+        }
+        backoff.expires_after(delay);
+        co_await backoff.async_wait(as_tuple(use_awaitable));
+        delay = std::min<std::chrono::milliseconds>(delay * 2, std::chrono::seconds(1));
+      }
+      continue;  // keep serving the connections we have
+    }
+    delay = std::chrono::milliseconds(10);
+    if (ctx.open_connections >= ctx.opts.max_connections) {
+      ctx.stats.connection_refused();
+      refuse(socket);
+      continue;
     }
     asio::co_spawn(acceptor.get_executor(), serve_connection(std::move(socket), ctx), asio::detached);
   }

@@ -3,10 +3,17 @@
 // coroutine per connection owns its stream (Boost.Beast awaitable style); request bodies
 // are capped (413), headers too; SSE bodies are written as chunks and end when the stream
 // is done or the client goes away, which is noticed even while the stream is idle.
+// Against hostile or careless clients: at most --max-connections connections (more get a
+// 503 and are closed at once); every write has a deadline (--write-timeout) and a stream
+// over --max-stream-buffer drops its connection, so a client that stops reading holds
+// nothing; accept backs off when the process is out of file descriptors instead of spinning.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+
+#include <functional>
+#include <set>
 
 #include "metrics.hpp"
 #include "options.hpp"
@@ -20,7 +27,18 @@ struct http_context {
   metrics& stats;
   bool check_host = true;  // bound to loopback: refuse non-loopback Host headers (DNS rebinding)
   std::size_t open_connections = 0;
-  bool draining = false;  // shutting down: answer what is in flight, keep no connection open
+  std::size_t inflight = 0;         // requests read whose answers are not written yet (GET streams excluded)
+  bool draining = false;            // shutting down: answer what is in flight, keep no connection open
+  std::function<void()> on_change;  // while draining: a request finished or a connection closed
+  std::set<boost::asio::ip::tcp::socket*> sockets;  // every open connection, for the hard stop
+
+  void changed() const {
+    if (draining && on_change) {
+      on_change();
+    }
+  }
+  // Hard stop: closes every connection; their coroutines end with operation_aborted.
+  void close_all();
 };
 
 boost::asio::awaitable<void> serve_connection(boost::asio::ip::tcp::socket socket, http_context& ctx);

@@ -36,16 +36,28 @@ response_plan from_error(mcp::error e) {
   return rpc_error(mcp::http_status(e), mcp::jsonrpc_code(e), mcp::make_error_code(e).message());
 }
 
-response_plan refusal(session_refusal r) {
+response_plan refusal(session_refusal r, const http_context& ctx) {
+  response_plan p;
   switch (r) {
     case session_refusal::too_many_sessions:
-      return rpc_error(503, -32000, "Service Unavailable: too many sessions");
+      p = rpc_error(503, -32000, "Service Unavailable: too many sessions");
+      p.headers.emplace_back("Retry-After", "5");
+      return p;
     case session_refusal::shutting_down:
       return rpc_error(503, -32000, "Service Unavailable: shutting down");
+    case session_refusal::rate_limited:
+      p = rpc_error(429, -32000, "Too Many Requests: new sessions are rate-limited");
+      p.headers.emplace_back("Retry-After", std::to_string(ctx.sessions.retry_after_rate()));
+      return p;
+    case session_refusal::starting_busy:
+      p.wait_for_start = true;
+      return p;
     case session_refusal::child_failed:
       break;
   }
-  return rpc_error(503, -32603, "Service Unavailable: the MCP server could not be started");
+  p = rpc_error(503, -32603, "Service Unavailable: the MCP server could not be started");
+  p.headers.emplace_back("Retry-After", "1");
+  return p;
 }
 
 // Session lookup for every request but initialize: 400 without the header, 404 for an
@@ -117,16 +129,22 @@ response_plan stateless_post(const request& req, mcp::parsed_body parsed, bool w
     p.body = boost::json::serialize(boost::json::object{{"jsonrpc", "2.0"}, {"id", m.id()}, {"error", err}});
     return p;
   }
-  auto o = std::make_shared<outbound>(ctx.sessions.executor(), 0, !want_sse);
+  // Per-session mode: a child of this request's own, so the isolation promise holds.
+  auto chosen = ctx.sessions.stateless_for_request();
+  if (auto* r = std::get_if<session_refusal>(&chosen)) {
+    return refusal(*r, ctx);
+  }
+  auto [backend, key] = std::get<std::pair<stateless_backend*, std::uint64_t>>(chosen);
+  auto o = std::make_shared<outbound>(ctx.sessions.executor(), 0, !want_sse, ctx.opts.max_stream_buffer);
   o->attached = true;
-  auto& backend = ctx.sessions.stateless();
-  backend.submit(std::move(m), o);
+  backend->submit(std::move(m), o);
   response_plan p;
   p.stream = std::move(o);
-  p.on_detach = [&backend](outbound& out) {
+  p.on_detach = [backend, key, &sessions = ctx.sessions](outbound& out) {
     if (!out.done) {
-      backend.detach(out);
+      backend->detach(out);
     }
+    sessions.release_stateless(key);
   };
   return p;
 }
@@ -159,7 +177,7 @@ response_plan post(const request& req, http_context& ctx, std::string& label) {
     }
     auto created = ctx.sessions.create(false);
     if (auto* r = std::get_if<session_refusal>(&created)) {
-      return refusal(*r);
+      return refusal(*r, ctx);
     }
     s = std::get<std::shared_ptr<session>>(created);
     label = "initialize";
@@ -279,12 +297,12 @@ response_plan legacy_route(const request& req, const boost::urls::url_view& url,
     }
     auto created = ctx.sessions.create(true);
     if (auto* r = std::get_if<session_refusal>(&created)) {
-      return refusal(*r);
+      return refusal(*r, ctx);
     }
     auto s = std::get<std::shared_ptr<session>>(created);
     auto o = s->attach_standalone();
     // The first event tells a 2024-11-05 client where to POST its messages.
-    o->queue.push_front(mcp::sse::encode("/message?sessionId=" + s->id(), {}, "endpoint"));
+    o->push_front(mcp::sse::encode("/message?sessionId=" + s->id(), {}, "endpoint"));
     return answer_with_stream(s, std::move(o), false);
   }
   if (req.method() != http::verb::post) {

@@ -34,6 +34,9 @@ struct response_plan {
   std::function<void(outbound&)> on_detach;
   bool batch = false;  // the request was a batch (JSON mode answers with an array)
   bool close = false;
+  // Every child start slot is taken: the connection waits for one (bounded by
+  // --start-queue-timeout) and routes the request again.
+  bool wait_for_start = false;
 };
 
 response_plan plain(unsigned status, std::string content_type, std::string body);

@@ -64,6 +64,23 @@ std::string metrics::render() const {
   out += "# HELP mcp_bridge_child_stdout_lines_dropped_total Child stdout lines that were not JSON-RPC.\n";
   out += "# TYPE mcp_bridge_child_stdout_lines_dropped_total counter\n";
   out += "mcp_bridge_child_stdout_lines_dropped_total " + std::to_string(child_lines_dropped_) + "\n";
+  out += "# HELP mcp_bridge_children_starting Children started that have not spoken yet.\n";
+  out += "# TYPE mcp_bridge_children_starting gauge\nmcp_bridge_children_starting " +
+         std::to_string(children_starting_) + "\n";
+  out += "# HELP mcp_bridge_open_connections HTTP connections open now.\n";
+  out += "# TYPE mcp_bridge_open_connections gauge\nmcp_bridge_open_connections " + std::to_string(open_connections_) +
+         "\n";
+  out += "# HELP mcp_bridge_connections_refused_total Connections refused over --max-connections.\n";
+  out += "# TYPE mcp_bridge_connections_refused_total counter\nmcp_bridge_connections_refused_total " +
+         std::to_string(connections_refused_) + "\n";
+  out +=
+      "# HELP mcp_bridge_clients_dropped_total Connections dropped for not reading (write timeout, stream buffer "
+      "full).\n";
+  out += "# TYPE mcp_bridge_clients_dropped_total counter\nmcp_bridge_clients_dropped_total " +
+         std::to_string(clients_dropped_) + "\n";
+  out += "# HELP mcp_bridge_orphans_reaped_total Exited descendants the bridge did not start (reparented to it).\n";
+  out += "# TYPE mcp_bridge_orphans_reaped_total counter\n";
+  out += "mcp_bridge_orphans_reaped_total " + std::to_string(orphans_reaped_) + "\n";
   out += "# HELP mcp_bridge_requests_total HTTP requests by JSON-RPC method and HTTP status.\n";
   out += "# TYPE mcp_bridge_requests_total counter\n";
   for (const auto& [key, n] : requests_) {

@@ -18,7 +18,13 @@ class metrics {
   void child_started() { ++children_started_; }
   void child_crashed() { ++children_crashed_; }
   void child_line_dropped() { ++child_lines_dropped_; }
+  void orphan_reaped() { ++orphans_reaped_; }
   void set_warm_children(std::int64_t n) { warm_children_ = n; }
+  void set_children_starting(std::int64_t n) { children_starting_ = n; }
+  void connection_opened() { ++open_connections_; }
+  void connection_closed() { --open_connections_; }
+  void connection_refused() { ++connections_refused_; }
+  void client_dropped() { ++clients_dropped_; }
 
   // One finished HTTP request: `method` is the JSON-RPC method (or the HTTP route when the
   // body had none), `status` the HTTP status.
@@ -40,9 +46,14 @@ class metrics {
 
   std::int64_t active_sessions_ = 0;
   std::int64_t warm_children_ = 0;
+  std::int64_t children_starting_ = 0;
+  std::int64_t open_connections_ = 0;
+  std::uint64_t connections_refused_ = 0;
+  std::uint64_t clients_dropped_ = 0;
   std::uint64_t children_started_ = 0;
   std::uint64_t children_crashed_ = 0;
   std::uint64_t child_lines_dropped_ = 0;
+  std::uint64_t orphans_reaped_ = 0;
   std::map<std::pair<std::string, unsigned>, std::uint64_t> requests_;
   std::map<std::string, histogram> latency_;
 };

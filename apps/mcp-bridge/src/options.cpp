@@ -26,6 +26,7 @@ parse_outcome parse_options(int argc, char** argv) {
   CLI::App app{"mcp-bridge: serve a stdio MCP server over Streamable HTTP and HTTP+SSE, one child per session"};
   unsigned port = 0;
   std::int64_t idle = o.idle_timeout.count(), timeout = o.request_timeout.count(), grace = o.shutdown_grace.count();
+  std::int64_t write_timeout = o.write_timeout.count(), queue_timeout = o.start_queue_timeout.count();
   std::string token_file, token_env, log_format = "text";
   // Printed on stderr like everything the bridge says: its stdout is never written.
   app.set_version_flag("--version", std::string("mcp-bridge ") + mcp_version::version);
@@ -42,7 +43,31 @@ parse_outcome parse_options(int argc, char** argv) {
   app.add_option("--warm-pool", o.warm_pool, "Children started ahead of demand")->capture_default_str();
   app.add_option("--request-timeout", timeout, "Seconds to wait for the child to answer a request")
       ->capture_default_str();
-  app.add_option("--shutdown-grace", grace, "Seconds to finish in-flight requests after SIGTERM")
+  app.add_option("--shutdown-grace", grace,
+                 "Seconds to finish in-flight requests after SIGTERM (a second SIGTERM cancels them at once)")
+      ->capture_default_str();
+  app.add_option("--max-connections", o.max_connections, "Open HTTP connections at once; more get 503 and are closed")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--write-timeout", write_timeout, "Seconds a response write may stall before the client is dropped")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--max-stream-buffer", o.max_stream_buffer,
+                 "Bytes queued for one response stream before a client that does not read is dropped")
+      ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 30))
+      ->capture_default_str();
+  app.add_option("--session-rate", o.session_rate, "New sessions per second; more get 429 with Retry-After")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--session-burst", o.session_burst, "New sessions allowed at once above --session-rate")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--max-starting", o.max_starting, "Children starting at once; further sessions wait in a queue")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--start-queue-timeout", queue_timeout,
+                 "Seconds a new session waits for a child start before 503 with Retry-After")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_option("--max-body", o.max_body, "Largest accepted request body in bytes")->capture_default_str();
   app.add_option("--max-line", o.max_line, "Largest accepted child stdout line in bytes")->capture_default_str();
@@ -74,6 +99,8 @@ parse_outcome parse_options(int argc, char** argv) {
   o.idle_timeout = std::chrono::seconds(idle);
   o.request_timeout = std::chrono::seconds(timeout);
   o.shutdown_grace = std::chrono::seconds(grace);
+  o.write_timeout = std::chrono::seconds(write_timeout);
+  o.start_queue_timeout = std::chrono::seconds(queue_timeout);
   o.log_format = log_format == "json" ? log::format::json : log::format::text;
   if (!token_file.empty()) {
     std::ifstream in(token_file);

@@ -23,6 +23,15 @@ struct options {
   std::size_t warm_pool = 1;
   std::chrono::seconds request_timeout{60};
   std::chrono::seconds shutdown_grace{10};
+  // Hostile or careless clients (docs/bridge.md, "Limits"): every one of these bounds a
+  // resource a client could otherwise hold or exhaust.
+  std::size_t max_connections = 1024;       // open HTTP connections; more get 503 and are closed
+  std::chrono::seconds write_timeout{30};   // a response write that makes no progress this long drops the connection
+  std::size_t max_stream_buffer = 4 << 20;  // bytes queued for one stream before a non-reading client is dropped
+  double session_rate = 20;                 // new sessions per second (token bucket)...
+  std::size_t session_burst = 100;          // ...with this burst
+  std::size_t max_starting = 4;             // children starting at once; more initializes queue
+  std::chrono::seconds start_queue_timeout{10};  // longest wait in that queue before 503 + Retry-After
   std::size_t max_body = 4 << 20;
   std::size_t max_line = 4 << 20;
   std::optional<std::string> token;  // loaded from --token-file or --token-env; never logged

@@ -3,6 +3,11 @@
 // JSON, the collected answers of one POST. The session fills it; the HTTP coroutine that
 // owns the connection drains it. Both run on the one io_context thread, and the timer
 // serves as the wake-up signal (cancelling it wakes the writer).
+// Bounded in bytes (`limit`, from --max-stream-buffer): while a connection writes the
+// stream, going over the limit marks it `overflowed` and the writer drops that connection
+// (a client that does not read cannot make the bridge buffer without end; the events stay
+// in the session's bounded replay buffer, so the client can resume); while nobody writes
+// it, the oldest events are dropped instead.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -15,15 +20,17 @@
 namespace bridge {
 
 struct outbound {
-  outbound(const boost::asio::any_io_executor& ex, std::uint64_t stream_number, bool json)
-      : number(stream_number), json_mode(json), wake(ex) {}
+  outbound(const boost::asio::any_io_executor& ex, std::uint64_t stream_number, bool json,
+           std::size_t byte_limit = std::size_t{4} << 20)
+      : number(stream_number), json_mode(json), limit(byte_limit), wake(ex) {}
 
   std::uint64_t number;  // the stream part of event ids ("<number>-<seq>")
   bool json_mode;
-  std::deque<std::string> queue;  // SSE events ready to write, or JSON messages in json_mode
-  std::size_t awaiting = 0;       // responses still owed (POST streams)
-  bool done = false;              // nothing more will be queued
-  bool attached = false;          // a connection is writing this stream
+  std::size_t limit;
+  std::size_t awaiting = 0;  // responses still owed (POST streams)
+  bool done = false;         // nothing more will be queued
+  bool attached = false;     // a connection is writing this stream
+  bool overflowed = false;   // over `limit` while attached: the writer drops the connection
   boost::asio::steady_timer wake;
 
   void notify() { wake.cancel(); }
@@ -31,6 +38,50 @@ struct outbound {
     done = true;
     notify();
   }
+
+  [[nodiscard]] const std::deque<std::string>& items() const { return queue_; }
+  [[nodiscard]] bool empty() const { return queue_.empty(); }
+  [[nodiscard]] std::size_t size() const { return queue_.size(); }
+  [[nodiscard]] std::size_t bytes() const { return bytes_; }
+
+  void push_back(std::string s) {
+    bytes_ += s.size();
+    queue_.push_back(std::move(s));
+    enforce_limit();
+  }
+  void push_front(std::string s) {
+    bytes_ += s.size();
+    queue_.push_front(std::move(s));
+    enforce_limit();
+  }
+  std::string pop_front() {
+    std::string s = std::move(queue_.front());
+    queue_.pop_front();
+    bytes_ -= s.size();
+    return s;
+  }
+  void drop_oldest() { (void)pop_front(); }
+  void clear() {
+    queue_.clear();
+    bytes_ = 0;
+  }
+
+ private:
+  void enforce_limit() {
+    if (json_mode || bytes_ <= limit) {
+      return;  // a JSON answer is bounded by --max-line per message and the batch size
+    }
+    if (attached) {
+      overflowed = true;
+      return;
+    }
+    while (queue_.size() > 1 && bytes_ > limit) {
+      drop_oldest();
+    }
+  }
+
+  std::deque<std::string> queue_;
+  std::size_t bytes_ = 0;
 };
 
 }  // namespace bridge

@@ -61,17 +61,19 @@ bool session::busy() const {
   if (!pending_.empty()) {
     return true;
   }
+  // A POST stream still being written keeps the session; a held GET stream alone does not
+  // (else clients holding GETs would keep their sessions, and --max-sessions, forever).
   for (const auto& [n, w] : streams_) {
     if (auto s = w.lock(); s && s->attached) {
       return true;
     }
   }
-  return standalone_ && standalone_->attached;
+  return false;
 }
 
 std::shared_ptr<outbound> session::open_post_stream(bool json) {
   touch();
-  auto o = std::make_shared<outbound>(ex_, next_stream_++, json);
+  auto o = std::make_shared<outbound>(ex_, next_stream_++, json, config_.max_stream_bytes);
   o->attached = true;
   streams_[o->number] = o;
   return o;
@@ -80,7 +82,7 @@ std::shared_ptr<outbound> session::open_post_stream(bool json) {
 std::shared_ptr<outbound> session::attach_standalone() {
   touch();
   if (!standalone_) {
-    standalone_ = std::make_shared<outbound>(ex_, next_stream_++, false);
+    standalone_ = std::make_shared<outbound>(ex_, next_stream_++, false, config_.max_stream_bytes);
   }
   if (standalone_->attached) {
     return nullptr;
@@ -101,18 +103,18 @@ boost::system::result<std::shared_ptr<outbound>> session::resume(std::string_vie
       return mcp::error::unknown_event_id;
     }
     o = standalone_;
-    o->queue.clear();  // events queued while detached are in the replay buffer too
+    o->clear();  // events queued while detached are in the replay buffer too
   } else if (auto it = streams_.find(point->stream); it != streams_.end() && !it->second.expired()) {
     o = it->second.lock();
-    o->queue.clear();
+    o->clear();
   } else {
     // A POST stream that already delivered everything: replay what was missed, then end.
-    o = std::make_shared<outbound>(ex_, point->stream, false);
+    o = std::make_shared<outbound>(ex_, point->stream, false, config_.max_stream_bytes);
     o->done = true;
   }
   o->attached = true;
   for (auto& e : point->events) {
-    o->queue.push_back(mcp::sse::encode(e.data, e.id));
+    o->push_back(mcp::sse::encode(e.data, e.id));
   }
   return o;
 }
@@ -120,7 +122,7 @@ boost::system::result<std::shared_ptr<outbound>> session::resume(std::string_vie
 void session::prime(outbound& o) {
   // The retry hint tells a client how soon to come back with Last-Event-ID if the stream
   // breaks (SEP-1699); one second matches what clients do by default.
-  o.queue.push_back(mcp::sse::encode_priming(replay_.append(o.number, ""), 1000));
+  o.push_back(mcp::sse::encode_priming(replay_.append(o.number, ""), 1000));
 }
 
 void session::detach(outbound& o) {
@@ -236,7 +238,7 @@ std::shared_ptr<outbound> session::route_for(const mcp::message& m) {
     }
   }
   if (!standalone_) {
-    standalone_ = std::make_shared<outbound>(ex_, next_stream_++, false);
+    standalone_ = std::make_shared<outbound>(ex_, next_stream_++, false, config_.max_stream_bytes);
   }
   return standalone_;
 }
@@ -259,15 +261,15 @@ void session::answer(const std::string& key, const std::string& json) {
 
 void session::deliver(outbound& o, const std::string& json) {
   if (o.json_mode) {
-    o.queue.push_back(json);
+    o.push_back(json);
   } else {
     const std::string id = replay_.append(o.number, json);
     // Events for a stream nobody reads are kept in the replay buffer; the live queue of a
     // detached standalone stream is capped so it cannot grow without bound.
-    if (!o.attached && o.queue.size() >= config_.standalone_backlog) {
-      o.queue.pop_front();
+    if (!o.attached && o.size() >= config_.standalone_backlog) {
+      o.drop_oldest();
     }
-    o.queue.push_back(legacy_sse_ ? mcp::sse::encode(json, {}, "message") : mcp::sse::encode(json, id));
+    o.push_back(legacy_sse_ ? mcp::sse::encode(json, {}, "message") : mcp::sse::encode(json, id));
   }
   o.notify();
 }

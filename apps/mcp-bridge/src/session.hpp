@@ -32,7 +32,8 @@ struct session_config {
   std::chrono::milliseconds request_timeout{std::chrono::seconds(60)};
   std::size_t replay_events = 1024;
   std::size_t replay_bytes = 4 << 20;
-  std::size_t standalone_backlog = 256;  // events held for a GET stream nobody has opened yet
+  std::size_t standalone_backlog = 256;                 // events held for a GET stream nobody has opened yet
+  std::size_t max_stream_bytes = std::size_t{4} << 20;  // --max-stream-buffer
 };
 
 class session {

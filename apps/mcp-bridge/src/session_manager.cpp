@@ -4,7 +4,11 @@
 
 #include <algorithm>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <cmath>
 
 #include "log.hpp"
 
@@ -43,6 +47,8 @@ session_manager::session_manager(const boost::asio::any_io_executor& ex, const o
       reaper_(r),
       refill_timer_(ex),
       sweep_timer_(ex),
+      tokens_(static_cast<double>(o.session_burst)),
+      tokens_at_(std::chrono::steady_clock::now()),
       stateless_(ex, make_child_config(o), r, m, o.request_timeout) {
   if (o.mode == session_mode::shared) {
     shared_ = std::make_shared<shared_upstream>(ex, make_child_config(o), r, m);
@@ -50,6 +56,7 @@ session_manager::session_manager(const boost::asio::any_io_executor& ex, const o
   child_config_.argv = o.command;
   child_config_.max_line = o.max_line;
   session_config_.request_timeout = o.request_timeout;
+  session_config_.max_stream_bytes = o.max_stream_buffer;
 }
 
 child_config make_child_config(const options& o) {
@@ -81,14 +88,144 @@ std::shared_ptr<child_process> session_manager::spawn() {
     return nullptr;
   }
   log::debug("child started", {{"pid", std::to_string((*c)->pid())}});
+  ++starting_;
+  metrics_.set_children_starting(static_cast<std::int64_t>(starting_));
+  // A child that has not spoken within the request timeout is failing its first request
+  // anyway; its slot goes to the next one.
+  (*c)->on_started([this] { start_finished(); },
+                   std::chrono::duration_cast<std::chrono::milliseconds>(opts_.request_timeout));
   return *c;
+}
+
+void session_manager::start_finished() {
+  --starting_;
+  metrics_.set_children_starting(static_cast<std::int64_t>(starting_));
+  if (stopping_) {
+    return;
+  }
+  // Clients waiting for a start slot come before the warm pool.
+  if (!start_waiters_.empty()) {
+    auto t = std::move(start_waiters_.front());
+    start_waiters_.pop_front();
+    t->cancel();
+    return;
+  }
+  boost::asio::post(ex_, [this] { refill(); });
+}
+
+boost::asio::awaitable<bool> session_manager::wait_for_start_slot(std::chrono::steady_clock::time_point deadline) {
+  if (stopping_ || start_waiters_.size() >= opts_.max_sessions) {
+    co_return false;  // the queue is bounded too
+  }
+  auto t = std::make_shared<boost::asio::steady_timer>(ex_, deadline);
+  start_waiters_.push_back(t);
+  auto [ec] = co_await t->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  std::erase(start_waiters_, t);
+  const bool woken = ec == boost::asio::error::operation_aborted && !stopping_;
+  if (!woken && !stopping_ && starting_ < opts_.max_starting && !start_waiters_.empty()) {
+    // A slot freed just as this wait expired (the wake-up was lost on it): pass it on.
+    auto next = std::move(start_waiters_.front());
+    start_waiters_.pop_front();
+    next->cancel();
+  }
+  co_return woken;
+}
+
+std::optional<session_refusal> session_manager::admit() {
+  if (stopping_) {
+    return session_refusal::shutting_down;
+  }
+  if (sessions_.size() + isolated_.size() >= opts_.max_sessions) {
+    return session_refusal::too_many_sessions;
+  }
+  // Token bucket: every new session may force a process start, so a client creating and
+  // deleting sessions in a loop is slowed down instead of turning the bridge into a fork loop.
+  const auto now = std::chrono::steady_clock::now();
+  tokens_ = std::min(static_cast<double>(opts_.session_burst),
+                     tokens_ + opts_.session_rate * std::chrono::duration<double>(now - tokens_at_).count());
+  tokens_at_ = now;
+  if (tokens_ < 1.0) {
+    return session_refusal::rate_limited;
+  }
+  return std::nullopt;
+}
+
+unsigned session_manager::retry_after_rate() const {
+  return static_cast<unsigned>(std::max(1.0, std::ceil((1.0 - tokens_) / opts_.session_rate)));
+}
+
+std::variant<std::shared_ptr<child_process>, session_refusal> session_manager::take_child(bool& warm) {
+  warm = false;
+  std::erase_if(pool_, [](const auto& c) { return !c->alive(); });
+  // Prefer a child that answered its warm-up ping; else the oldest, which is closest to ready.
+  auto it = std::find_if(pool_.begin(), pool_.end(), [&](const auto& c) { return warm_.contains(c->serial()); });
+  if (it == pool_.end()) {
+    it = pool_.begin();
+  }
+  if (it != pool_.end()) {
+    auto child = std::move(*it);
+    pool_.erase(it);
+    warm = warm_.erase(child->serial()) > 0;
+    metrics_.set_warm_children(static_cast<std::int64_t>(warm_.size()));
+    child->on_exit(nullptr);
+    child->on_message(nullptr);
+    return child;
+  }
+  if (starting_ >= opts_.max_starting) {
+    return session_refusal::starting_busy;
+  }
+  auto child = spawn();
+  if (!child) {
+    return session_refusal::child_failed;
+  }
+  return child;
+}
+
+void session_manager::after_take(bool warm) {
+  if (warm) {
+    boost::asio::post(ex_, [this] { refill(); });
+  } else {
+    // This session's child is still starting: a replacement started now would compete with
+    // it for CPU (measured on 2 cores: the first session after start-up took twice as long).
+    refill_later();
+  }
+}
+
+std::variant<std::pair<stateless_backend*, std::uint64_t>, session_refusal> session_manager::stateless_for_request() {
+  if (shared_) {
+    return std::pair<stateless_backend*, std::uint64_t>{&stateless_, 0};
+  }
+  if (auto refused = admit()) {
+    return *refused;
+  }
+  bool warm = false;
+  auto taken = take_child(warm);
+  if (auto* r = std::get_if<session_refusal>(&taken)) {
+    return *r;
+  }
+  tokens_ -= 1.0;
+  after_take(warm);
+  auto backend = std::make_unique<stateless_backend>(ex_, child_config_, reaper_, metrics_, opts_.request_timeout);
+  backend->adopt(std::get<std::shared_ptr<child_process>>(std::move(taken)));
+  const auto key = next_isolated_++;
+  auto* raw = backend.get();
+  isolated_.emplace(key, std::move(backend));
+  return std::pair<stateless_backend*, std::uint64_t>{raw, key};
+}
+
+void session_manager::release_stateless(std::uint64_t key) {
+  if (key == 0) {
+    return;
+  }
+  // Later: we may be inside one of the backend's own callbacks.
+  boost::asio::post(ex_, [this, key] { isolated_.erase(key); });
 }
 
 void session_manager::refill() {
   if (stopping_) {
     return;
   }
-  while (pool_.size() < opts_.warm_pool) {
+  while (pool_.size() < opts_.warm_pool && starting_ < opts_.max_starting && start_waiters_.empty()) {
     auto c = spawn();
     if (!c) {
       break;
@@ -113,8 +250,8 @@ void session_manager::refill() {
     c->send(std::string(R"({"jsonrpc":"2.0","id":")") + std::string(warmup_id) + R"(","method":"ping"})");
     pool_.push_back(std::move(c));
   }
-  if (pool_.size() < opts_.warm_pool) {
-    refill_later();
+  if (pool_.size() < opts_.warm_pool && starting_ < opts_.max_starting && start_waiters_.empty()) {
+    refill_later();  // a start failed: try again in a second
   }
 }
 
@@ -133,43 +270,21 @@ void session_manager::refill_later() {
 }
 
 std::variant<std::shared_ptr<session>, session_refusal> session_manager::create(bool legacy_sse) {
-  if (stopping_) {
-    return session_refusal::shutting_down;
-  }
-  if (sessions_.size() >= opts_.max_sessions) {
-    return session_refusal::too_many_sessions;
+  if (auto refused = admit()) {
+    return *refused;
   }
   if (shared_) {
+    tokens_ -= 1.0;
     return add(std::make_shared<session>(ex_, random_session_id(), legacy_sse, shared_, session_config_, metrics_));
   }
-  std::erase_if(pool_, [](const auto& c) { return !c->alive(); });
-  // Prefer a child that answered its warm-up ping; else the oldest, which is closest to ready.
-  auto it = std::find_if(pool_.begin(), pool_.end(), [&](const auto& c) { return warm_.contains(c->serial()); });
-  if (it == pool_.end()) {
-    it = pool_.begin();
-  }
-  std::shared_ptr<child_process> child;
   bool warm = false;
-  if (it != pool_.end()) {
-    child = std::move(*it);
-    pool_.erase(it);
-    warm = warm_.erase(child->serial()) > 0;
-    metrics_.set_warm_children(static_cast<std::int64_t>(warm_.size()));
+  auto taken = take_child(warm);
+  if (auto* r = std::get_if<session_refusal>(&taken)) {
+    return *r;
   }
-  if (!child) {
-    child = spawn();
-    if (!child) {
-      return session_refusal::child_failed;
-    }
-  }
-  child->on_exit(nullptr);
-  if (warm) {
-    boost::asio::post(ex_, [this] { refill(); });
-  } else {
-    // This session's child is still starting: a replacement started now would compete with
-    // it for CPU (measured on 2 cores: the first session after start-up took twice as long).
-    refill_later();
-  }
+  tokens_ -= 1.0;
+  after_take(warm);
+  auto child = std::get<std::shared_ptr<child_process>>(std::move(taken));
   return add(std::make_shared<session>(ex_, random_session_id(), legacy_sse,
                                        std::make_shared<child_upstream>(std::move(child), metrics_), session_config_,
                                        metrics_));
@@ -221,6 +336,9 @@ std::size_t session_manager::pending_requests() const {
   for (const auto& [id, s] : sessions_) {
     n += s->pending();
   }
+  for (const auto& [k, b] : isolated_) {
+    n += b->pending();
+  }
   return n + stateless_.pending();
 }
 
@@ -261,7 +379,14 @@ void session_manager::stop() {
   for (auto& s : all) {
     s->close("mcp-bridge is shutting down");
   }
+  for (auto& t : start_waiters_) {
+    t->cancel();
+  }
+  start_waiters_.clear();
   stateless_.stop();
+  for (auto& [k, b] : isolated_) {
+    b->stop();
+  }
   if (shared_) {
     shared_->stop();
   }

@@ -3,18 +3,28 @@
 // warm child (so `initialize` does not wait for `npx` to start) and the pool is refilled in the
 // background; a pooled child that dies is replaced, at most once a second, so a server
 // that cannot start does not turn the bridge into a fork loop. Sessions end on DELETE,
-// on idle timeout, or when their child exits; then their id answers 404.
+// on idle timeout (a held GET stream alone does not count as activity), or when their child
+// exits; then their id answers 404.
+// Limits against careless or hostile clients: new sessions are rate-limited (token bucket,
+// --session-rate/--session-burst); at most --max-starting children start at once, and a
+// session that needs a cold child while that many are starting waits in a bounded queue
+// (wait_for_start_slot), then gets 503 with Retry-After. In per-session mode a 2026-07-28
+// (stateless) request gets a child of its own, counted like a session, so no request of
+// one client ever reaches a process another client's requests reach.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/system/result.hpp>
 
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <variant>
 
 #include "child.hpp"
@@ -26,7 +36,7 @@
 
 namespace bridge {
 
-enum class session_refusal { too_many_sessions, child_failed, shutting_down };
+enum class session_refusal { too_many_sessions, child_failed, shutting_down, rate_limited, starting_busy };
 
 class session_manager {
  public:
@@ -37,14 +47,21 @@ class session_manager {
   // A new session with its own child; fails when the limit is reached or no child starts.
   std::variant<std::shared_ptr<session>, session_refusal> create(bool legacy_sse);
   std::shared_ptr<session> find(std::string_view id) const;
+  // The backend one 2026-07-28 request goes to: the shared stateless child in shared mode,
+  // a fresh child of its own in per-session mode (released with release_stateless).
+  std::variant<std::pair<stateless_backend*, std::uint64_t>, session_refusal> stateless_for_request();
+  void release_stateless(std::uint64_t key);
+  // Waits until a child start slot may be free (true) or until `deadline` (false).
+  boost::asio::awaitable<bool> wait_for_start_slot(std::chrono::steady_clock::time_point deadline);
+  // Seconds a client refused with rate_limited should wait.
+  [[nodiscard]] unsigned retry_after_rate() const;
   bool remove(std::string_view id);
 
   // /readyz: a warm child is waiting (or the pool is disabled and the last start worked).
   [[nodiscard]] bool ready() const;
   [[nodiscard]] std::size_t size() const { return sessions_.size(); }
   [[nodiscard]] std::size_t pending_requests() const;
-  // The one backend every 2026-07-28 (stateless) request goes to.
-  stateless_backend& stateless() { return stateless_; }
+  [[nodiscard]] std::size_t starting() const { return starting_; }
   [[nodiscard]] boost::asio::any_io_executor executor() const { return ex_; }
 
   // Stops the pool and ends every session (children get SIGTERM, then SIGKILL).
@@ -52,6 +69,12 @@ class session_manager {
 
  private:
   std::shared_ptr<child_process> spawn();
+  // A child for a new session or request: a warm pooled one, else a new one if a start slot
+  // is free. `warm` tells which.
+  std::variant<std::shared_ptr<child_process>, session_refusal> take_child(bool& warm);
+  std::optional<session_refusal> admit();  // limits every new session or stateless request shares
+  void start_finished();
+  void after_take(bool warm);
   std::shared_ptr<session> add(std::shared_ptr<session> s);
   void refill();
   void refill_later();  // one refill a second from now (at most one scheduled)
@@ -71,7 +94,13 @@ class session_manager {
   bool refill_scheduled_ = false;
   bool last_spawn_ok_ = false;
   bool stopping_ = false;
-  stateless_backend stateless_;
+  std::size_t starting_ = 0;
+  std::deque<std::shared_ptr<boost::asio::steady_timer>> start_waiters_;
+  double tokens_;
+  std::chrono::steady_clock::time_point tokens_at_;
+  stateless_backend stateless_;  // shared mode: the one child every 2026-07-28 request goes to
+  std::map<std::uint64_t, std::unique_ptr<stateless_backend>> isolated_;  // per-session mode
+  std::uint64_t next_isolated_ = 1;
   std::shared_ptr<shared_upstream> shared_;  // shared mode only
 };
 

@@ -40,11 +40,7 @@ void stateless_backend::stop() {
     f.stream->finish();
   }
   inflight_.clear();
-  for (auto& [m, o] : waiting_) {
-    deliver(*o, mcp::error_response(m.id(), -32603, "mcp-bridge is shutting down"));
-    o->finish();
-  }
-  waiting_.clear();
+  fail_waiting("mcp-bridge is shutting down");
   if (child_) {
     child_->on_message(nullptr);
     child_->on_exit(nullptr);
@@ -53,21 +49,40 @@ void stateless_backend::stop() {
   }
 }
 
+void stateless_backend::fail_waiting(std::string_view why) {
+  auto waiting = std::move(waiting_);
+  waiting_.clear();
+  for (auto& [n, w] : waiting) {
+    w.timer->cancel();
+    deliver(*w.stream, mcp::error_response(w.request.id(), -32603, why));
+    w.stream->finish();
+  }
+}
+
+void stateless_backend::adopt(std::shared_ptr<child_process> child) {
+  single_child_ = true;
+  start_child(std::move(child));
+}
+
 void stateless_backend::ensure_child() {
   if (child_ || stopped_) {
+    return;
+  }
+  if (single_child_) {
+    fail_waiting("MCP server process exited");
     return;
   }
   auto c = child_process::spawn(ex_, config_, reaper_, metrics_);
   if (!c) {
     log::error("cannot start the MCP server for stateless requests", {{"error", c.error().message()}});
-    for (auto& [m, o] : waiting_) {
-      deliver(*o, mcp::error_response(m.id(), -32603, "the MCP server could not be started"));
-      o->finish();
-    }
-    waiting_.clear();
+    fail_waiting("the MCP server could not be started");
     return;
   }
-  child_ = *c;
+  start_child(*c);
+}
+
+void stateless_backend::start_child(std::shared_ptr<child_process> c) {
+  child_ = std::move(c);
   ready_ = false;
   child_->on_message([this](mcp::message m) { from_child(std::move(m)); });
   child_->on_exit([this](int) { child_exited(); });
@@ -87,7 +102,25 @@ void stateless_backend::submit(mcp::message request, std::shared_ptr<outbound> o
     return;
   }
   if (!ready_) {
-    waiting_.emplace_back(std::move(request), std::move(o));
+    // The child is starting (or restarting): wait for it, but no longer than a request may.
+    const auto key = next_waiting_++;
+    auto timer = std::make_unique<boost::asio::steady_timer>(ex_);
+    timer->expires_after(request_timeout_);
+    timer->async_wait([this, key](const boost::system::error_code& ec) {
+      if (ec) {
+        return;
+      }
+      auto it = waiting_.find(key);
+      if (it == waiting_.end()) {
+        return;
+      }
+      auto w = std::move(it->second);
+      waiting_.erase(it);
+      log::warn("stateless request timed out waiting for the MCP server to start");
+      deliver(*w.stream, mcp::error_response(w.request.id(), -32001, "Request timed out waiting for the MCP server"));
+      w.stream->finish();
+    });
+    waiting_.emplace(key, waiting_request{std::move(request), std::move(o), std::move(timer)});
     ensure_child();
     return;
   }
@@ -141,6 +174,14 @@ void stateless_backend::dispatch(mcp::message request, const std::shared_ptr<out
 
 void stateless_backend::detach(outbound& o) {
   o.attached = false;
+  // Not forwarded yet (the child is still starting): forget it, the child never sees it.
+  for (auto it = waiting_.begin(); it != waiting_.end(); ++it) {
+    if (it->second.stream.get() == &o) {
+      it->second.timer->cancel();
+      waiting_.erase(it);
+      return;
+    }
+  }
   for (auto& [child_id, f] : inflight_) {
     if (f.stream.get() == &o) {
       json::object cancel{{"jsonrpc", "2.0"}, {"method", "notifications/cancelled"}};
@@ -164,9 +205,10 @@ void stateless_backend::from_child(mcp::message m) {
       ready_ = true;
       child_->send(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
       while (!waiting_.empty() && ready_) {
-        auto [req, o] = std::move(waiting_.front());
-        waiting_.pop_front();
-        dispatch(std::move(req), o);
+        auto w = std::move(waiting_.begin()->second);
+        waiting_.erase(waiting_.begin());
+        w.timer->cancel();
+        dispatch(std::move(w.request), w.stream);
       }
       return;
     }
@@ -237,7 +279,7 @@ void stateless_backend::child_exited() {
 }
 
 void stateless_backend::deliver(outbound& o, const std::string& json) {
-  o.queue.push_back(o.json_mode ? json : mcp::sse::encode(json));
+  o.push_back(o.json_mode ? json : mcp::sse::encode(json));
   o.notify();
 }
 

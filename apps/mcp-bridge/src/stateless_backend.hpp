@@ -35,7 +35,11 @@ class stateless_backend {
   stateless_backend(const stateless_backend&) = delete;
   stateless_backend& operator=(const stateless_backend&) = delete;
 
-  // Answers one request on `o` (which ends after the answer).
+  // Serves with this child (already spawned, maybe warm) instead of starting one, and never
+  // restarts it: per-session mode gives every 2026-07-28 request a backend of its own.
+  void adopt(std::shared_ptr<child_process> child);
+  // Answers one request on `o` (which ends after the answer). A request that waits for the
+  // child to start gets the request timeout too.
   void submit(mcp::message request, std::shared_ptr<outbound> o);
   // The client closed `o` early: cancel its request in the child.
   void detach(outbound& o);
@@ -53,6 +57,8 @@ class stateless_backend {
   };
 
   void ensure_child();
+  void start_child(std::shared_ptr<child_process> c);
+  void fail_waiting(std::string_view why);
   void dispatch(mcp::message request, const std::shared_ptr<outbound>& o);
   void from_child(mcp::message m);
   void child_exited();
@@ -68,7 +74,14 @@ class stateless_backend {
   bool ready_ = false;
   bool stopped_ = false;
   boost::json::object init_result_;
-  std::deque<std::pair<mcp::message, std::shared_ptr<outbound>>> waiting_;
+  struct waiting_request {
+    mcp::message request;
+    std::shared_ptr<outbound> stream;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+  };
+  std::map<std::uint64_t, waiting_request> waiting_;  // by arrival
+  std::uint64_t next_waiting_ = 1;
+  bool single_child_ = false;
   mcp::id_remapper ids_;
   std::map<std::int64_t, inflight> inflight_;
   std::uint64_t next_serial_ = 1;

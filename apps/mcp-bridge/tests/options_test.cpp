@@ -43,3 +43,55 @@ TEST(BridgeOptions, DefaultsBindLoopback) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(BridgeOptions, LimitsOnHostileClientsAreOnByDefault) {
+  auto out = parse({"--port", "3000", "--", "server"});
+  ASSERT_TRUE(out.opts.has_value());
+  EXPECT_EQ(out.opts->max_connections, 1024u);
+  EXPECT_EQ(out.opts->write_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(out.opts->max_stream_buffer, std::size_t{4} << 20);
+  EXPECT_EQ(out.opts->session_rate, 20);
+  EXPECT_EQ(out.opts->session_burst, 100u);
+  EXPECT_EQ(out.opts->max_starting, 4u);
+  EXPECT_EQ(out.opts->start_queue_timeout, std::chrono::seconds(10));
+}
+
+TEST(BridgeOptions, LimitsAreParsed) {
+  auto out = parse({"--port", "3000", "--max-connections", "7", "--write-timeout", "3", "--max-stream-buffer", "65536",
+                    "--session-rate", "0.5", "--session-burst", "2", "--max-starting", "1", "--start-queue-timeout",
+                    "4", "--", "server"});
+  ASSERT_TRUE(out.opts.has_value());
+  EXPECT_EQ(out.opts->max_connections, 7u);
+  EXPECT_EQ(out.opts->write_timeout, std::chrono::seconds(3));
+  EXPECT_EQ(out.opts->max_stream_buffer, 65536u);
+  EXPECT_DOUBLE_EQ(out.opts->session_rate, 0.5);
+  EXPECT_EQ(out.opts->session_burst, 2u);
+  EXPECT_EQ(out.opts->max_starting, 1u);
+  EXPECT_EQ(out.opts->start_queue_timeout, std::chrono::seconds(4));
+}
+
+TEST(BridgeOptions, ZeroLimitsAreUsageErrors) {
+  for (const char* opt : {"--max-connections", "--write-timeout", "--session-rate", "--max-starting"}) {
+    testing::internal::CaptureStderr();
+    auto out = parse({"--port", "3000", opt, "0", "--", "server"});
+    const std::string printed = testing::internal::GetCapturedStderr();
+    EXPECT_FALSE(out.opts.has_value()) << opt;
+    EXPECT_NE(out.exit_code, 0) << opt;
+    EXPECT_NE(printed.find(opt), std::string::npos) << printed;
+  }
+}
+
+TEST(BridgeOptions, HelpListsTheLimits) {
+  testing::internal::CaptureStderr();
+  auto out = parse({"--help"});
+  const std::string printed = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(out.exit_code, 0);
+  for (const char* opt : {"--max-connections", "--write-timeout", "--max-stream-buffer", "--session-rate",
+                          "--session-burst", "--max-starting", "--start-queue-timeout"}) {
+    EXPECT_NE(printed.find(opt), std::string::npos) << opt;
+  }
+}
+
+}  // namespace

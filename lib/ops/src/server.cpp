@@ -2,6 +2,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include <charconv>
@@ -23,14 +24,27 @@ boost::asio::awaitable<void> serve(boost::asio::ip::tcp::acceptor acceptor, cons
                                    server_options options) {
   using boost::asio::as_tuple;
   using boost::asio::use_awaitable;
+  namespace error = boost::asio::error;
+  boost::asio::steady_timer backoff(acceptor.get_executor());
+  auto delay = std::chrono::milliseconds(10);
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(as_tuple(use_awaitable));
-    if (ec == boost::asio::error::operation_aborted || !acceptor.is_open()) {
+    if (ec == error::operation_aborted || !acceptor.is_open()) {
       co_return;
     }
     if (ec) {
-      continue;  // e.g. EMFILE: keep serving the connections we have
+      // Out of descriptors (EMFILE, ENFILE) or memory, the pending connection stays in the
+      // backlog and the next accept fails at once: wait, 10 ms doubling to 1 s, instead of
+      // spinning; the connections we have keep being served.
+      if (ec == error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system ||
+          ec == error::no_buffer_space || ec == error::no_memory) {
+        backoff.expires_after(delay);
+        co_await backoff.async_wait(as_tuple(use_awaitable));
+        delay = std::min<std::chrono::milliseconds>(delay * 2, std::chrono::seconds(1));
+      }
+      continue;
     }
+    delay = std::chrono::milliseconds(10);
     boost::asio::co_spawn(acceptor.get_executor(),
                           connection(boost::beast::tcp_stream(std::move(socket)), routes, options),
                           boost::asio::detached);

@@ -1,10 +1,20 @@
 #include "ops/server.hpp"
 
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <time.h>
+
 #include <gtest/gtest.h>
+
+#include <array>
+#include <memory>
+#include <vector>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/_experimental/test/stream.hpp>
 
 namespace {
@@ -67,6 +77,65 @@ TEST(ParseBindAddress, AcceptsControllerRuntimeForms) {
   EXPECT_FALSE(ops::parse_bind_address("host:notaport", ep, disabled));
   EXPECT_FALSE(ops::parse_bind_address(":70000", ep, disabled));
   EXPECT_FALSE(ops::parse_bind_address("999.1.1.1:80", ep, disabled));
+}
+
+}  // namespace
+
+namespace {
+
+double process_cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// Out of file descriptors, a pending connection makes every accept fail at once: the loop
+// must back off instead of spinning on the CPU, and serve again once descriptors are free.
+TEST(Serve, BacksOffWhenOutOfFileDescriptors) {
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor acceptor(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  const auto endpoint = acceptor.local_endpoint();
+  ops::health_checks live;
+  ops::router routes(&live, nullptr, nullptr);
+  boost::asio::co_spawn(ioc, ops::serve(std::move(acceptor), routes), boost::asio::detached);
+  // Clients first (they need descriptors too), then no descriptor is left for accept.
+  std::vector<std::unique_ptr<boost::asio::ip::tcp::socket>> clients;
+  for (int i = 0; i < 4; ++i) {
+    clients.push_back(std::make_unique<boost::asio::ip::tcp::socket>(ioc));
+    clients.back()->connect(endpoint);
+  }
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  // accept takes the lowest free descriptor: a limit at it leaves none.
+  const int lowest_free = ::fcntl(0, F_DUPFD, 0);
+  ASSERT_GE(lowest_free, 0);
+  ::close(lowest_free);
+  rlimit tight = saved;
+  tight.rlim_cur = static_cast<rlim_t>(lowest_free);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &tight), 0);
+  const double cpu0 = process_cpu_seconds();
+  ioc.run_for(std::chrono::milliseconds(500));
+  const double used = process_cpu_seconds() - cpu0;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &saved), 0);
+  EXPECT_LT(used, 0.1) << "the accept loop spun for " << used << " s of CPU in 0.5 s";
+  // Descriptors are back: the pending connections are accepted and served.
+  boost::asio::ip::tcp::socket probe(ioc);
+  probe.connect(endpoint);
+  const std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  boost::asio::write(probe, boost::asio::buffer(req));
+  std::string got;
+  std::array<char, 512> buf{};
+  ioc.restart();
+  bool done = false;
+  probe.async_read_some(boost::asio::buffer(buf), [&](const boost::system::error_code& ec, std::size_t n) {
+    if (!ec) {
+      got.assign(buf.data(), n);
+    }
+    done = true;
+  });
+  ioc.run_for(std::chrono::seconds(3));
+  EXPECT_TRUE(done);
+  EXPECT_NE(got.find("200"), std::string::npos) << got;
 }
 
 }  // namespace

@@ -59,6 +59,41 @@ export function childPids(pid) {
   return out;
 }
 
+// Every descendant of `pid` with its state letter from /proc/<pid>/stat (Z: a zombie).
+export function descendants(pid) {
+  const parent = new Map();
+  const state = new Map();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      state.set(Number(d), f[0]);
+      parent.set(Number(d), Number(f[1]));
+    } catch {
+      // gone while we looked
+    }
+  }
+  const out = [];
+  const walk = (p) => {
+    for (const [c, pp] of parent) {
+      if (pp === p) {
+        out.push({ pid: c, ppid: p, state: state.get(c) });
+        walk(c);
+      }
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+// CPU seconds (user + system) a process has used so far.
+export function cpuSeconds(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;  // utime, stime in clock ticks (USER_HZ = 100)
+}
+
 export const fdCount = (pid) => fs.readdirSync(`/proc/${pid}/fd`).length;
 export const threadCount = (pid) => fs.readdirSync(`/proc/${pid}/task`).length;
 export function rssKiB(pid) {
@@ -67,9 +102,11 @@ export function rssKiB(pid) {
 }
 
 // Starts mcp-bridge on a free port (it logs the port it bound) and resolves once it serves.
-export async function startBridge(extraArgs = [], command = everything, env = process.env) {
+// `prefix` runs the bridge under another command (e.g. `unshare ... --` to make it PID 1).
+export async function startBridge(extraArgs = [], command = everything, env = process.env, prefix = []) {
   const args = ['--port', '0', ...extraArgs, '--', ...command];
-  const proc = spawn(bridgeBin, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const argv = [...prefix, bridgeBin, ...args];
+  const proc = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stderr = '';
   let stdout = '';
   proc.stdout.on('data', (d) => (stdout += d));
@@ -88,6 +125,8 @@ export async function startBridge(extraArgs = [], command = everything, env = pr
   const base = `http://127.0.0.1:${port}`;
   const bridge = {
     proc,
+    // Under a prefix that forks (unshare) the bridge is its child; one that execs (prlimit) is the bridge.
+    pid: fs.realpathSync(`/proc/${proc.pid}/exe`) === fs.realpathSync(bridgeBin) ? proc.pid : childPids(proc.pid)[0],
     port,
     base,
     url: new URL(`${base}/mcp`),
@@ -95,9 +134,9 @@ export async function startBridge(extraArgs = [], command = everything, env = pr
     stdout: () => stdout,
     // SIGTERM, then require a clean exit, no bytes on stdout, and no child left behind.
     async stop() {
-      const kids = childPids(proc.pid);
+      const kids = childPids(bridge.pid);
       const exited = new Promise((resolve) => proc.on('exit', (code, sig) => resolve({ code, sig })));
-      proc.kill('SIGTERM');
+      process.kill(bridge.pid, 'SIGTERM');
       const { code } = await withTimeout(exited, 15000, 'bridge shutdown');
       assert(code === 0, `bridge exit code ${code}; log:\n${stderr}`);
       assert(stdout === '', `bridge wrote to stdout: ${stdout}`);
