@@ -140,6 +140,10 @@ export async function startBridge(extraArgs = [], command = everything, env = pr
       const { code } = await withTimeout(exited, 15000, 'bridge shutdown');
       assert(code === 0, `bridge exit code ${code}; log:\n${stderr}`);
       assert(stdout === '', `bridge wrote to stdout: ${stdout}`);
+      // A killed child can take a moment to vanish from /proc on a loaded machine (its exit, then
+      // init reaping it once the bridge is gone); a leaked one stays for good.
+      const gone = Date.now() + 3000;
+      while (kids.some((k) => fs.existsSync(`/proc/${k}`)) && Date.now() < gone) await sleep(100);
       for (const k of kids) {
         assert(!fs.existsSync(`/proc/${k}`), `child ${k} outlived the bridge`);
       }
