@@ -4,7 +4,8 @@
 set -euo pipefail
 trap 'echo "FAIL: line $LINENO: $BASH_COMMAND" >&2' ERR
 : "${KUBECONFIG:?}" "${MCP_SOURCE_DIR:?}"
-kubectl() { "$TOOLS_BIN/kubectl" "$@"; }
+# KUBE_BIN: the oldest supported release's kubectl for the second cluster (test/integration).
+kubectl() { "${KUBE_BIN:-$TOOLS_BIN}/kubectl" "$@"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 retry() {  # retry <seconds> <command...>: discovery and OpenAPI publish lag a CRD by a moment
   local deadline=$((SECONDS + $1)); shift

@@ -90,10 +90,12 @@ boost::asio::awaitable<verification> run_probe(probe_transport transport, api::m
 const std::vector<mcpserver_controller::permission>& mcpserver_controller::required_permissions() {
   static const std::vector<permission> perms = [] {
     std::vector<permission> p;
-    for (auto verb : {"get", "list", "watch"})
+    for (auto verb : {"list", "watch"})
       p.push_back({"mcp.v2dy.io", "mcpservers", verb});
-    for (auto verb : {"get", "patch", "update"})
-      p.push_back({"mcp.v2dy.io", "mcpservers/status", verb});
+    p.push_back({"mcp.v2dy.io", "mcpservers/status", "patch"});
+    // The owned objects' references set blockOwnerDeletion: the OwnerReferencesPermissionEnforcement
+    // admission plugin (on in OpenShift) accepts that only from who may update the owner's finalizers.
+    p.push_back({"mcp.v2dy.io", "mcpservers/finalizers", "update"});
     static const std::vector<std::pair<std::string_view, std::string_view>> owned = {
         {"", "serviceaccounts"},
         {"", "services"},
@@ -102,10 +104,11 @@ const std::vector<mcpserver_controller::permission>& mcpserver_controller::requi
         {"networking.k8s.io", "networkpolicies"},
         {"policy", "poddisruptionbudgets"}};
     for (const auto& [g, r] : owned) {
-      for (auto verb : {"get", "list", "watch", "create", "update", "patch", "delete"})
+      // Server-side apply (patch) is authorized as create too when it creates the object.
+      for (auto verb : {"list", "watch", "create", "patch", "delete"})
         p.push_back({g, r, verb});
     }
-    for (auto verb : {"get", "list", "watch"})
+    for (auto verb : {"list", "watch"})
       p.push_back({"", "pods", verb});
     for (auto verb : {"create", "patch"})
       p.push_back({"events.k8s.io", "events", verb});

@@ -9,7 +9,8 @@
 OP_DIR="$CLUSTER_DIR/operator"
 OP_BIN="$MCP_BINARY_DIR/apps/mcp-operator/mcp-operator"
 mkdir -p "$OP_DIR"
-kubectl() { "$TOOLS_BIN/kubectl" "$@"; }
+# KUBE_BIN: the oldest supported release's kubectl for the second cluster (test/integration).
+kubectl() { "${KUBE_BIN:-$TOOLS_BIN}/kubectl" "$@"; }
 
 op_setup() {
   # A fresh suite run: no kubeconfig, pid or log of an earlier cluster survives.
