@@ -52,9 +52,11 @@ TEST(CrdInStep, DefaultsMatchTheCrd) {
 // spec.volumes must refuse every other type the Volume schema has, including ones a newer
 // pinned release adds.
 TEST(CrdInStep, VolumeRuleRefusesEveryTypeTheRestrictedProfileForbids) {
-  const auto& items = schema_properties("spec").at("volumes").at("items").as_object();
-  const std::set<std::string> allowed = {"configMap", "csi",       "downwardAPI", "emptyDir", "ephemeral",
-                                         "image",     "persistentVolumeClaim", "projected", "secret"};
+  const auto spec = schema_properties("spec");
+  const auto& items = spec.at("volumes").at("items").as_object();
+  const std::set<std::string> allowed = {"configMap", "csi",   "downwardAPI",           "emptyDir",
+                                         "ephemeral", "image", "persistentVolumeClaim", "projected",
+                                         "secret"};
   const auto& rules = items.at("x-kubernetes-validations").as_array();
   ASSERT_EQ(rules.size(), 1U);
   const std::string rule(rules.at(0).at("rule").as_string());
