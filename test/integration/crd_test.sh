@@ -53,6 +53,8 @@ case "$1" in
       if out=$(kubectl -n "$ns" apply -f "$f" 2>&1); then
         fail "$(basename "$f") was accepted: $out"
       fi
+      # A 1.28 apiserver also shows the value's type in a CEL rule's error ('Invalid value: "object": ').
+      out=${out//'Invalid value: "object": '/'Invalid value: '}
       grep -qF -- "$expect" <<<"$out" || fail "$(basename "$f"): expected '$expect' in: $out"
       n=$((n + 1))
     done
