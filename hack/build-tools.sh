@@ -2,6 +2,8 @@
 # Builds the pinned test tooling (Kubernetes components, etcd, kwok, helm, kustomize)
 # from Go modules under tools/ into $TOOLS_BIN. Idempotent: a tool is rebuilt only when
 # its module files or version changed (a stamp per tool records what was built).
+# `oldest` builds the oldest supported Kubernetes' control plane and kubectl (tools/kubernetes-oldest)
+# into $K8S_OLDEST_BIN.
 # Usage: hack/build-tools.sh [tool...]   (default: all)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -14,28 +16,32 @@ export CGO_ENABLED=0
 stamp_of() { cat "$REPO_ROOT/tools/$1/go.mod" "$REPO_ROOT/tools/$1/go.sum" | sha256sum | cut -c1-16; }
 
 # build <module dir> <binary name> <package> [ldflags] [go build flags...]
+# Into $BIN (default $TOOLS_BIN).
 build() {
   local mod=$1 name=$2 pkg=$3 ldflags=${4:-}
   local extra=("${@:5}")
+  local bin=${BIN:-$TOOLS_BIN}
   local stamp; stamp="$(stamp_of "$mod")-$(go env GOVERSION)"
-  local stampfile="$TOOLS_BIN/.$name.stamp"
-  if [[ -x "$TOOLS_BIN/$name" && -f "$stampfile" && "$(cat "$stampfile")" == "$stamp" ]]; then
+  local stampfile="$bin/.$name.stamp"
+  if [[ -x "$bin/$name" && -f "$stampfile" && "$(cat "$stampfile")" == "$stamp" ]]; then
     return 0
   fi
-  log "building $name ($pkg)"
+  mkdir -p "$bin"
+  log "building $name ($pkg, into $bin)"
   local t0=$SECONDS
-  (cd "$REPO_ROOT/tools/$mod" && go build -trimpath -ldflags "-s -w $ldflags" "${extra[@]}" -o "$TOOLS_BIN/$name.tmp" "$pkg")
-  mv "$TOOLS_BIN/$name.tmp" "$TOOLS_BIN/$name"
+  (cd "$REPO_ROOT/tools/$mod" && go build -trimpath -ldflags "-s -w $ldflags" "${extra[@]}" -o "$bin/$name.tmp" "$pkg")
+  mv "$bin/$name.tmp" "$bin/$name"
   echo "$stamp" > "$stampfile"
   log "built $name in $((SECONDS - t0))s"
 }
 
-k8s_ldflags() {
-  local v=${K8S_VERSION#v} major minor
+k8s_ldflags() {  # k8s_ldflags [version] (default $K8S_VERSION)
+  local version=${1:-$K8S_VERSION}
+  local v=${version#v} major minor
   major=${v%%.*}; minor=${v#*.}; minor=${minor%%.*}
   local out=""
   for pkg in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
-    out+=" -X '$pkg.gitVersion=$K8S_VERSION' -X '$pkg.gitMajor=$major' -X '$pkg.gitMinor=$minor'"
+    out+=" -X '$pkg.gitVersion=$version' -X '$pkg.gitMajor=$major' -X '$pkg.gitMinor=$minor'"
     out+=" -X '$pkg.gitTreeState=clean' -X '$pkg.buildDate=1970-01-01T00:00:00Z'"
   done
   echo "$out"
@@ -43,13 +49,18 @@ k8s_ldflags() {
 
 want=("$@")
 [[ ${#want[@]} -gt 0 ]] || want=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kubelet kube-proxy helm kustomize
-                                     containerd runc crictl coredns)
+                                     containerd runc crictl coredns oldest)
 
 for t in "${want[@]}"; do
   case $t in
     etcd) build etcd etcd go.etcd.io/etcd/server/v3 "-X 'go.etcd.io/etcd/api/v3/version.GitSHA=$ETCD_VERSION'" ;;
     kube-apiserver|kube-controller-manager|kube-scheduler|kubelet|kube-proxy|kubectl)
       build kubernetes "$t" "k8s.io/kubernetes/cmd/$t" "$(k8s_ldflags)" ;;
+    # The oldest supported release: the integration tests' second cluster (test/integration).
+    oldest)
+      for b in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+        BIN=$K8S_OLDEST_BIN build kubernetes-oldest "$b" "k8s.io/kubernetes/cmd/$b" "$(k8s_ldflags "$K8S_OLDEST_VERSION")"
+      done ;;
     kwok) build kwok kwok sigs.k8s.io/kwok/cmd/kwok ;;
     helm) build helm helm helm.sh/helm/v3/cmd/helm "-X 'helm.sh/helm/v3/internal/version.version=$HELM_VERSION'" ;;
     kustomize) build kustomize kustomize sigs.k8s.io/kustomize/kustomize/v5 ;;

@@ -10,7 +10,9 @@
 #
 # Settings (environment): CLUSTER_DIR (state; default ~/.cache/mcp-operator/cluster),
 # NODES (3; 0 runs no kwok: the real-node cluster adds its own node), NODE_PODS (110 pods per
-# node), TOOLS_BIN (binaries from hack/build-tools.sh), POD_CIDR and SERVICE_CIDR (10.244.0.0/16,
+# node), TOOLS_BIN (binaries from hack/build-tools.sh), KUBE_BIN (where kube-apiserver,
+# kube-controller-manager, kube-scheduler and kubectl come from; default TOOLS_BIN: the
+# integration tests' second cluster sets K8S_OLDEST_BIN), POD_CIDR and SERVICE_CIDR (10.244.0.0/16,
 # 10.96.0.0/16), API_HOST (127.0.0.1: the one address the apiserver listens on),
 # BLACKHOLE_ROUTES (1: route both ranges to a blackhole while the cluster runs), REAL_NODE (a
 # node name: also make certificates and kubeconfigs for its kubelet and kube-proxy).
@@ -28,13 +30,16 @@ API_HOST="${API_HOST:-127.0.0.1}"
 POD_CIDR="${POD_CIDR:-10.244.0.0/16}"
 SERVICE_CIDR="${SERVICE_CIDR:-10.96.0.0/16}"
 BLACKHOLE_ROUTES="${BLACKHOLE_ROUTES:-1}"
+KUBE_BIN="${KUBE_BIN:-$TOOLS_BIN}"
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler)
 ((NODES == 0)) || COMPONENTS+=(kwok)
 
 # first_service_ip 10.96.0.0/16 -> 10.96.0.1 (the `kubernetes` Service's address)
 first_service_ip() { python3 -c 'import ipaddress,sys; print(ipaddress.ip_network(sys.argv[1])[1])' "$1"; }
+# node_ip 10.244.0.0/16 -> 10.244.255.254: the kwok nodes' address, inside the blackholed pod range
+node_ip() { python3 -c 'import ipaddress,sys; print(ipaddress.ip_network(sys.argv[1])[-2])' "$1"; }
 
-kubectl_() { "$TOOLS_BIN/kubectl" --kubeconfig "$KUBECONFIG_PATH" "$@"; }
+kubectl_() { "$KUBE_BIN/kubectl" --kubeconfig "$KUBECONFIG_PATH" "$@"; }
 
 pid_alive() { [[ -f "$RUN/$1.pid" ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
 
@@ -56,10 +61,13 @@ EOF
 
 check_binaries() {
   local missing=()
-  for b in etcd kube-apiserver kube-controller-manager kube-scheduler kwok kubectl; do
-    [[ -x "$TOOLS_BIN/$b" ]] || missing+=("$b")
+  for b in etcd kwok; do
+    [[ -x "$TOOLS_BIN/$b" ]] || missing+=("$TOOLS_BIN/$b")
   done
-  [[ ${#missing[@]} -eq 0 ]] || die "missing in $TOOLS_BIN: ${missing[*]} (run 'make tools' to build them)"
+  for b in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+    [[ -x "$KUBE_BIN/$b" ]] || missing+=("$KUBE_BIN/$b")
+  done
+  [[ ${#missing[@]} -eq 0 ]] || die "missing: ${missing[*]} (run 'make tools' to build them)"
   [[ -f "$TOOLS_BIN/../kwok-stages.yaml" ]] || die "missing $TOOLS_BIN/../kwok-stages.yaml (run 'make tools')"
   command -v openssl >/dev/null || die "openssl is not installed (run 'make deps')"
 }
@@ -305,7 +313,7 @@ EOF
     audit=(--audit-policy-file="$AUDIT_POLICY" --audit-log-path="$LOGS/audit.log" --audit-log-format=json)
   fi
   log "starting kube-apiserver on https://$API_HOST:$API_PORT"
-  start kube-apiserver "$TOOLS_BIN/kube-apiserver" "${audit[@]}" \
+  start kube-apiserver "$KUBE_BIN/kube-apiserver" "${audit[@]}" \
     --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
     --bind-address="$API_HOST" --secure-port="$API_PORT" "${advertise[@]}" \
     --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" \
@@ -314,7 +322,7 @@ EOF
     --cert-dir="$PKI" --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
     --client-ca-file="$PKI/ca.crt" \
     --authorization-mode=Node,RBAC \
-    --enable-admission-plugins=NodeRestriction,ServiceAccount \
+    --enable-admission-plugins=NodeRestriction,ServiceAccount,OwnerReferencesPermissionEnforcement \
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
     --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
     --service-cluster-ip-range="$SERVICE_CIDR" \
@@ -322,7 +330,7 @@ EOF
   wait_for kube-apiserver 90 https_ok "$API_PORT" /readyz
 
   log "starting kube-controller-manager and kube-scheduler"
-  start kube-controller-manager "$TOOLS_BIN/kube-controller-manager" \
+  start kube-controller-manager "$KUBE_BIN/kube-controller-manager" \
     --kubeconfig="$RUN/controller-manager.kubeconfig" \
     --authentication-kubeconfig="$RUN/controller-manager.kubeconfig" \
     --authorization-kubeconfig="$RUN/controller-manager.kubeconfig" \
@@ -331,7 +339,7 @@ EOF
     --use-service-account-credentials=true \
     --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
     --service-cluster-ip-range="$SERVICE_CIDR" --leader-elect=false --profiling=false
-  start kube-scheduler "$TOOLS_BIN/kube-scheduler" \
+  start kube-scheduler "$KUBE_BIN/kube-scheduler" \
     --kubeconfig="$RUN/scheduler.kubeconfig" \
     --authentication-kubeconfig="$RUN/scheduler.kubeconfig" \
     --authorization-kubeconfig="$RUN/scheduler.kubeconfig" \
@@ -361,18 +369,18 @@ start_kwok() {
     --manage-all-nodes=false \
     --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
     --manage-nodes-with-label-selector= \
-    --cidr="$POD_CIDR" --node-ip=10.244.255.254 \
+    --cidr="$POD_CIDR" --node-ip="$(node_ip "$POD_CIDR")" \
     --node-lease-duration-seconds=40 \
     --server-address="127.0.0.1:$KWOK_PORT"
 }
 
 print_usage() {
   cat <<EOF
-Local cluster is up: Kubernetes $K8S_VERSION, $NODES kwok nodes, apiserver https://$API_HOST:$API_PORT
+Local cluster is up: Kubernetes $("$KUBE_BIN/kube-apiserver" --version | awk '{print $2}'), $NODES kwok nodes, apiserver https://$API_HOST:$API_PORT
   kubeconfig: $KUBECONFIG_PATH
   logs:       $LOGS
   use it:     export KUBECONFIG=$KUBECONFIG_PATH   (or: eval "\$(make -s cluster-env)")
-  kubectl:    $TOOLS_BIN/kubectl (matches the server version)
+  kubectl:    $KUBE_BIN/kubectl (matches the server version)
   stop it:    make cluster-down
 EOF
 }

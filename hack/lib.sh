@@ -15,6 +15,11 @@ RUNC_VERSION="v1.5.2"
 COREDNS_VERSION="v1.15.0"
 MCP_CACHE="${MCP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mcp-operator}"
 TOOLS_BIN="${TOOLS_BIN:-$MCP_CACHE/k8s-$K8S_VERSION/bin}"
+# The oldest Kubernetes release the operator supports (README: "Supported Kubernetes versions"):
+# its kube-apiserver, kube-controller-manager, kube-scheduler and kubectl, built from
+# tools/kubernetes-oldest, run the integration tests' second cluster (etcd and kwok from TOOLS_BIN).
+K8S_OLDEST_VERSION="v1.28.15"
+K8S_OLDEST_BIN="${K8S_OLDEST_BIN:-$MCP_CACHE/k8s-$K8S_OLDEST_VERSION/bin}"
 # Cluster state (pki, kubeconfig, etcd data, logs) for `make cluster-up`.
 CLUSTER_DIR="${CLUSTER_DIR:-$MCP_CACHE/cluster}"
 

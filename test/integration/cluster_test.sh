@@ -4,7 +4,8 @@
 set -euo pipefail
 trap 'echo "FAIL: line $LINENO: $BASH_COMMAND" >&2' ERR
 : "${KUBECONFIG:?KUBECONFIG must point at the test cluster}"
-kubectl() { "$TOOLS_BIN/kubectl" "$@"; }
+# KUBE_BIN: the oldest supported release's kubectl for the second cluster (test/integration).
+kubectl() { "${KUBE_BIN:-$TOOLS_BIN}/kubectl" "$@"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 case "$1" in
@@ -51,7 +52,8 @@ case "$1" in
     ;;
   no_route_out)
     # Pod and Service addresses of the simulated cluster can never leave the machine.
-    for ip in 10.244.0.7 10.96.0.10; do
+    in_range() { python3 -c 'import ipaddress,sys; print(ipaddress.ip_network(sys.argv[1])[int(sys.argv[2])])' "$@"; }
+    for ip in "$(in_range "${POD_CIDR:-10.244.0.0/16}" 7)" "$(in_range "${SERVICE_CIDR:-10.96.0.0/16}" 10)"; do
       route=$(ip route get "$ip" 2>&1 || true)
       grep -qE 'blackhole|unreachable|prohibit|No route|Invalid argument' <<<"$route" || fail "$ip routes out: $route"
     done

@@ -47,4 +47,33 @@ TEST(CrdInStep, DefaultsMatchTheCrd) {
   EXPECT_EQ(spec.at("protocol").at("default").as_string(), api::to_string(defaults.protocol));
 }
 
+// The `restricted` Pod Security Standard allows only these inline volume types (the pinned
+// release's k8s.io/pod-security-admission, check restrictedVolumes); the CRD's rule on
+// spec.volumes must refuse every other type the Volume schema has, including ones a newer
+// pinned release adds.
+TEST(CrdInStep, VolumeRuleRefusesEveryTypeTheRestrictedProfileForbids) {
+  const auto spec = schema_properties("spec");
+  const auto& items = spec.at("volumes").at("items").as_object();
+  const std::set<std::string> allowed = {"configMap", "csi",   "downwardAPI",           "emptyDir",
+                                         "ephemeral", "image", "persistentVolumeClaim", "projected",
+                                         "secret"};
+  const auto& rules = items.at("x-kubernetes-validations").as_array();
+  ASSERT_EQ(rules.size(), 1U);
+  const std::string rule(rules.at(0).at("rule").as_string());
+  const std::string message(rules.at(0).at("messageExpression").as_string());
+  std::size_t forbidden = 0;
+  for (const auto& type : keys(items.at("properties").as_object())) {
+    if (type == "name")
+      continue;
+    const std::string check = "!has(self." + type + ")";
+    const bool refused = rule.find(check) != std::string::npos;
+    EXPECT_EQ(refused, !allowed.contains(type)) << type;
+    if (!allowed.contains(type)) {
+      ++forbidden;
+      EXPECT_NE(message.find("has(self." + type + ") ? '" + type + "'"), std::string::npos) << type;
+    }
+  }
+  EXPECT_GE(forbidden, 21U);
+}
+
 }  // namespace

@@ -9,12 +9,26 @@
 OP_DIR="$CLUSTER_DIR/operator"
 OP_BIN="$MCP_BINARY_DIR/apps/mcp-operator/mcp-operator"
 mkdir -p "$OP_DIR"
-kubectl() { "$TOOLS_BIN/kubectl" "$@"; }
+# KUBE_BIN: the oldest supported release's kubectl for the second cluster (test/integration).
+kubectl() { "${KUBE_BIN:-$TOOLS_BIN}/kubectl" "$@"; }
 
 op_setup() {
   # A fresh suite run: no kubeconfig, pid or log of an earlier cluster survives.
   rm -f "$OP_DIR"/*.kubeconfig "$OP_DIR"/*.pid "$OP_DIR"/*.log
   kubectl apply -k "$MCP_SOURCE_DIR/test/integration/operator/rbac" >/dev/null
+  # The OwnerReferencesPermissionEnforcement admission plugin refuses blockOwnerDeletion
+  # references to a kind it has not discovered yet, and rediscovers every 30 s: right after the
+  # CRD is installed the operator would only retry. Wait until the apiserver accepts one from
+  # the operator's ServiceAccount (a server-side dry run), so each case starts from a settled cluster.
+  local probe='{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"owner-probe","ownerReferences":[
+    {"apiVersion":"mcp.v2dy.io/v1","kind":"MCPServer","name":"owner-probe","uid":"00000000-0000-0000-0000-000000000001",
+     "controller":true,"blockOwnerDeletion":true}]}}'
+  local deadline=$((SECONDS + 45)) out
+  until out=$(kubectl -n mcp-operator-system create --dry-run=server -f - \
+                --as system:serviceaccount:mcp-operator-system:mcp-operator-controller-manager <<<"$probe" 2>&1); do
+    ((SECONDS < deadline)) || { echo "FAIL: blockOwnerDeletion on MCPServers still refused after 45s: $out" >&2; return 1; }
+    sleep 1
+  done
 }
 
 op_kubeconfig() {  # op_kubeconfig <serviceaccount> <namespace> <file>

@@ -93,6 +93,61 @@ case "$1" in
     grep -q "Created Deployment example-mcp-server" <<<"$events" || fail "no Created event: $events"
     ;;
 
+  owner_references_enforced)
+    # The apiserver runs OwnerReferencesPermissionEnforcement (as OpenShift does): an owner
+    # reference with blockOwnerDeletion is accepted only from who may update the owner's
+    # finalizers. With mcpservers/finalizers update in its role, the operator creates every
+    # object with blockOwnerDeletion=true and converges; the same role without it is refused.
+    new_namespace ownerrefs
+    start_operator ownerrefs
+    kubectl -n "$NS" apply -f - >/dev/null <<EOF
+apiVersion: mcp.v2dy.io/v1
+kind: MCPServer
+metadata: {name: owned}
+spec:
+  image: example.invalid/mcp:1
+  replicas: 2
+  ingress: {host: owned.example.invalid}
+  networkPolicy: {allowFrom: [{podSelector: {}}]}
+EOF
+    wait_until 10 "owned Running" eq mcpserver/owned '{.status.phase}' Running
+    uid=$(jp mcpserver/owned '{.metadata.uid}')
+    for o in serviceaccount/owned deployment/owned service/owned ingress/owned networkpolicy/owned \
+             poddisruptionbudget/owned; do
+      wait_until 10 "$o" jp "$o" '{.metadata.name}'
+      expect "$o" '{.metadata.ownerReferences[0].uid}' "$uid"
+      expect "$o" '{.metadata.ownerReferences[0].blockOwnerDeletion}' true
+    done
+    if grep -qi forbidden "$OP_DIR/ownerrefs.log"; then
+      fail "Forbidden in the log: $(grep -i forbidden "$OP_DIR/ownerrefs.log" | head -2)"
+    fi
+    # The plugin is on, and the finalizers rule is what lets the operator through: an object
+    # with the Deployment's owner reference is refused to a copy of the operator's role without
+    # mcpservers/finalizers, and accepted from the operator's own ServiceAccount.
+    role="it-no-finalizers-$$"
+    python3 -c '
+import json, sys, yaml
+role = yaml.safe_load(open(sys.argv[1]))
+role["metadata"] = {"name": sys.argv[2]}
+role["rules"] = [r for r in role["rules"] if "mcpservers/finalizers" not in r["resources"]]
+print(json.dumps(role))' "$MCP_SOURCE_DIR/config/rbac/role.yaml" "$role" | kubectl apply -f - >/dev/null
+    CLEANUP+=("kubectl delete clusterrole $role")
+    kubectl -n "$NS" create serviceaccount no-finalizers >/dev/null
+    kubectl -n "$NS" create rolebinding no-finalizers --clusterrole="$role" \
+      --serviceaccount="$NS:no-finalizers" >/dev/null
+    who="system:serviceaccount:$NS:no-finalizers"
+    may_create() { [[ $(kubectl -n "$NS" auth can-i create serviceaccounts --as "$who") == yes ]]; }
+    wait_until 10 "no-finalizers may create ServiceAccounts" may_create
+    refs=$(jp deployment/owned '{.metadata.ownerReferences}')
+    probe='{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"probe","ownerReferences":'"$refs"'}}'
+    if out=$(kubectl -n "$NS" create --dry-run=server -f - --as "$who" <<<"$probe" 2>&1); then
+      fail "blockOwnerDeletion accepted without mcpservers/finalizers: OwnerReferencesPermissionEnforcement is off"
+    fi
+    grep -q "cannot set blockOwnerDeletion" <<<"$out" || fail "refused for another reason: $out"
+    kubectl -n "$NS" create --dry-run=server -f - \
+      --as system:serviceaccount:mcp-operator-system:mcp-operator-controller-manager <<<"$probe" >/dev/null
+    ;;
+
   scale)
     # kubectl scale on the MCPServer scales the Deployment; without spec.replicas the
     # operator keeps whatever a scaler set.
