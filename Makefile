@@ -99,8 +99,12 @@ test-images: deps build ## Build the images with buildah and run them in a priva
 	@cd $(BUILD_DIR) && ctest --output-on-failure -L images $(CTEST_ARGS)
 
 .PHONY: test-sanitize
+# Serve.BacksOffWhenOutOfFileDescriptors uses up every file descriptor on purpose; UBSan's vptr
+# check needs a pipe to probe memory and then reports a false "invalid vptr" inside Asio. The
+# test runs in the ci build (make test / make test-unit).
+SANITIZE_EXCLUDE := Serve.BacksOffWhenOutOfFileDescriptors
 test-sanitize: ## Run the unit tests in the ASan+UBSan build.
-	@$(MAKE) --no-print-directory test-unit PRESET=dev
+	@$(MAKE) --no-print-directory test-unit PRESET=dev CTEST_ARGS="-E '$(SANITIZE_EXCLUDE)' $(CTEST_ARGS)"
 
 ##@ Benchmarks
 
