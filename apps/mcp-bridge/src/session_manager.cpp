@@ -154,41 +154,36 @@ unsigned session_manager::retry_after_rate() const {
   return static_cast<unsigned>(std::max(1.0, std::ceil((1.0 - tokens_) / opts_.session_rate)));
 }
 
-std::variant<std::shared_ptr<child_process>, session_refusal> session_manager::take_child(bool& warm) {
-  warm = false;
+std::variant<std::shared_ptr<child_process>, session_refusal> session_manager::take_child() {
   std::erase_if(pool_, [](const auto& c) { return !c->alive(); });
   // Prefer a child that answered its warm-up ping; else the oldest, which is closest to ready.
   auto it = std::find_if(pool_.begin(), pool_.end(), [&](const auto& c) { return warm_.contains(c->serial()); });
   if (it == pool_.end()) {
     it = pool_.begin();
   }
+  std::shared_ptr<child_process> child;
+  bool warm = false;
   if (it != pool_.end()) {
-    auto child = std::move(*it);
+    child = std::move(*it);
     pool_.erase(it);
     warm = warm_.erase(child->serial()) > 0;
     metrics_.set_warm_children(static_cast<std::int64_t>(warm_.size()));
     child->on_exit(nullptr);
     child->on_message(nullptr);
-    return child;
-  }
-  if (starting_ >= opts_.max_starting) {
+  } else if (starting_ >= opts_.max_starting) {
     return session_refusal::starting_busy;
-  }
-  auto child = spawn();
-  if (!child) {
+  } else if (child = spawn(); !child) {
     return session_refusal::child_failed;
   }
-  return child;
-}
-
-void session_manager::after_take(bool warm) {
+  tokens_ -= 1.0;  // the session-creation rate limit counts what got a child
   if (warm) {
     boost::asio::post(ex_, [this] { refill(); });
   } else {
-    // This session's child is still starting: a replacement started now would compete with
-    // it for CPU (measured on 2 cores: the first session after start-up took twice as long).
+    // This child is still starting: a replacement started now would compete with it for CPU
+    // (measured on 2 cores: the first session after start-up took twice as long).
     refill_later();
   }
+  return child;
 }
 
 std::variant<std::pair<stateless_backend*, std::uint64_t>, session_refusal> session_manager::stateless_for_request() {
@@ -198,13 +193,10 @@ std::variant<std::pair<stateless_backend*, std::uint64_t>, session_refusal> sess
   if (auto refused = admit()) {
     return *refused;
   }
-  bool warm = false;
-  auto taken = take_child(warm);
+  auto taken = take_child();
   if (auto* r = std::get_if<session_refusal>(&taken)) {
     return *r;
   }
-  tokens_ -= 1.0;
-  after_take(warm);
   auto backend = std::make_unique<stateless_backend>(ex_, child_config_, reaper_, metrics_, opts_.request_timeout);
   backend->adopt(std::get<std::shared_ptr<child_process>>(std::move(taken)));
   const auto key = next_isolated_++;
@@ -277,13 +269,10 @@ std::variant<std::shared_ptr<session>, session_refusal> session_manager::create(
     tokens_ -= 1.0;
     return add(std::make_shared<session>(ex_, random_session_id(), legacy_sse, shared_, session_config_, metrics_));
   }
-  bool warm = false;
-  auto taken = take_child(warm);
+  auto taken = take_child();
   if (auto* r = std::get_if<session_refusal>(&taken)) {
     return *r;
   }
-  tokens_ -= 1.0;
-  after_take(warm);
   auto child = std::get<std::shared_ptr<child_process>>(std::move(taken));
   return add(std::make_shared<session>(ex_, random_session_id(), legacy_sse,
                                        std::make_shared<child_upstream>(std::move(child), metrics_), session_config_,

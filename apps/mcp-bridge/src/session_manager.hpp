@@ -70,11 +70,10 @@ class session_manager {
  private:
   std::shared_ptr<child_process> spawn();
   // A child for a new session or request: a warm pooled one, else a new one if a start slot
-  // is free. `warm` tells which.
-  std::variant<std::shared_ptr<child_process>, session_refusal> take_child(bool& warm);
+  // is free. Taking one spends a session-rate token and schedules the pool's refill.
+  std::variant<std::shared_ptr<child_process>, session_refusal> take_child();
   std::optional<session_refusal> admit();  // limits every new session or stateless request shares
   void start_finished();
-  void after_take(bool warm);
   std::shared_ptr<session> add(std::shared_ptr<session> s);
   void refill();
   void refill_later();  // one refill a second from now (at most one scheduled)
