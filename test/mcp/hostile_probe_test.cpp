@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "controllers/mcpserver_controller.hpp"
+#include "loopback.hpp"
 
 extern char** environ;
 
@@ -34,19 +35,8 @@ namespace asio = boost::asio;
 // 1 MiB body and its parse; without them, the first answer alone (huge-sse) needs gigabytes.
 constexpr long rss_growth_bound_kib = 16 * 1024;
 
-unsigned short free_port() {
-  asio::io_context io;
-  asio::ip::tcp::acceptor a(io, {asio::ip::make_address("127.0.0.1"), 0});
-  return a.local_endpoint().port();
-}
-
-bool accepts(unsigned short port) {
-  asio::io_context io;
-  asio::ip::tcp::socket s(io);
-  boost::system::error_code ec;
-  s.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
-  return !ec;
-}
+using mcp_test::accepts;
+using mcp_test::free_port;
 
 long status_kib(const char* field) {
   std::ifstream in("/proc/self/status");

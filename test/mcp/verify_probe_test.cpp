@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "controllers/mcpserver_controller.hpp"
+#include "loopback.hpp"
 
 extern char** environ;
 
@@ -23,19 +24,8 @@ namespace {
 
 namespace asio = boost::asio;
 
-unsigned short free_port() {
-  asio::io_context io;
-  asio::ip::tcp::acceptor a(io, {asio::ip::make_address("127.0.0.1"), 0});
-  return a.local_endpoint().port();
-}
-
-bool accepts(unsigned short port) {
-  asio::io_context io;
-  asio::ip::tcp::socket s(io);
-  boost::system::error_code ec;
-  s.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
-  return !ec;
-}
+using mcp_test::accepts;
+using mcp_test::free_port;
 
 controllers::verification probe(unsigned short port) {
   asio::io_context io;
