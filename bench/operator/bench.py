@@ -323,7 +323,7 @@ def operators(args):
         if "binary" not in p:
             skipped.append({"name": p["name"], "version": p["version"], "module": p["module"],
                             "reason": "could not be built: " + p["error"], "tried": p["tried"]})
-        elif p["name"] == "toolhive":
+        elif p["name"] in ("toolhive", "toolhive-newest"):
             ops.append(ToolHive(p))
     if args.only:
         ops = [o for o in ops if o.name in args.only.split(",")]

@@ -104,6 +104,7 @@ class ToolHive(Operator):
 
     def __init__(self, peer):
         self.version, self.binary, self.crds = peer["version"], peer["binary"], peer["crds"]
+        self.name = peer["name"]  # "toolhive", or "toolhive-newest" for the newest release beside it
 
     def crd_paths(self):
         return [self.crds]

@@ -48,6 +48,9 @@ def build(name, m, cache, env):
     key = name.upper().replace("-", "_")
     peer = {"name": name, "module": m[f"{key}_MODULE"], "package": m[f"{key}_PACKAGE"],
             "version": m[f"{key}_VERSION"], "note": m.get(f"{key}_NOTE", ""), "tried": []}
+    if m.get(f"{key}_GOTOOLCHAIN"):
+        env = {**env, "GOTOOLCHAIN": m[f"{key}_GOTOOLCHAIN"]}
+        peer["gotoolchain"] = m[f"{key}_GOTOOLCHAIN"]
     mv = f"{peer['module']}@{peer['version']}"
     rc, out, err = go(["mod", "download", "-json", mv], env, 600)
     peer["tried"].append(f"go mod download -json {mv}")
@@ -71,6 +74,7 @@ def build(name, m, cache, env):
         t0 = time.monotonic()
         print(f"building {name} {peer['version']} (first time only; several minutes)", file=sys.stderr, flush=True)
         rc, _, err = go(["install", f"{peer['package']}@{peer['version']}"], {**env, "GOBIN": bindir}, 3000)
+        peer["tried"][-1] = (f"GOTOOLCHAIN={peer['gotoolchain']} " if "gotoolchain" in peer else "") + peer["tried"][-1]
         if rc != 0:
             peer["error"] = tidy(err)
             return peer

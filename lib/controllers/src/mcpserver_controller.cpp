@@ -15,6 +15,7 @@
 #include <ctime>
 #include <set>
 
+#include "controllers/mcpserver_cache.hpp"
 #include "controllers/mcpserver_status.hpp"
 #include "kube/runtime/owned_set.hpp"
 #include "kube/runtime/status_writer.hpp"
@@ -98,43 +99,6 @@ boost::asio::awaitable<verification> run_probe(probe_transport transport, api::m
   co_return probe.result();
 }
 
-namespace {
-
-// The controller's pod cache holds what status needs of a Pod and nothing else: its spec (most
-// of a Pod's size) and annotations are dropped.
-void project_pod(kube::object& pod) {
-  json::object meta;
-  if (auto* m = pod.if_contains("metadata"); m != nullptr && m->is_object()) {
-    for (const char* k : {"name", "namespace", "uid", "resourceVersion", "labels", "ownerReferences",
-                          "deletionTimestamp", "creationTimestamp"}) {
-      if (auto* v = m->get_object().if_contains(k))
-        meta[k] = std::move(*v);
-    }
-  }
-  json::object st;
-  if (auto* s = pod.if_contains("status"); s != nullptr && s->is_object()) {
-    for (const char* k : {"phase", "conditions", "containerStatuses", "initContainerStatuses"}) {
-      if (auto* v = s->get_object().if_contains(k))
-        st[k] = std::move(*v);
-    }
-  }
-  json::object out{{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", std::move(meta)}, {"status", std::move(st)}};
-  pod = std::move(out);
-}
-
-std::optional<std::string> instance_label(const kube::object& o) {
-  const json::value* m = o.if_contains("metadata");
-  const json::value* labels = m != nullptr && m->is_object() ? m->get_object().if_contains("labels") : nullptr;
-  if (labels == nullptr || !labels->is_object())
-    return std::nullopt;
-  const json::value* instance = labels->get_object().if_contains("app.kubernetes.io/instance");
-  if (instance == nullptr || !instance->is_string())
-    return std::nullopt;
-  return std::string(instance->get_string());
-}
-
-}  // namespace
-
 mcpserver_controller::mcpserver_controller(std::shared_ptr<kube::client> http, controller_settings settings,
                                            prometheus::Registry* registry, event_sink events, probe_transport transport)
     : http_(std::move(http)),
@@ -168,12 +132,18 @@ mcpserver_controller::mcpserver_controller(std::shared_ptr<kube::client> http, c
   kube::watch_options pods = ours;
   pods.transform = project_pod;
   pods.index = instance_label;
-  pods_.emplace(ctrl_->watches(kube::resources::pods(), [](const kube::object& pod) -> std::vector<kube::object_key> {
-    auto instance = instance_label(pod);
+  auto by_instance = [](const kube::object& o) -> std::vector<kube::object_key> {
+    auto instance = instance_label(o);
     if (!instance)
       return {};
-    return {{std::string(kube::namespace_of(pod)), std::move(*instance)}};
-  }, pods));
+    return {{std::string(kube::namespace_of(o)), std::move(*instance)}};
+  };
+  pods_.emplace(ctrl_->watches(kube::resources::pods(), by_instance, pods));
+  // ReplicaSets tell which Pods are of the Deployment's current revision.
+  kube::watch_options sets = ours;
+  sets.transform = project_replica_set;
+  sets.index = instance_label;
+  replica_sets_.emplace(ctrl_->watches(kube::resources::replica_sets(), by_instance, sets));
   status_ = std::make_unique<kube::status_writer>(*ctrl_, settings_.field_manager);
   // Owner references with blockOwnerDeletion need this where the
   // OwnerReferencesPermissionEnforcement admission plugin runs (OpenShift enables it).
@@ -231,8 +201,7 @@ void mcpserver_controller::maybe_verify(const api::mcpserver& server, const json
       st.at = now;
     }
   }
-  const bool stale = st.deployment_generation != gen || !st.last ||
-                     now - st.at >= retry_after(st);
+  const bool stale = st.deployment_generation != gen || !st.last || now - st.at >= retry_after(st);
   if (st.running || !stale)
     return;
   st.running = true;
@@ -330,6 +299,13 @@ asio::awaitable<kube::reconcile_result> mcpserver_controller::reconcile(kube::ob
 
   kube::object_ptr deployment = deployments_->get({server.namespace_, server.name});
   obs.deployment = deployment.get();
+  if (deployment) {
+    std::vector<kube::object_ptr> sets = replica_sets_->indexed(server.namespace_, server.name);
+    std::vector<const json::object*> views;
+    for (const auto& rs : sets)
+      views.push_back(rs.get());
+    obs.current_hash = current_template_hash(*deployment, views);
+  }
   // A terminating pod (of a rollout, or of an earlier MCPServer of the same name) says nothing
   // about this server's health: it is on its way out, often killed after its grace.
   std::vector<kube::object_ptr> pods = pods_->indexed(server.namespace_, server.name);

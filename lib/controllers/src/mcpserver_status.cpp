@@ -45,6 +45,24 @@ const json::object* deployment_condition(const json::object& d, std::string_view
   return nullptr;
 }
 
+bool pod_ready(const json::object& pod) {
+  const json::value* conds = path(pod, {"status", "conditions"});
+  if (conds == nullptr || !conds->is_array())
+    return false;
+  for (const auto& c : conds->get_array()) {
+    const auto* co = c.if_object();
+    if (co != nullptr && str_of(co->if_contains("type")) == "Ready")
+      return str_of(co->if_contains("status")) == "True";
+  }
+  return false;
+}
+
+std::string pod_template_hash(const json::object& pod) {
+  const json::value* labels = path(pod, {"metadata", "labels"});
+  return labels != nullptr && labels->is_object() ? str_of(labels->get_object().if_contains("pod-template-hash"))
+                                                  : std::string{};
+}
+
 struct condition {
   std::string type, status, reason, message;
 };
@@ -95,8 +113,8 @@ std::string last_exit(const json::object& container_status) {
   if (t == nullptr || !t->is_object())
     return {};
   const std::string reason = str_of(t->get_object().if_contains("reason"));
-  return "exited (" + (reason.empty() ? std::string("unknown reason") : reason) +
-         ", exit code " + std::to_string(int_at(t->get_object(), {"exitCode"})) + ")";
+  return "exited (" + (reason.empty() ? std::string("unknown reason") : reason) + ", exit code " +
+         std::to_string(int_at(t->get_object(), {"exitCode"})) + ")";
 }
 
 }  // namespace
@@ -177,6 +195,45 @@ std::string pod_failure(const std::vector<const json::object*>& pods) {
   return {};
 }
 
+namespace {
+
+std::string annotation_of(const json::object& o, std::string_view key) {
+  const json::value* a = path(o, {"metadata", "annotations"});
+  return a != nullptr && a->is_object() ? str_of(a->get_object().if_contains(key)) : std::string{};
+}
+
+// The uid of the controller named in ownerReferences, or "".
+std::string controller_uid(const json::object& o) {
+  const json::value* refs = path(o, {"metadata", "ownerReferences"});
+  if (refs == nullptr || !refs->is_array())
+    return {};
+  for (const auto& r : refs->get_array()) {
+    const auto* ro = r.if_object();
+    const json::value* c = ro != nullptr ? ro->if_contains("controller") : nullptr;
+    if (c != nullptr && c->is_bool() && c->get_bool())
+      return str_of(ro->if_contains("uid"));
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string current_template_hash(const json::object& deployment,
+                                  const std::vector<const json::object*>& replica_sets) {
+  const std::string revision = annotation_of(deployment, deployment_revision_annotation);
+  const std::string uid = str_of(path(deployment, {"metadata", "uid"}));
+  if (revision.empty() || uid.empty())
+    return {};
+  for (const auto* rs : replica_sets) {
+    if (controller_uid(*rs) != uid || annotation_of(*rs, deployment_revision_annotation) != revision)
+      continue;
+    const json::value* labels = path(*rs, {"metadata", "labels"});
+    if (labels != nullptr && labels->is_object())
+      return str_of(labels->get_object().if_contains("pod-template-hash"));
+  }
+  return {};
+}
+
 json::object compute_status(const api::mcpserver& s, const render_options& options, const observed& obs,
                             const json::object& previous, const std::string& now) {
   json::object st;
@@ -207,7 +264,29 @@ json::object compute_status(const api::mcpserver& s, const render_options& optio
     const bool deadline_exceeded =
         progressing != nullptr && str_of(progressing->if_contains("reason")) == "ProgressDeadlineExceeded";
     const std::string failure = pod_failure(obs.pods);
-    const bool rolled_out = observed_latest && updated == desired && current == desired && available == desired;
+    const bool deployment_rolled_out =
+        observed_latest && updated == desired && current == desired && available == desired;
+    const bool deployment_ready = desired > 0 && ready >= desired && deployment_rolled_out;
+    // The Pods of the current revision say it first: kube-controller-manager writes the
+    // Deployment's counts a round (seconds, in a burst) after the Pods are Ready. The meaning
+    // stays strict: every replica of the current revision is Ready.
+    bool pods_ready = false, pods_rolled_out = false;
+    std::int64_t old_pods = 0;
+    if (observed_latest && !obs.current_hash.empty()) {
+      std::int64_t ready_current = 0;
+      for (const auto* pod : obs.pods) {
+        if (pod_template_hash(*pod) != obs.current_hash)
+          ++old_pods;
+        else if (pod_ready(*pod))
+          ++ready_current;
+      }
+      pods_ready = desired > 0 && ready_current >= desired;
+      pods_rolled_out = pods_ready && old_pods == 0;
+      if (!deployment_ready || pods_ready)
+        ready = ready_current;
+    }
+    const bool is_ready = deployment_ready || pods_ready;
+    const bool rolled_out = deployment_rolled_out || pods_rolled_out;
     const std::string counts = std::to_string(ready) + "/" + std::to_string(desired) + " replicas ready";
 
     if (deadline_exceeded || !failure.empty()) {
@@ -217,6 +296,13 @@ json::object compute_status(const api::mcpserver& s, const render_options& optio
       phase = "Degraded";
       conds.push_back({"Degraded", "True", deadline_exceeded ? "ProgressDeadlineExceeded" : "PodsFailing", why});
       conds.push_back({"Progressing", "False", deadline_exceeded ? "ProgressDeadlineExceeded" : "PodsFailing", why});
+    } else if (!rolled_out && is_ready) {
+      // Every replica of the new revision serves; the old Pods are still being scaled down.
+      phase = "Running";
+      conds.push_back({"Degraded", "False", "AsExpected", ""});
+      conds.push_back(
+          {"Progressing", "True", "RollingOut",
+           counts + ", " + std::to_string(old_pods) + " old " + (old_pods == 1 ? "pod" : "pods") + " still running"});
     } else if (!rolled_out) {
       phase = "Progressing";
       conds.push_back({"Degraded", "False", "AsExpected", ""});
@@ -226,11 +312,10 @@ json::object compute_status(const api::mcpserver& s, const render_options& optio
       conds.push_back({"Degraded", "False", "AsExpected", ""});
       conds.push_back({"Progressing", "False", "RolloutComplete", counts});
     }
-    const bool is_ready = desired > 0 && ready >= desired && rolled_out;
     const std::string restarts = restart_note(obs.pods);
-    conds.push_back(is_ready ? condition{"Ready", "True", "ReplicasReady",
-                                         restarts.empty() ? counts : counts + "; " + restarts}
-                             : condition{"Ready", "False", desired == 0 ? "ScaledToZero" : "ReplicasNotReady", counts});
+    conds.push_back(
+        is_ready ? condition{"Ready", "True", "ReplicasReady", restarts.empty() ? counts : counts + "; " + restarts}
+                 : condition{"Ready", "False", desired == 0 ? "ScaledToZero" : "ReplicasNotReady", counts});
     conds.push_back(available > 0 ? condition{"Available", "True", "MinimumReplicasAvailable",
                                               std::to_string(available) + " replicas available"}
                                   : condition{"Available", "False", "NoReplicasAvailable", counts});
@@ -287,8 +372,8 @@ std::optional<verification> verification_from_status(const json::object& status,
       continue;
     const json::object& cond = c.as_object();
     const json::value* gen = cond.if_contains("observedGeneration");
-    if (cond.if_contains("status") == nullptr || cond.at("status") != "True" || gen == nullptr ||
-        !gen->is_int64() || gen->get_int64() != generation)
+    if (cond.if_contains("status") == nullptr || cond.at("status") != "True" || gen == nullptr || !gen->is_int64() ||
+        gen->get_int64() != generation)
       return std::nullopt;
     verification v;
     v.ok = true;

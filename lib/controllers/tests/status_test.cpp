@@ -182,4 +182,88 @@ TEST(Status, FailedWhenTheSpecCannotBeRealised) {
   EXPECT_FALSE(st.contains("url"));
 }
 
+json::object pod_of(const char* name, const char* hash, bool ready) {
+  return json::object{
+      {"metadata", json::object{{"name", name}, {"labels", json::object{{"pod-template-hash", hash}}}}},
+      {"status", json::object{{"phase", "Running"},
+                              {"conditions",
+                               json::array{json::object{{"type", "Ready"}, {"status", ready ? "True" : "False"}}}}}}};
+}
+
+// kube-controller-manager writes the Deployment's counts a round after the Pods are Ready:
+// the Pods of the current ReplicaSet say it first.
+TEST(Status, ReadyFromTheCurrentRevisionsPodsBeforeTheDeploymentCountsThem) {
+  auto d = deployment(2, 0, 2, 0);
+  auto a = pod_of("demo-new-a", "new", true), b = pod_of("demo-new-b", "new", true);
+  controllers::observed obs{&d, {&a, &b}, {}, {}};
+  obs.current_hash = "new";
+  auto st = controllers::compute_status(server(), opts, obs, {}, "t1");
+  EXPECT_EQ(condition(st, "Ready"), "True");
+  EXPECT_EQ(st.at("phase").as_string(), "Running");
+  EXPECT_EQ(st.at("ready").as_string(), "2/2");
+  EXPECT_EQ(condition(st, "Progressing", "reason"), "RolloutComplete");
+
+  // Without the current revision known, the Deployment's counts decide, as before.
+  obs.current_hash.clear();
+  auto without = controllers::compute_status(server(), opts, obs, {}, "t1");
+  EXPECT_EQ(condition(without, "Ready"), "False");
+  EXPECT_EQ(without.at("ready").as_string(), "0/2");
+}
+
+TEST(Status, OldRevisionPodsDoNotMakeItReady) {
+  auto d = deployment(3, 2, 1, 2);
+  auto o1 = pod_of("demo-old-a", "old", true), o2 = pod_of("demo-old-b", "old", true);
+  auto n1 = pod_of("demo-new-a", "new", false);
+  controllers::observed obs{&d, {&o1, &o2, &n1}, {}, {}};
+  obs.current_hash = "new";
+  auto st = controllers::compute_status(server(), opts, obs, {}, "t1");
+  EXPECT_EQ(condition(st, "Ready"), "False");
+  EXPECT_EQ(st.at("phase").as_string(), "Progressing");
+  EXPECT_EQ(st.at("ready").as_string(), "0/2");
+}
+
+TEST(Status, PodsCountOnlyOnceTheDeploymentsGenerationIsObserved) {
+  auto d = deployment(2, 0, 0, 0);
+  d.at("metadata").as_object()["generation"] = 6;  // a new template kube-controller-manager has not seen
+  auto a = pod_of("demo-new-a", "new", true), b = pod_of("demo-new-b", "new", true);
+  controllers::observed obs{&d, {&a, &b}, {}, {}};
+  obs.current_hash = "new";
+  auto st = controllers::compute_status(server(), opts, obs, {}, "t1");
+  EXPECT_EQ(condition(st, "Ready"), "False");
+}
+
+TEST(Status, RunningWhileTheOldPodsAreScaledDown) {
+  auto d = deployment(3, 3, 2, 3);
+  auto a = pod_of("demo-new-a", "new", true), b = pod_of("demo-new-b", "new", true);
+  auto old = pod_of("demo-old-a", "old", true);
+  controllers::observed obs{&d, {&a, &b, &old}, {}, {}};
+  obs.current_hash = "new";
+  auto st = controllers::compute_status(server(), opts, obs, {}, "t1");
+  EXPECT_EQ(condition(st, "Ready"), "True");
+  EXPECT_EQ(st.at("phase").as_string(), "Running");
+  EXPECT_EQ(condition(st, "Progressing"), "True");
+  EXPECT_EQ(condition(st, "Progressing", "message"), "2/2 replicas ready, 1 old pod still running");
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Status, TheCurrentReplicaSetIsTheOneOfTheDeploymentsRevision) {
+  auto owned = [](const char* uid, const char* rev, const char* hash) {
+    return json::object{
+        {"metadata", json::object{{"annotations", json::object{{"deployment.kubernetes.io/revision", rev}}},
+                                  {"labels", json::object{{"pod-template-hash", hash}}},
+                                  {"ownerReferences", json::array{json::object{{"uid", uid}, {"controller", true}}}}}}};
+  };
+  auto d = json::object{
+      {"metadata",
+       json::object{{"uid", "d1"}, {"annotations", json::object{{"deployment.kubernetes.io/revision", "3"}}}}}};
+  auto old = owned("d1", "2", "aaa"), cur = owned("d1", "3", "bbb"), other = owned("d0", "3", "ccc");
+  EXPECT_EQ(controllers::current_template_hash(d, {&old, &other, &cur}), "bbb");
+  EXPECT_EQ(controllers::current_template_hash(d, {&old, &other}), "");
+  d.at("metadata").as_object().erase("annotations");  // kube-controller-manager has not seen it yet
+  EXPECT_EQ(controllers::current_template_hash(d, {&old, &cur}), "");
+}
+
 }  // namespace

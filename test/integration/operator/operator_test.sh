@@ -279,6 +279,59 @@ spec:
     if grep -E '"(Created|Updated|Deleted) ' "$OP_DIR/removal-2.log"; then fail "the restarted operator applied"; fi
     ;;
 
+  current_revision)
+    # Ready means every replica of the Deployment's current revision is Ready, judged from the
+    # Pods of its current ReplicaSet: a spec change whose new Pod cannot be scheduled leaves
+    # the server not Ready although the old Pod still serves; putting the spec back (the old
+    # ReplicaSet becomes current again) makes it Ready from that Pod.
+    new_namespace revision
+    start_operator revision
+    kubectl -n "$NS" apply -f - >/dev/null <<EOF
+apiVersion: mcp.v2dy.io/v1
+kind: MCPServer
+metadata: {name: rev}
+spec: {image: example.invalid/mcp:1, replicas: 1}
+EOF
+    wait_until 20 "rev Running" eq mcpserver/rev '{.status.phase}' Running
+    first=$(kubectl -n "$NS" get pods -l app.kubernetes.io/instance=rev -o jsonpath='{.items[0].metadata.name}')
+    kubectl -n "$NS" patch mcpserver/rev --type=merge -p '{"spec":{"nodeSelector":{"mcp-test/nowhere":"true"}}}' >/dev/null
+    two_pods() { [[ $(kubectl -n "$NS" get pods -l app.kubernetes.io/instance=rev -o name | wc -l) == 2 ]]; }
+    wait_until 20 "a second (unschedulable) pod" two_pods
+    wait_until 10 "rev not Ready" eq mcpserver/rev '{.status.conditions[?(@.type=="Ready")].status}' False
+    sleep 3
+    expect mcpserver/rev '{.status.conditions[?(@.type=="Ready")].status}' False
+    expect mcpserver/rev '{.status.phase}' Progressing
+    expect mcpserver/rev '{.status.ready}' 0/1
+    expect "pod/$first" '{.status.conditions[?(@.type=="Ready")].status}' True
+    kubectl -n "$NS" patch mcpserver/rev --type=json -p '[{"op":"remove","path":"/spec/nodeSelector"}]' >/dev/null
+    wait_until 20 "rev Ready again" eq mcpserver/rev '{.status.conditions[?(@.type=="Ready")].status}' True
+    expect mcpserver/rev '{.status.ready}' 1/1
+    expect "pod/$first" '{.status.conditions[?(@.type=="Ready")].status}' True
+    ;;
+
+  name_taken)
+    # A Service of the server's name that someone else made is reported, never taken over,
+    # and nothing of the server is created meanwhile.
+    new_namespace taken
+    start_operator taken
+    kubectl -n "$NS" create service clusterip taken --tcp=80:8080 >/dev/null
+    before=$(jp service/taken '{.metadata.resourceVersion}')
+    kubectl -n "$NS" apply -f - >/dev/null <<EOF
+apiVersion: mcp.v2dy.io/v1
+kind: MCPServer
+metadata: {name: taken}
+spec: {image: example.invalid/mcp:1}
+EOF
+    wait_until 10 "taken Failed" eq mcpserver/taken '{.status.phase}' Failed
+    msg=$(jp mcpserver/taken '{.status.conditions[?(@.type=="Ready")].message}')
+    [[ "$msg" == "Service taken already exists and is not owned by this MCPServer" ]] || fail "message: $msg"
+    expect service/taken '{.metadata.resourceVersion}' "$before"
+    expect service/taken '{.metadata.ownerReferences}' ''
+    sleep 1
+    left=$(kubectl -n "$NS" get deployment,serviceaccount -l app.kubernetes.io/instance=taken -o name)
+    [[ -z "$left" ]] || fail "created beside a taken name: $left"
+    ;;
+
   degraded)
     # Pods that crash-loop (a kwok test stage) -> Degraded with the pod's reason in the
     # condition message, and a Warning event.

@@ -51,9 +51,9 @@ enum class verify_mode {
 struct controller_settings {
   render_options render;
   std::string field_manager = "mcp-operator";
-  std::string version;          // the operator's, sent as clientInfo.version
+  std::string version;                        // the operator's, sent as clientInfo.version
   std::vector<std::string> watch_namespaces;  // empty = all namespaces
-  unsigned concurrency = 4;  // reconcile workers
+  unsigned concurrency = 4;                   // reconcile workers
   verify_mode verify = verify_mode::direct;
   std::chrono::seconds verify_period{300};  // re-check a verified server this often
   std::chrono::seconds verify_retry{30};    // re-check a failing server this often
@@ -127,6 +127,7 @@ class mcpserver_controller {
   std::unique_ptr<kube::status_writer> status_;
   std::optional<kube::cache_ref> deployments_;
   std::optional<kube::cache_ref> pods_;
+  std::optional<kube::cache_ref> replica_sets_;
   std::unordered_map<std::string, verify_state> verify_;  // by MCPServer UID
 };
 

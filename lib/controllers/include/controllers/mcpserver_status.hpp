@@ -57,11 +57,23 @@ std::optional<verification> verification_from_status(const boost::json::object& 
 
 struct observed {
   const boost::json::object* deployment = nullptr;  // null: not created yet
-  std::vector<const boost::json::object*> pods;     // the server's pods (for failure reasons)
+  std::vector<const boost::json::object*> pods;     // the server's pods that are not terminating
   std::optional<verification> verified;             // unset: not attempted yet
   std::string render_error;                         // non-empty: spec cannot be realised
   bool verification_off = false;                    // the operator runs with --verify=off
+  // The pod-template-hash of the Deployment's current ReplicaSet (the one of the Deployment's
+  // revision), once kube-controller-manager has observed the Deployment's generation. Empty:
+  // not known yet; readiness then comes from the Deployment's status alone.
+  std::string current_hash{};
 };
+
+// The annotation kube-controller-manager keeps on a Deployment and its ReplicaSets.
+inline constexpr const char* deployment_revision_annotation = "deployment.kubernetes.io/revision";
+
+// The pod-template-hash of `deployment`'s current ReplicaSet among `replica_sets`: the one it
+// controls whose revision annotation equals the Deployment's. Empty when there is none yet.
+std::string current_template_hash(const boost::json::object& deployment,
+                                  const std::vector<const boost::json::object*>& replica_sets);
 
 // Builds the complete new status. `previous` is the current status (may be empty); `now` is
 // the RFC 3339 time used for conditions that change.

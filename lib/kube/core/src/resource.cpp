@@ -23,6 +23,9 @@ api_resource namespaces() {
 api_resource deployments() {
   return {"apps", "v1", "deployments", "Deployment", true};
 }
+api_resource replica_sets() {
+  return {"apps", "v1", "replicasets", "ReplicaSet", true};
+}
 api_resource leases() {
   return {"coordination.k8s.io", "v1", "leases", "Lease", true};
 }

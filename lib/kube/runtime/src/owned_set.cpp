@@ -1,8 +1,14 @@
 #include "kube/runtime/owned_set.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <cstdio>
+#include <optional>
 #include <set>
 
 #include "kube/core/subset.hpp"
@@ -61,14 +67,18 @@ std::string_view annotation(const object& o, const std::string& key) {
   return a != nullptr && a->is_object() ? str(a->get_object(), key) : std::string_view{};
 }
 
-api_resource resource_for(const cache_ref& c) { return c.resource(); }
+api_resource resource_for(const cache_ref& c) {
+  return c.resource();
+}
 
 }  // namespace
 
 owned_set::owned_set(std::shared_ptr<client> http, owned_set_options opts)
     : http_(std::move(http)), opts_(std::move(opts)) {}
 
-void owned_set::add(cache_ref cache) { kinds_.push_back(cache); }
+void owned_set::add(cache_ref cache) {
+  kinds_.push_back(cache);
+}
 
 const cache_ref* owned_set::cache_for(std::string_view api_version, std::string_view kind) const {
   for (const auto& k : kinds_) {
@@ -114,12 +124,80 @@ asio::awaitable<result<void>> owned_set::hand_over(const object& live, const obj
   co_return result<void>{};
 }
 
+namespace {
+
+// Runs every task at once on the current executor and returns their results in order.
+template <class T>
+asio::awaitable<std::vector<T>> all_of(std::vector<asio::awaitable<T>> tasks) {
+  std::vector<T> out;
+  if (tasks.empty())
+    co_return out;
+  auto ex = co_await asio::this_coro::executor;
+  using op_type = decltype(asio::co_spawn(ex, std::move(tasks.front()), asio::deferred));
+  std::vector<op_type> ops;
+  ops.reserve(tasks.size());
+  for (auto& t : tasks)
+    ops.push_back(asio::co_spawn(ex, std::move(t), asio::deferred));
+  auto [order, errors, values] = co_await asio::experimental::make_parallel_group(std::move(ops))
+                                     .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+  (void)order;
+  for (auto& e : errors) {
+    if (e)
+      std::rethrow_exception(e);
+  }
+  out = std::move(values);
+  co_return out;
+}
+
+}  // namespace
+
+// The object `name` of `kind`, missing from the (label-filtered) cache: an error unless it does
+// not exist or is controlled by `owner_uid`. Returns whether it exists.
+asio::awaitable<std::optional<result<bool>>> owned_set::check_uncached(const object& owner, const cache_ref* cache,
+                                                                       std::string ns, std::string name) {
+  api a(http_, resource_for(*cache), ns);
+  auto got = co_await a.get(name);
+  if (!got) {
+    if (got.error().is(error_kind::not_found))
+      co_return result<bool>{false};
+    co_return result<bool>{got.error()};
+  }
+  auto controller = controller_of(*got);
+  if (!controller || controller->uid != uid_of(owner)) {
+    co_return result<bool>{make_error(error_kind::already_exists, std::string(cache->resource().kind) + " " + name +
+                                                                      " already exists and is not owned by this " +
+                                                                      std::string(str(owner, "kind")))};
+  }
+  co_return result<bool>{true};
+}
+
+asio::awaitable<std::optional<result<void>>> owned_set::apply_one(const cache_ref* cache, std::string ns,
+                                                                  const object& body, object_ptr live) {
+  api a(http_, resource_for(*cache), ns);
+  if (live && !opts_.released.empty()) {
+    if (auto h = co_await hand_over(*live, body, a); !h)
+      co_return result<void>{h.error()};
+  }
+  const std::string name(name_of(body));
+  auto res = co_await a.apply(name, body, opts_.field_manager, true);
+  if (!res)
+    co_return result<void>{res.error()};
+  co_return result<void>{};
+}
+
 asio::awaitable<result<std::vector<owned_change>>> owned_set::reconcile(const object& owner,
                                                                         std::vector<object> desired) {
   std::vector<owned_change> changes;
   const std::string owner_uid(uid_of(owner));
   const std::string ns(namespace_of(owner));
   std::set<std::pair<std::string, std::string>> wanted;  // (kind, name)
+  struct pending {
+    const cache_ref* cache;
+    object* body;
+    object_ptr live;
+    bool exists;
+  };
+  std::vector<pending> work;
   for (auto& body : desired) {
     const std::string kind(str(body, "kind"));
     const std::string name(name_of(body));
@@ -139,44 +217,56 @@ asio::awaitable<result<std::vector<owned_change>>> owned_set::reconcile(const ob
       ann.get_object()[opts_.hash_annotation] = hash;
     }
     object_ptr live = cache->get({ns, name});
-    api a(http_, resource_for(*cache), ns);
-    bool exists = static_cast<bool>(live);
-    if (!live) {
-      // The cache holds only what carries the controller's label: an object of the same name
-      // without it (someone else's, or ours with the label removed) must be looked at before
-      // a forced apply would take it over.
-      auto got = co_await a.get(name);
-      if (got) {
-        exists = true;
-        auto controller = controller_of(*got);
-        if (!controller || controller->uid != owner_uid) {
-          co_return make_error(error_kind::already_exists,
-                               kind + " " + name + " already exists and is not owned by this " +
-                                   std::string(str(owner, "kind")));
-        }
-      } else if (!got.error().is(error_kind::not_found)) {
-        co_return got.error();
-      }
-    }
     if (live) {
       auto controller = controller_of(*live);
       if (!controller || controller->uid != owner_uid) {
-        co_return make_error(error_kind::already_exists,
-                             kind + " " + name + " already exists and is not owned by this " +
-                                 std::string(str(owner, "kind")));
+        co_return make_error(
+            error_kind::already_exists,
+            kind + " " + name + " already exists and is not owned by this " + std::string(str(owner, "kind")));
       }
       if (annotation(*live, opts_.hash_annotation) == hash && contains_subset(*live, body))
         continue;
     }
-    if (live && !opts_.released.empty()) {
-      if (auto h = co_await hand_over(*live, body, a); !h)
-        co_return h.error();
-    }
-    auto res = co_await a.apply(name, body, opts_.field_manager, true);
-    if (!res)
-      co_return res.error();
-    changes.push_back({exists ? owned_change::verb::updated : owned_change::verb::created, kind, name});
+    const bool cached = static_cast<bool>(live);
+    work.push_back({cache, &body, std::move(live), cached});
   }
+
+  // The cache holds only what carries the controller's label: an object of the same name
+  // without it (someone else's, or ours with the label removed) must be looked at before a
+  // forced apply would take it over. All of them at once, and nothing is applied if one is
+  // someone else's.
+  {
+    std::vector<asio::awaitable<std::optional<result<bool>>>> checks;
+    std::vector<std::size_t> which;
+    for (std::size_t i = 0; i < work.size(); ++i) {
+      if (work[i].live)
+        continue;
+      checks.push_back(check_uncached(owner, work[i].cache, ns, std::string(name_of(*work[i].body))));
+      which.push_back(i);
+    }
+    auto found = co_await all_of(std::move(checks));
+    for (std::size_t j = 0; j < found.size(); ++j) {
+      if (!found[j] || !*found[j])
+        co_return found[j] ? found[j]->error() : make_error(error_kind::internal_error, "ownership check did not run");
+      work[which[j]].exists = **found[j];
+    }
+  }
+
+  // The objects are independent: applied concurrently, a reconcile waits one round trip for
+  // all of them instead of one per object.
+  {
+    std::vector<asio::awaitable<std::optional<result<void>>>> applies;
+    for (auto& w : work)
+      applies.push_back(apply_one(w.cache, ns, *w.body, w.live));
+    auto done = co_await all_of(std::move(applies));
+    for (std::size_t i = 0; i < done.size(); ++i) {
+      if (!done[i] || !*done[i])
+        co_return done[i] ? done[i]->error() : make_error(error_kind::internal_error, "apply did not run");
+      changes.push_back({work[i].exists ? owned_change::verb::updated : owned_change::verb::created,
+                         std::string(str(*work[i].body, "kind")), std::string(name_of(*work[i].body))});
+    }
+  }
+
   for (const auto& k : kinds_) {
     for (const auto& live : k.controlled_by(owner_uid)) {
       std::string name(name_of(*live));

@@ -32,6 +32,7 @@ api_resource services();
 api_resource pods();
 api_resource namespaces();
 api_resource deployments();
+api_resource replica_sets();
 api_resource leases();
 api_resource events();  // events.k8s.io/v1
 }  // namespace resources

@@ -29,6 +29,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,14 +69,17 @@ class owned_set {
   void add(cache_ref cache);
 
   // Applies `desired` for `owner` and prunes the rest; returns what changed. An object of the
-  // same name that another owner controls is an already_exists error naming it (nothing after
-  // it is applied; nothing is pruned).
-  boost::asio::awaitable<result<std::vector<owned_change>>> reconcile(const object& owner,
-                                                                      std::vector<object> desired);
+  // same name that another owner controls is an already_exists error naming it (nothing is
+  // applied, nothing is pruned). The objects to apply are applied concurrently.
+  boost::asio::awaitable<result<std::vector<owned_change>>> reconcile(const object& owner, std::vector<object> desired);
 
  private:
   const cache_ref* cache_for(std::string_view api_version, std::string_view kind) const;
   boost::asio::awaitable<result<void>> hand_over(const object& live, const object& desired, const api& to);
+  boost::asio::awaitable<std::optional<result<bool>>> check_uncached(const object& owner, const cache_ref* cache,
+                                                                     std::string ns, std::string name);
+  boost::asio::awaitable<std::optional<result<void>>> apply_one(const cache_ref* cache, std::string ns,
+                                                                const object& body, object_ptr live);
 
   std::shared_ptr<client> http_;
   owned_set_options opts_;
