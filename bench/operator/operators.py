@@ -75,8 +75,10 @@ class McpOperator(Operator):
         return [os.path.join(self.repo, "config/crd/bases")]
 
     def command(self, workdir):
+        # MCP_BENCH_OPERATOR_ARGS: extra flags, to try a setting (the report records the command).
+        extra = os.environ.get("MCP_BENCH_OPERATOR_ARGS", "").split()
         return [self.binary, "--log-format=json", f"--bridge-image=mcp-bridge:{self.version}",
-                "--health-probe-bind-address=127.0.0.1:0", "--metrics-bind-address=127.0.0.1:0"]
+                "--health-probe-bind-address=127.0.0.1:0", "--metrics-bind-address=127.0.0.1:0", *extra]
 
     def resource(self, name):
         return {"apiVersion": self.group_version, "kind": "MCPServer", "metadata": {"name": name},

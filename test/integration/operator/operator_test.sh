@@ -257,6 +257,17 @@ spec:
     wait_until 5 "unrelated change applied" eq deployment/rm "{$t.metadata.annotations.team}" b
     sleep 2
     expect deployment/rm '{.spec.replicas}' 3
+    # The count was handed over once, when the spec stopped setting it: the later change made
+    # no second handover write, so the scaler alone owns it now.
+    handover_owns_replicas() {
+      kubectl -n "$NS" get deployment/rm --show-managed-fields -o json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+sys.exit(0 if any(m.get("manager") == "mcp-operator-handover" and "f:replicas" in m.get("fieldsV1", {}).get("f:spec", {})
+                  for m in d["metadata"].get("managedFields", [])) else 1)'
+    }
+    if handover_owns_replicas; then fail "a second handover took spec.replicas back from the scaler"; fi
+    expect deployment/rm '{.metadata.annotations.mcp\.v2dy\.io/released-fields}' spec.replicas
     echo "removed: replicas (count kept at the scaler's 3)"
 
     # A restart with nothing changed makes no write to anything the operator owns or to the

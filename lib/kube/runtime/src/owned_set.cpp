@@ -71,10 +71,35 @@ api_resource resource_for(const cache_ref& c) {
   return c.resource();
 }
 
+std::string dotted(const std::vector<std::string>& path) {
+  std::string out;
+  for (const auto& p : path)
+    out += (out.empty() ? "" : ".") + p;
+  return out;
+}
+
+bool listed(std::string_view list, std::string_view item) {
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    if (list.substr(0, comma) == item)
+      return true;
+    if (comma == std::string_view::npos)
+      break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
 }  // namespace
 
 owned_set::owned_set(std::shared_ptr<client> http, owned_set_options opts)
     : http_(std::move(http)), opts_(std::move(opts)) {}
+
+std::string owned_set::released_annotation() const {
+  const auto slash = opts_.hash_annotation.find('/');
+  return slash == std::string::npos ? opts_.hash_annotation + "-released"
+                                    : opts_.hash_annotation.substr(0, slash) + "/released-fields";
+}
 
 void owned_set::add(cache_ref cache) {
   kinds_.push_back(cache);
@@ -95,9 +120,12 @@ asio::awaitable<result<void>> owned_set::hand_over(const object& live, const obj
               {"kind", desired.at("kind")},
               {"metadata", object{{"name", desired.at("metadata").at("name")}}}};
   bool any = false;
+  const std::string_view already = annotation(live, released_annotation());
   for (const auto& f : opts_.released) {
     if (f.kind != str(desired, "kind") || f.path.empty() || at_path(desired, f.path) != nullptr)
       continue;
+    if (listed(already, dotted(f.path)))
+      continue;  // released by an earlier apply: the main manager no longer owns it
     const json::value* current = at_path(live, f.path);
     if (current == nullptr)
       continue;
@@ -206,11 +234,24 @@ asio::awaitable<result<std::vector<owned_change>>> owned_set::reconcile(const ob
       co_return make_error(error_kind::bad_request, "kind " + kind + " was not declared as owned");
     }
     wanted.emplace(kind, name);
+    json::value& meta = body["metadata"];
+    if (!meta.is_object())
+      meta = object{};
+    // The released fields this body leaves unset, named on the object: the next apply knows
+    // they were handed over already and makes no second handover write.
+    std::string released;
+    for (const auto& f : opts_.released) {
+      if (f.kind == kind && !f.path.empty() && at_path(body, f.path) == nullptr)
+        released += (released.empty() ? "" : ",") + dotted(f.path);
+    }
+    if (!released.empty()) {
+      json::value& ann = meta.get_object()["annotations"];
+      if (!ann.is_object())
+        ann = object{};
+      ann.get_object()[released_annotation()] = released;
+    }
     const std::string hash = applied_hash(body);
     {
-      json::value& meta = body["metadata"];
-      if (!meta.is_object())
-        meta = object{};
       json::value& ann = meta.get_object()["annotations"];
       if (!ann.is_object())
         ann = object{};

@@ -16,6 +16,9 @@
 // if the manager owned it alone. Before such an apply the current live value is applied by a
 // second field manager ("<manager>-handover"), which then co-owns it, so dropping it from the
 // main manager's body keeps the value, and any scaler that writes it later takes it over.
+// The applied body names the fields it leaves unset in a "<group>/released-fields" annotation,
+// so the handover write happens once, on the apply that stops setting the field, not on every
+// later change.
 //
 // The caches may hold only the controller's own (labelled) objects: a desired object missing
 // from its cache is read from the apiserver first, so an object of the same name that another
@@ -75,6 +78,9 @@ class owned_set {
 
  private:
   const cache_ref* cache_for(std::string_view api_version, std::string_view kind) const;
+  // "<group of the hash annotation>/released-fields": the released fields the last apply left
+  // unset, comma-separated dotted paths ("spec.replicas").
+  std::string released_annotation() const;
   boost::asio::awaitable<result<void>> hand_over(const object& live, const object& desired, const api& to);
   boost::asio::awaitable<std::optional<result<bool>>> check_uncached(const object& owner, const cache_ref* cache,
                                                                      std::string ns, std::string name);
