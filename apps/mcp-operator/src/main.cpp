@@ -170,7 +170,17 @@ int main(int argc, char** argv) {
 
   char host[256] = {};
   gethostname(host, sizeof host - 1);
-  kube::event_recorder recorder(*http, "mcp.v2dy.io/mcp-operator", host);
+  // Events go through a client of their own (its own rate limit: a quarter of --kube-api-qps),
+  // as client-go's event broadcaster does, so a burst of events never delays a reconcile.
+  kube::config events_cfg = *cfg;
+  events_cfg.qps = std::max(5.0, f.qps / 4);
+  events_cfg.burst = std::max(10.0, f.burst / 4);
+  auto events_http = kube::client::create(ioc.get_executor(), events_cfg);
+  if (!events_http) {
+    spdlog::error("msg=\"cannot create the apiserver client\" error=\"{}\"", events_http.error().describe());
+    return 1;
+  }
+  kube::event_recorder recorder(*events_http, "mcp.v2dy.io/mcp-operator", host);
   // Events are best effort: sent in the background, a failure is logged and never fails a reconcile.
   auto sink = [&recorder, &ioc](const kube::object& regarding, std::string_view type, std::string_view reason,
                                 std::string_view action, std::string note) {

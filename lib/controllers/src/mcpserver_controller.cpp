@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <map>
 #include <set>
 
 #include "controllers/mcpserver_cache.hpp"
@@ -165,14 +166,21 @@ asio::awaitable<kube::result<void>> mcpserver_controller::apply_owned(const kube
   auto changes = co_await applier_->reconcile(mcp, want.objects);
   if (!changes)
     co_return changes.error();
+  // One event per verb and reconcile ("Created ServiceAccount a, Service a, Deployment a"):
+  // a burst of new servers costs the apiserver one Event write each, not one per object.
+  std::map<kube::owned_change::verb, std::string> notes;
   for (const auto& c : *changes) {
     const std::string verb(kube::to_string(c.what));
     spdlog::info("msg=\"{} {}\" controller=mcpserver key={} reconcile_id={} name={}", verb, c.kind, ctx.key.str(),
                  ctx.reconcile_id, c.name);
-    const char* action = c.what == kube::owned_change::verb::created   ? "Create"
-                         : c.what == kube::owned_change::verb::updated ? "Update"
-                                                                       : "Delete";
-    emit(mcp, "Normal", verb, action, verb + " " + c.kind + " " + c.name);
+    std::string& note = notes[c.what];
+    note += (note.empty() ? verb + " " : std::string(", ")) + c.kind + " " + c.name;
+  }
+  for (auto& [what, note] : notes) {
+    const char* action = what == kube::owned_change::verb::created   ? "Create"
+                         : what == kube::owned_change::verb::updated ? "Update"
+                                                                     : "Delete";
+    emit(mcp, "Normal", kube::to_string(what), action, std::move(note));
   }
   co_return kube::result<void>{};
 }

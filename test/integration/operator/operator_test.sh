@@ -90,7 +90,9 @@ case "$1" in
     header=$(kubectl -n "$NS" get mcps); header=${header%%$'\n'*}
     for col in NAME PHASE READY URL AGE; do grep -qw "$col" <<<"$header" || fail "no $col column"; done
     events=$(kubectl -n "$NS" get events.events.k8s.io -o jsonpath='{range .items[*]}{.reason} {.note}{"\n"}{end}')
-    grep -q "Created Deployment example-mcp-server" <<<"$events" || fail "no Created event: $events"
+    # One event per reconcile names every object it created.
+    grep -qE "^Created Created (ServiceAccount|Service|Deployment) example-mcp-server(, (ServiceAccount|Service|Deployment) example-mcp-server){2}$" <<<"$events" ||
+      fail "no Created event naming the three objects: $events"
     ;;
 
   owner_references_enforced)
