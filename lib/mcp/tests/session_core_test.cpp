@@ -366,4 +366,26 @@ TEST(session_core, busy_while_requests_wait_or_a_post_is_written_not_for_a_held_
   EXPECT_FALSE(c.busy());
 }
 
+TEST(session_core, a_held_standalone_stream_cannot_be_resumed_twice) {
+  mcp::session_core c(opts(), t0);
+  const auto g = c.attach_standalone(t0);
+  ASSERT_TRUE(g);
+  EXPECT_EQ(c.resume(*g, t0), mcp::session_core::resume_result::refused);
+  c.detach(*g, t0);
+  EXPECT_EQ(c.resume(*g, t0), mcp::session_core::resume_result::attached);
+  EXPECT_TRUE(c.attached(*g));
+}
+
+TEST(session_core, a_request_without_a_stream_is_forwarded_untracked_and_its_answer_dropped) {
+  mcp::session_core c(opts(), t0);
+  c.from_client(one(R"({"jsonrpc":"2.0","id":1,"method":"x"})"), 0, t0);
+  c.from_client(one(R"({"jsonrpc":"2.0","id":2,"method":"x"})"), 42, t0);  // a stream it never opened
+  auto acts = drain(c);
+  EXPECT_EQ(of(acts, kind::send_upstream).size(), 2u);
+  EXPECT_TRUE(of(acts, kind::arm_timer).empty());
+  EXPECT_EQ(c.pending(), 0u);
+  c.from_upstream(msg(R"({"jsonrpc":"2.0","id":1,"result":{}})"), t0);
+  EXPECT_TRUE(drain(c).empty());
+}
+
 }  // namespace
