@@ -7,7 +7,9 @@
 // stream, going over the limit marks it `overflowed` and the writer drops that connection
 // (a client that does not read cannot make the bridge buffer without end; the events stay
 // in the session's bounded replay buffer, so the client can resume); while nobody writes
-// it, the oldest events are dropped instead.
+// it, the oldest events are dropped instead. A session's streams leave that bound to the
+// session core (limit = none here): each event carries the weight the core counted for it,
+// and `on_drain` gives the weight back when the event is written or dropped.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -15,6 +17,8 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <limits>
 #include <string>
 
 namespace bridge {
@@ -32,6 +36,9 @@ struct outbound {
   bool attached = false;     // a connection is writing this stream
   bool overflowed = false;   // over `limit` while attached: the writer drops the connection
   boost::asio::steady_timer wake;
+  std::function<void(std::size_t)> on_drain;  // weights of events written or dropped
+
+  static constexpr std::size_t unlimited = std::numeric_limits<std::size_t>::max();
 
   void notify() { wake.cancel(); }
   void finish() {
@@ -44,26 +51,34 @@ struct outbound {
   [[nodiscard]] std::size_t size() const { return queue_.size(); }
   [[nodiscard]] std::size_t bytes() const { return bytes_; }
 
-  void push_back(std::string s) {
+  void push_back(std::string s, std::size_t weight = 0) {
     bytes_ += s.size();
     queue_.push_back(std::move(s));
+    weights_.push_back(weight);
     enforce_limit();
   }
   void push_front(std::string s) {
     bytes_ += s.size();
     queue_.push_front(std::move(s));
+    weights_.push_front(0);
     enforce_limit();
   }
   std::string pop_front() {
     std::string s = std::move(queue_.front());
     queue_.pop_front();
     bytes_ -= s.size();
+    const std::size_t w = weights_.front();
+    weights_.pop_front();
+    if (w > 0 && on_drain) {
+      on_drain(w);
+    }
     return s;
   }
   void drop_oldest() { (void)pop_front(); }
   void clear() {
-    queue_.clear();
-    bytes_ = 0;
+    while (!queue_.empty()) {
+      drop_oldest();
+    }
   }
 
  private:
@@ -81,6 +96,7 @@ struct outbound {
   }
 
   std::deque<std::string> queue_;
+  std::deque<std::size_t> weights_;
   std::size_t bytes_ = 0;
 };
 

@@ -1,32 +1,22 @@
 #include "session.hpp"
 
-#include <boost/json/serialize.hpp>
-
 #include "log.hpp"
 #include "mcp/error.hpp"
 #include "mcp/sse.hpp"
 
 namespace bridge {
-namespace json = boost::json;
 
 namespace {
 
 std::uint64_t g_next_session_number = 1;  // only touched on the io_context thread
 
-// JSON-RPC error codes the bridge itself answers with (implementation-defined range).
-constexpr int code_request_timeout = -32001;
-constexpr int code_server_gone = -32603;
-
-std::optional<std::string> progress_token_of(const mcp::message& m) {
-  const auto* params = m.body.if_contains("params");
-  const auto* p = params ? params->if_object() : nullptr;
-  const auto* meta = p ? p->if_contains("_meta") : nullptr;
-  const auto* mo = meta ? meta->if_object() : nullptr;
-  const auto* token = mo ? mo->if_contains("progressToken") : nullptr;
-  if (!token) {
-    return std::nullopt;
-  }
-  return mcp::id_key(*token);
+mcp::session_options core_options(bool legacy_sse, const session_config& c) {
+  mcp::session_options o;
+  o.flavor = legacy_sse ? mcp::session_flavor::legacy_sse : mcp::session_flavor::streamable;
+  o.request_timeout = c.request_timeout;
+  o.max_pending = c.max_pending;
+  o.max_stream_bytes = c.max_stream_bytes;
+  return o;
 }
 
 }  // namespace
@@ -40,13 +30,15 @@ session::session(const boost::asio::any_io_executor& ex, std::string id, bool le
       number_(g_next_session_number++),
       config_(config),
       metrics_(m),
+      core_(core_options(legacy_sse, config), now()),
       replay_(config.replay_events, config.replay_bytes),
-      last_activity_(std::chrono::steady_clock::now()) {
+      deadline_(ex) {
   metrics_.session_opened();
 }
 
 session::~session() {
-  if (!closed_) {
+  deadline_.cancel();
+  if (!core_.closed()) {
     upstream_->detach(*this);
   }
   metrics_.session_closed();
@@ -57,62 +49,68 @@ void session::start(closed_handler on_closed) {
   upstream_->attach(*this);
 }
 
-bool session::busy() const {
-  if (!pending_.empty()) {
-    return true;
+std::shared_ptr<outbound> session::stream(mcp::stream_id n, bool json, bool attached) {
+  auto& o = streams_[n];
+  if (!o) {
+    // The core bounds the bytes (max_stream_bytes); this queue only gives back what it drains.
+    o = std::make_shared<outbound>(ex_, n, json, outbound::unlimited);
+    o->on_drain = [this, n, alive = std::weak_ptr<int>(alive_)](std::size_t bytes) {
+      if (!alive.expired()) {
+        core_.drained(n, bytes);
+      }
+    };
   }
-  // A POST stream still being written keeps the session; a held GET stream alone does not
-  // (else clients holding GETs would keep their sessions, and --max-sessions, forever).
-  for (const auto& [n, w] : streams_) {
-    if (auto s = w.lock(); s && s->attached) {
-      return true;
-    }
-  }
-  return false;
-}
-
-std::shared_ptr<outbound> session::open_post_stream(bool json) {
-  touch();
-  auto o = std::make_shared<outbound>(ex_, next_stream_++, json, config_.max_stream_bytes);
-  o->attached = true;
-  streams_[o->number] = o;
+  o->attached = o->attached || attached;
   return o;
 }
 
-std::shared_ptr<outbound> session::attach_standalone() {
-  touch();
-  if (!standalone_) {
-    standalone_ = std::make_shared<outbound>(ex_, next_stream_++, false, config_.max_stream_bytes);
+std::shared_ptr<outbound> session::standalone() const {
+  auto n = core_.standalone();
+  auto it = n ? streams_.find(*n) : streams_.end();
+  return it == streams_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<outbound> session::open_post_stream(bool json) {
+  const auto n = core_.open_stream(json, now());
+  if (n == 0) {
+    auto o = std::make_shared<outbound>(ex_, 0, json, config_.max_stream_bytes);
+    o->attached = true;
+    o->done = true;  // the session ended meanwhile: an empty answer
+    return o;
   }
-  if (standalone_->attached) {
+  return stream(n, json, true);
+}
+
+std::shared_ptr<outbound> session::attach_standalone() {
+  auto n = core_.attach_standalone(now());
+  if (!n) {
     return nullptr;
   }
-  standalone_->attached = true;
-  return standalone_;
+  return stream(*n, false, true);
 }
 
 boost::system::result<std::shared_ptr<outbound>> session::resume(std::string_view last_event_id) {
-  touch();
   auto point = replay_.after(last_event_id);
   if (!point) {
+    core_.resume(0, now());  // counts as activity, like any request
     return point.error();
   }
   std::shared_ptr<outbound> o;
-  if (standalone_ && standalone_->number == point->stream) {
-    if (standalone_->attached) {
+  switch (core_.resume(point->stream, now())) {
+    case mcp::session_core::resume_result::refused:
       return mcp::error::unknown_event_id;
-    }
-    o = standalone_;
-    o->clear();  // events queued while detached are in the replay buffer too
-  } else if (auto it = streams_.find(point->stream); it != streams_.end() && !it->second.expired()) {
-    o = it->second.lock();
-    o->clear();
-  } else {
-    // A POST stream that already delivered everything: replay what was missed, then end.
-    o = std::make_shared<outbound>(ex_, point->stream, false, config_.max_stream_bytes);
-    o->done = true;
+    case mcp::session_core::resume_result::attached:
+      o = stream(point->stream, false, true);
+      o->clear();  // events queued while detached are in the replay buffer too
+      o->overflowed = false;
+      break;
+    case mcp::session_core::resume_result::replay_only:
+      // A POST stream that already delivered everything: replay what was missed, then end.
+      o = std::make_shared<outbound>(ex_, point->stream, false, config_.max_stream_bytes);
+      o->attached = true;
+      o->done = true;
+      break;
   }
-  o->attached = true;
   for (auto& e : point->events) {
     o->push_back(mcp::sse::encode(e.data, e.id));
   }
@@ -126,142 +124,117 @@ void session::prime(outbound& o) {
 }
 
 void session::detach(outbound& o) {
-  touch();
   o.attached = false;
-  if (o.done) {
-    streams_.erase(o.number);
-  }
-  // A 2024-11-05 session lives exactly as long as its /sse stream.
-  if (legacy_sse_ && standalone_ && &o == standalone_.get()) {
-    close("client closed the SSE stream");
-  }
+  core_.detach(o.number, now());
+  run();
 }
 
 void session::from_client(std::vector<mcp::message> messages, const std::shared_ptr<outbound>& stream) {
-  touch();
-  for (auto& m : messages) {
-    if (m.is_request() && stream) {
-      const std::string key = mcp::id_key(m.id());
-      if (pending_.contains(key)) {
-        deliver(*stream, mcp::error_response(m.id(), -32600, "a request with this id is already in progress"));
-        continue;
-      }
-      pending_request p{stream,
-                        m.id(),
-                        std::string(m.method()),
-                        progress_token_of(m),
-                        std::chrono::steady_clock::now(),
-                        std::make_unique<boost::asio::steady_timer>(ex_)};
-      p.timer->expires_after(config_.request_timeout);
-      p.timer->async_wait([this, key](const boost::system::error_code& ec) {
-        if (ec) {
-          return;  // answered, or the session is gone
-        }
-        auto it = pending_.find(key);
-        if (it == pending_.end()) {
-          return;
-        }
-        notify_server("notifications/cancelled",
-                      json::object{{"requestId", it->second.id}, {"reason", "timed out in mcp-bridge"}});
-        log::warn("request timed out", {{"session", id_}, {"method", it->second.method}});
-        answer(key, mcp::error_response(it->second.id, code_request_timeout, "Request timed out"));
-      });
-      ++stream->awaiting;
-      pending_.emplace(key, std::move(p));
-    } else if (m.method() == "notifications/cancelled") {
-      // The child will not answer a cancelled request: stop waiting for it.
-      const auto* params = m.body.if_contains("params");
-      const auto* rid = params && params->is_object() ? params->as_object().if_contains("requestId") : nullptr;
-      if (rid) {
-        if (auto it = pending_.find(mcp::id_key(*rid)); it != pending_.end()) {
-          auto s = it->second.stream;
-          pending_.erase(it);
-          if (--s->awaiting == 0) {
-            s->finish();
-          }
-        }
-      }
-    }
-    upstream_->send(*this, std::move(m));
-  }
-}
-
-void session::notify_server(std::string_view method, json::object params) {
-  mcp::message m;
-  m.kind = mcp::message_kind::notification;
-  m.body = json::object{{"jsonrpc", "2.0"}, {"method", method}, {"params", std::move(params)}};
-  upstream_->send(*this, std::move(m));
+  core_.from_client(std::move(messages), stream ? stream->number : 0, now());
+  run();
 }
 
 void session::from_server(const mcp::message& m) {
-  touch();
-  if (m.is_response()) {
-    const std::string key = mcp::id_key(m.id());
-    auto it = pending_.find(key);
-    if (it == pending_.end()) {
-      return;  // timed out or cancelled already; the client was answered
-    }
-    if (it->second.method == "initialize") {
-      revision_ = mcp::negotiated_revision(m);
-    }
-    answer(key, mcp::serialize(m));
-    return;
-  }
-  auto target = route_for(m);
-  deliver(*target, mcp::serialize(m));
+  core_.from_upstream(m, now());
+  run();
 }
 
-std::shared_ptr<outbound> session::route_for(const mcp::message& m) {
-  if (!legacy_sse_) {
-    if (m.method() == "notifications/progress") {
-      const auto* params = m.body.if_contains("params");
-      const auto* token = params && params->is_object() ? params->as_object().if_contains("progressToken") : nullptr;
-      if (token) {
-        const std::string key = mcp::id_key(*token);
-        for (auto& [k, p] : pending_) {
-          if (p.progress_token == key && !p.stream->json_mode) {
-            return p.stream;
-          }
+void session::upstream_gone(std::string why) {
+  if (!core_.closed()) {
+    log::warn("MCP server gone; ending session", {{"session", id_}, {"reason", why}});
+  }
+  close(why);
+}
+
+void session::close(std::string_view reason) {
+  core_.close(reason, now());
+  run();
+}
+
+void session::run() {
+  if (running_) {
+    return;  // an action re-entered the session (the upstream answered at once): queued behind
+  }
+  running_ = true;
+  mcp::action a;
+  while (core_.next(a)) {
+    perform(a);
+  }
+  running_ = false;
+  // Streams the core forgot are finished; their connections hold them as long as they write.
+  std::erase_if(streams_, [&](const auto& kv) { return !core_.knows_stream(kv.first); });
+}
+
+void session::perform(mcp::action& a) {
+  using kind = mcp::action::kind;
+  switch (a.what) {
+    case kind::send_upstream:
+      upstream_->send(*this, std::move(a.msg));
+      break;
+    case kind::deliver:
+      deliver(*stream(a.stream, false, false), std::move(a.text));
+      break;
+    case kind::finish_stream:
+      if (auto it = streams_.find(a.stream); it != streams_.end()) {
+        it->second->finish();
+      }
+      break;
+    case kind::overflow:
+      if (auto it = streams_.find(a.stream); it != streams_.end()) {
+        if (it->second->attached) {
+          it->second->overflowed = true;  // the writer drops the connection
+          it->second->notify();
+        } else {
+          trim(*it->second);
         }
       }
-    }
-    // The child's requests and notifications most likely relate to the newest request in
-    // progress; a JSON-mode POST cannot carry them, so skip those.
-    std::shared_ptr<outbound> newest;
-    for (auto& [k, p] : pending_) {
-      if (!p.stream->json_mode && !p.stream->done && (!newest || p.stream->number > newest->number)) {
-        newest = p.stream;
+      break;
+    case kind::arm_timer:
+      arm(a.at);
+      break;
+    case kind::cancel_timer:
+      deadline_.cancel();
+      break;
+    case kind::request_done:
+      metrics_.rpc_latency(a.text, std::chrono::duration<double>(a.elapsed).count());
+      break;
+    case kind::end_session:
+      deadline_.cancel();
+      upstream_->detach(*this);
+      if (on_closed_) {
+        auto fn = std::move(on_closed_);
+        on_closed_ = nullptr;
+        fn(*this);
       }
-    }
-    if (newest) {
-      return newest;
-    }
-  }
-  if (!standalone_) {
-    standalone_ = std::make_shared<outbound>(ex_, next_stream_++, false, config_.max_stream_bytes);
-  }
-  return standalone_;
-}
-
-void session::answer(const std::string& key, const std::string& json) {
-  auto it = pending_.find(key);
-  if (it == pending_.end()) {
-    return;
-  }
-  auto p = std::move(it->second);
-  pending_.erase(it);
-  p.timer->cancel();
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - p.started).count();
-  metrics_.rpc_latency(p.method, secs);
-  deliver(*p.stream, json);
-  if (p.stream->awaiting > 0 && --p.stream->awaiting == 0 && p.stream.get() != standalone_.get()) {
-    p.stream->finish();
+      break;
   }
 }
 
-void session::deliver(outbound& o, const std::string& json) {
+void session::arm(std::chrono::steady_clock::time_point at) {
+  deadline_.expires_at(at);
+  deadline_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) {
+      return;  // re-armed, cancelled, or the session is gone
+    }
+    if (core_.pending() > 0) {
+      log::warn("request timed out", {{"session", id_}});
+    }
+    core_.expire(now());
+    run();
+  });
+}
+
+void session::trim(outbound& o) {
+  // Nobody reads this stream: its oldest events go (they stay in the replay buffer).
+  while (o.size() > 1 && core_.queued_bytes(o.number) > config_.max_stream_bytes) {
+    o.drop_oldest();
+  }
+}
+
+void session::deliver(outbound& o, std::string json) {
+  const std::size_t weight = json.size();
   if (o.json_mode) {
-    o.push_back(json);
+    o.push_back(std::move(json), weight);
   } else {
     const std::string id = replay_.append(o.number, json);
     // Events for a stream nobody reads are kept in the replay buffer; the live queue of a
@@ -269,41 +242,9 @@ void session::deliver(outbound& o, const std::string& json) {
     if (!o.attached && o.size() >= config_.standalone_backlog) {
       o.drop_oldest();
     }
-    o.push_back(legacy_sse_ ? mcp::sse::encode(json, {}, "message") : mcp::sse::encode(json, id));
+    o.push_back(legacy_sse_ ? mcp::sse::encode(json, {}, "message") : mcp::sse::encode(json, id), weight);
   }
   o.notify();
-}
-
-void session::upstream_gone(std::string why) {
-  if (!closed_) {
-    log::warn("MCP server gone; ending session", {{"session", id_}, {"reason", why}});
-  }
-  close(why);
-}
-
-void session::close(std::string_view reason) {
-  if (closed_) {
-    return;
-  }
-  closed_ = true;
-  while (!pending_.empty()) {
-    const std::string key = pending_.begin()->first;
-    answer(key, mcp::error_response(pending_.begin()->second.id, code_server_gone, reason));
-  }
-  for (auto& [n, w] : streams_) {
-    if (auto s = w.lock()) {
-      s->finish();
-    }
-  }
-  if (standalone_) {
-    standalone_->finish();
-  }
-  upstream_->detach(*this);
-  if (on_closed_) {
-    auto fn = std::move(on_closed_);
-    on_closed_ = nullptr;
-    fn(*this);
-  }
 }
 
 }  // namespace bridge

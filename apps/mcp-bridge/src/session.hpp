@@ -1,11 +1,10 @@
-// One MCP session: a client's conversation with its own child process. Routes messages
-// both ways: client requests are remembered with the stream that must carry their answer;
-// the child's responses go to that stream; the child's notifications and requests
-// (progress, logging, sampling, elicitation, roots) go to the stream of a request still in
-// progress (progress by its token), else to the standalone GET stream. Every SSE event is
-// recorded in a bounded replay buffer so a client can resume with Last-Event-ID. A request
-// the child does not answer in time, or that is pending when the child dies, is answered
-// with a JSON-RPC error, so no client waits forever.
+// One MCP session: a client's conversation with its MCP server, driven by the sans-I/O
+// mcp::session_core. The core decides (which stream carries each answer, progress and
+// server message; timeouts; what ending the session answers); this driver performs its
+// actions: it writes to the upstream, queues SSE events (recording each in a bounded replay
+// buffer so a client can resume with Last-Event-ID), runs the session's one deadline timer,
+// and records metrics. A request the server does not answer in time, or that is pending when
+// the server dies, is answered with a JSON-RPC error, so no client waits forever.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -22,6 +21,7 @@
 #include "mcp/jsonrpc.hpp"
 #include "mcp/protocol.hpp"
 #include "mcp/replay_buffer.hpp"
+#include "mcp/session_core.hpp"
 #include "metrics.hpp"
 #include "outbound.hpp"
 #include "upstream.hpp"
@@ -34,6 +34,7 @@ struct session_config {
   std::size_t replay_bytes = 4 << 20;
   std::size_t standalone_backlog = 256;                 // events held for a GET stream nobody has opened yet
   std::size_t max_stream_bytes = std::size_t{4} << 20;  // --max-stream-buffer
+  std::size_t max_pending = 1024;                       // requests in flight per session
 };
 
 class session {
@@ -51,11 +52,11 @@ class session {
 
   [[nodiscard]] const std::string& id() const { return id_; }
   [[nodiscard]] bool legacy_sse() const { return legacy_sse_; }
-  [[nodiscard]] bool closed() const { return closed_; }
-  [[nodiscard]] std::optional<mcp::revision> revision() const { return revision_; }
-  [[nodiscard]] std::chrono::steady_clock::time_point last_activity() const { return last_activity_; }
-  [[nodiscard]] bool busy() const;
-  [[nodiscard]] std::size_t pending() const { return pending_.size(); }
+  [[nodiscard]] bool closed() const { return core_.closed(); }
+  [[nodiscard]] std::optional<mcp::revision> revision() const { return core_.negotiated(); }
+  [[nodiscard]] std::chrono::steady_clock::time_point last_activity() const { return core_.last_activity(); }
+  [[nodiscard]] bool busy() const { return core_.busy(); }
+  [[nodiscard]] std::size_t pending() const { return core_.pending(); }
   [[nodiscard]] pid_t child_pid() const { return upstream_->pid(); }
   // A process-unique number (the shared upstream keys its id remapping by it).
   [[nodiscard]] std::uint64_t number() const { return number_; }
@@ -70,7 +71,7 @@ class session {
   // The standalone stream (GET, or the legacy /sse stream); nullptr if one is attached already.
   std::shared_ptr<outbound> attach_standalone();
   // The standalone stream if one exists (a 2024-11-05 session answers everything on it).
-  [[nodiscard]] std::shared_ptr<outbound> standalone() const { return standalone_; }
+  [[nodiscard]] std::shared_ptr<outbound> standalone() const;
   // Resumes the stream an event id belongs to: its missed events are queued first.
   boost::system::result<std::shared_ptr<outbound>> resume(std::string_view last_event_id);
   // Queues a priming event on `o` (2025-11-25: an id with empty data, sent first, so the
@@ -87,20 +88,14 @@ class session {
   void close(std::string_view reason);
 
  private:
-  struct pending_request {
-    std::shared_ptr<outbound> stream;
-    boost::json::value id;
-    std::string method;
-    std::optional<std::string> progress_token;
-    std::chrono::steady_clock::time_point started;
-    std::unique_ptr<boost::asio::steady_timer> timer;
-  };
-
-  void answer(const std::string& key, const std::string& json);
-  void deliver(outbound& o, const std::string& json);
-  std::shared_ptr<outbound> route_for(const mcp::message& m);
-  void notify_server(std::string_view method, boost::json::object params);
-  void touch() { last_activity_ = std::chrono::steady_clock::now(); }
+  // Performs the core's actions until it has none left (re-entrant calls queue behind).
+  void run();
+  void perform(mcp::action& a);
+  std::shared_ptr<outbound> stream(mcp::stream_id n, bool json, bool attached);
+  void deliver(outbound& o, std::string json);
+  void trim(outbound& o);
+  void arm(std::chrono::steady_clock::time_point at);
+  static std::chrono::steady_clock::time_point now() { return std::chrono::steady_clock::now(); }
 
   boost::asio::any_io_executor ex_;
   std::string id_;
@@ -109,14 +104,12 @@ class session {
   std::uint64_t number_;
   session_config config_;
   metrics& metrics_;
-  std::optional<mcp::revision> revision_;
-  std::map<std::string, pending_request> pending_;
-  std::map<std::uint64_t, std::weak_ptr<outbound>> streams_;  // POST streams still owed answers
-  std::shared_ptr<outbound> standalone_;
+  mcp::session_core core_;
+  std::map<mcp::stream_id, std::shared_ptr<outbound>> streams_;  // the streams the core knows
   mcp::replay_buffer replay_;
-  std::uint64_t next_stream_ = 1;
-  std::chrono::steady_clock::time_point last_activity_;
-  bool closed_ = false;
+  boost::asio::steady_timer deadline_;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // streams may outlive the session
+  bool running_ = false;
   closed_handler on_closed_;
 };
 

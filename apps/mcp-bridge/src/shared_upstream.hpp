@@ -1,24 +1,21 @@
 // Shared mode (--session-mode shared): one child serves every session, for servers that
-// keep no per-client state. The bridge initializes the child itself, once, and answers each
-// session's `initialize` from that result; every request gets a fresh child-side id (and
-// progress token), so concurrent clients never see each other's answers or progress. The
-// child's other notifications go to every session. The child cannot ask any one client
-// anything (which client would answer?), so its requests are refused at once, except ping.
+// keep no per-client state. The protocol is mcp::upstream_mux's (the bridge initializes the
+// child once and answers each session's `initialize` from that result; ids and progress
+// tokens are remapped; the child's requests are refused except ping; its other notifications
+// go to every session); this driver owns the child process and performs the mux's actions.
 // If the child dies, every session ends (clients re-initialize, as after any 404) and the
 // child is restarted a second later (so /readyz recovers without a fork loop).
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/json/object.hpp>
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 
 #include "child.hpp"
-#include "mcp/id_remap.hpp"
+#include "mcp/upstream_mux.hpp"
 #include "upstream.hpp"
 
 namespace bridge {
@@ -31,7 +28,7 @@ class shared_upstream final : public upstream {
   // Starts (or restarts) the child ahead of the first session.
   void start();
   void stop();
-  [[nodiscard]] bool ready() const { return ready_; }
+  [[nodiscard]] bool ready() const { return !stopped_ && child_ && mux_.ready(); }
 
   void attach(session& s) override;
   void send(session& s, mcp::message m) override;
@@ -39,15 +36,8 @@ class shared_upstream final : public upstream {
   [[nodiscard]] pid_t pid() const override { return child_ ? child_->pid() : -1; }
 
  private:
-  struct progress_route {
-    std::uint64_t session = 0;
-    boost::json::value token;
-  };
-
-  void forward(std::uint64_t session_number, mcp::message m);
-  void answer_initialize(session& s, const mcp::message& request);
-  void from_child(mcp::message m);
-  void child_exited(int wait_status);
+  void run();  // performs the mux's actions until it has none left
+  void child_exited();
 
   boost::asio::any_io_executor ex_;
   child_config config_;
@@ -55,13 +45,10 @@ class shared_upstream final : public upstream {
   metrics& metrics_;
   std::shared_ptr<child_process> child_;
   boost::asio::steady_timer restart_timer_;
-  bool ready_ = false;
   bool stopped_ = false;
-  boost::json::object init_result_;
+  bool running_ = false;
+  mcp::upstream_mux mux_{mcp::mux_options{}};
   std::map<std::uint64_t, session*> sessions_;
-  std::deque<std::pair<std::uint64_t, mcp::message>> waiting_;
-  mcp::id_remapper ids_;
-  std::map<std::int64_t, progress_route> progress_;
 };
 
 }  // namespace bridge

@@ -1,28 +1,26 @@
 // Serves 2026-07-28 (stateless) requests from a child the bridge initializes itself: the
-// child speaks a handshake-era revision over stdio, so the bridge performs `initialize`
-// once, answers `server/discover` from the child's initialize result, and forwards every
-// other request with a fresh child-side id (mcp::id_remapper), so concurrent clients never
-// see each other's answers. Each request's progress notifications follow it on its own
-// stream; closing that stream cancels the request (the 2026-07-28 way to cancel). The
-// child cannot ask a stateless client anything (no sampling, elicitation or roots: that
-// revision has no server-to-client requests), so such requests are refused to the child
-// at once instead of leaving it waiting. The child is started on first use and restarted
-// after it dies; requests pending at its death get a JSON-RPC error.
+// child speaks a handshake-era revision over stdio. The protocol is the session core's: each
+// request is a stateless mcp::session_core of its own (its stream, its deadline, its progress;
+// closing the stream cancels it, the 2026-07-28 way), and all of them share the child through
+// one stateless mcp::upstream_mux (initialize performed once, `server/discover` answered from
+// its result, ids and progress tokens remapped so concurrent clients never see each other's
+// answers, the child's requests refused: that revision has no server-to-client requests).
+// This driver owns the child, the timers and the streams. The child is started on first use
+// and restarted after it dies; requests pending at its death get a JSON-RPC error.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/json/object.hpp>
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 
 #include "child.hpp"
-#include "mcp/id_remap.hpp"
 #include "mcp/jsonrpc.hpp"
+#include "mcp/session_core.hpp"
+#include "mcp/upstream_mux.hpp"
 #include "outbound.hpp"
 
 namespace bridge {
@@ -44,25 +42,25 @@ class stateless_backend {
   // The client closed `o` early: cancel its request in the child.
   void detach(outbound& o);
   void stop();
-  [[nodiscard]] std::size_t pending() const { return inflight_.size() + waiting_.size(); }
+  [[nodiscard]] std::size_t pending() const { return requests_.size(); }
 
  private:
-  struct inflight {
+  struct request_slot {
+    request_slot(const boost::asio::any_io_executor& ex, mcp::session_core c, std::shared_ptr<outbound> o)
+        : core(std::move(c)), stream(std::move(o)), deadline(ex) {}
+    mcp::session_core core;
     std::shared_ptr<outbound> stream;
-    boost::json::value client_id;
-    std::string method;
-    std::optional<std::string> progress_token;
-    std::chrono::steady_clock::time_point started;
-    std::unique_ptr<boost::asio::steady_timer> timer;
+    mcp::stream_id stream_id = 0;
+    boost::asio::steady_timer deadline;
+    bool done = false;
   };
 
   void ensure_child();
   void start_child(std::shared_ptr<child_process> c);
-  void fail_waiting(std::string_view why);
-  void dispatch(mcp::message request, const std::shared_ptr<outbound>& o);
-  void from_child(mcp::message m);
-  void child_exited();
-  void finish(std::int64_t child_id, const std::string& json);
+  // Performs the actions of every request's core and of the mux until none is left.
+  void pump();
+  void perform(std::uint64_t key, request_slot& r, mcp::action& a);
+  void perform(mcp::mux_action& a);
   static void deliver(outbound& o, const std::string& json);
 
   boost::asio::any_io_executor ex_;
@@ -71,20 +69,12 @@ class stateless_backend {
   metrics& metrics_;
   std::chrono::milliseconds request_timeout_;
   std::shared_ptr<child_process> child_;
-  bool ready_ = false;
   bool stopped_ = false;
-  boost::json::object init_result_;
-  struct waiting_request {
-    mcp::message request;
-    std::shared_ptr<outbound> stream;
-    std::unique_ptr<boost::asio::steady_timer> timer;
-  };
-  std::map<std::uint64_t, waiting_request> waiting_;  // by arrival
-  std::uint64_t next_waiting_ = 1;
   bool single_child_ = false;
-  mcp::id_remapper ids_;
-  std::map<std::int64_t, inflight> inflight_;
-  std::uint64_t next_serial_ = 1;
+  bool pumping_ = false;
+  mcp::upstream_mux mux_{mcp::mux_options{.stateless = true}};
+  std::map<std::uint64_t, std::unique_ptr<request_slot>> requests_;  // by mux session key
+  std::uint64_t next_key_ = 1;
 };
 
 }  // namespace bridge
