@@ -86,17 +86,21 @@ def make_schedule(rng, names, args, window):
     existing ones and `create` a deleted one."""
     n_actions = max(1, round(args.rate * window))
     times = sorted(rng.uniform(0, window) for _ in range(n_actions))
-    kinds, weights = list(WEIGHTS), list(WEIGHTS.values())
+    left_out = set(args.without)
+    kinds = [k for k in WEIGHTS if k not in left_out]
+    weights = [WEIGHTS[k] for k in kinds]
+    edits = [e for e in OWNED_EDITS if e not in left_out]
+    if not edits and "edit-owned" in kinds:
+        weights.pop(kinds.index("edit-owned"))
+        kinds.remove("edit-owned")
     absent, present = set(), set(names)
     max_absent = max(1, len(names) // 20)
     rev = 0
     out = []
     for t in times:
         kind = rng.choices(kinds, weights)[0]
-        if kind == "create" and not absent:
-            kind = "recreate"
-        if kind == "delete" and len(absent) >= max_absent:
-            kind = "recreate"
+        if kind == "create" and not absent or kind == "delete" and len(absent) >= max_absent:
+            kind = "recreate" if "recreate" in kinds else "edit-env"
         if kind == "create":
             target = rng.choice(sorted(absent))
             absent.discard(target)
@@ -119,7 +123,7 @@ def make_schedule(rng, names, args, window):
         elif kind == "delete-owned":
             p["kind"] = rng.choice(sorted(OWNED))
         elif kind == "edit-owned":
-            p["edit"] = rng.choice(OWNED_EDITS)
+            p["edit"] = rng.choice(edits)
         elif kind == "delete-pod":
             p["pick"] = rng.random()
         out.append((round(t, 3), kind, target, p))
@@ -680,10 +684,10 @@ def run(args, res):
                        "git": git_rev(args.repo)}
     log(f"cluster up in {args.cluster_dir} ({args.nodes} kwok nodes x {args.node_pods} pods)")
     t_up = time.monotonic()
-    cl.script("up")
     operator = None
     runner = None
     try:
+        cl.script("up")  # inside the try: a SIGTERM while it starts still takes the cluster down
         res["timing"]["cluster_up_s"] = round(time.monotonic() - t_up, 1)
         kube = Kube(cl.kubeconfig)
         api = Api(kube)
@@ -904,9 +908,15 @@ def main():
     ap.add_argument("--min-proc-age", type=float, default=None,
                     help="memory rule: only samples of processes this old (default min(60, schedule / 10) s)")
     ap.add_argument("--growth-limit", type=float, default=10.0, help="memory rule: Q4 over Q3 median, percent")
+    ap.add_argument("--without", default="", type=lambda v: [x for x in v.split(",") if x],
+                    help="comma-separated actions (" + ", ".join(WEIGHTS) + ") or hand edits (" +
+                    ", ".join(OWNED_EDITS) + ") to leave out of the schedule")
     ap.add_argument("--keep-cluster", action="store_true", help="leave the cluster up at the end (debugging)")
     ap.add_argument("--dry-run", action="store_true", help="print the schedule's actions and exit")
     args = ap.parse_args()
+    unknown = set(args.without) - set(WEIGHTS) - set(OWNED_EDITS)
+    if unknown:
+        ap.error(f"--without: unknown {', '.join(sorted(unknown))}")
     if args.seed is None:
         args.seed = int.from_bytes(os.urandom(4), "big")
     if args.operator_kills is None:
@@ -930,11 +940,14 @@ def main():
     short = f"--seed {args.seed} --servers {args.servers} --minutes {args.minutes:g}"
     if args.rate != 1.0:
         short += f" --rate {args.rate:g}"
+    if args.without:
+        short += f" --without {','.join(args.without)}"
     res = {"seed": args.seed, "command_short": short, "started_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
            "params": {"servers": args.servers, "minutes": args.minutes, "rate": args.rate, "nodes": args.nodes,
                       "node_pods": args.node_pods, "operator_kills": args.operator_kills,
                       "apiserver_restarts": args.apiserver_restarts, "quiet_max_s": args.quiet_max,
-                      "min_proc_age_s": args.min_proc_age, "growth_limit_pct": args.growth_limit},
+                      "min_proc_age_s": args.min_proc_age, "growth_limit_pct": args.growth_limit,
+                      "without": args.without},
            "machine": {"cpus": os.cpu_count(), "load_start": [round(x, 2) for x in os.getloadavg()]},
            "timing": {}, "checks": []}
     t0 = time.monotonic()
