@@ -63,7 +63,7 @@ WEIGHTS = {
     "delete-pod": 12,        # delete one of its (kwok) pods
 }
 GLOBAL_KINDS = ("kill-operator", "restart-apiserver")
-OWNED = {  # kind -> (list path, short name)
+OWNED = {  # kind -> its list path in the namespace
     "Deployment": f"/apis/apps/v1/namespaces/{NAMESPACE}/deployments",
     "Service": f"/api/v1/namespaces/{NAMESPACE}/services",
     "ServiceAccount": f"/api/v1/namespaces/{NAMESPACE}/serviceaccounts",
@@ -812,6 +812,10 @@ def fmt(v, unit=""):
     return "–" if v is None else f"{v}{unit}"
 
 
+def loads(v):
+    return " / ".join(f"{x:g}" for x in v) if v else "–"
+
+
 def write_report(res, path):
     p, t, mem = res["params"], res["timing"], res.get("memory", {})
     ok = res.get("passed")
@@ -825,13 +829,14 @@ def write_report(res, path):
               "## Run", "",
               "| fact | value |", "|---|---|",
               f"| MCPServers | {p['servers']} (namespace `{NAMESPACE}`) |",
-              f"| schedule | {p['minutes']:g} min, {p['rate']:g} actions/s ({sum(res.get('planned', {}).values())} actions) |",
+              f"| schedule | {p['minutes']:g} min, {p['rate']:g} actions per second on average ({sum(res.get('planned', {}).values())} actions) |",
               f"| kwok nodes | {p['nodes']} x {p['node_pods']} pods |",
               f"| operator | {res['operator']['version']} (git {res['operator']['git']}), outside the cluster with "
               "the admin kubeconfig, as `make bench` runs it |",
               f"| Kubernetes | {res.get('kubernetes')} |",
               f"| machine | {res['machine']['cpus']} cores; load average (1/5/15 min) at start "
-              f"{res['machine']['load_start']}, at end {res['machine'].get('load_end')} |",
+              f"{loads(res['machine']['load_start'])}, at end {loads(res['machine'].get('load_end'))} |",
+              f"| left out | {', '.join(p.get('without') or []) or 'nothing'} |",
               f"| operator restarts (kill -9) | {res.get('operator_restarts')} |",
               f"| apiserver restarts (kill -9) | {res.get('apiserver_restarts')} |",
               f"| operator exits by itself | {res.get('unexpected_exits')} |",
@@ -864,9 +869,7 @@ def write_report(res, path):
         lines += [f"- {x}" for x in c["problems"]]
     if res.get("error"):
         lines += ["", f"The run stopped early: `{res['error']}`"]
-    lines += ["", "## Reproduce", "", "```bash",
-              f"make soak SOAK_ARGS='--seed {res['seed']}'" + ("" if (p["servers"], p["minutes"]) == (500, 25) else
-                                                              f"   # add --servers {p['servers']} --minutes {p['minutes']:g}"),
+    lines += ["", "## Reproduce", "", "```bash", f"make soak SOAK_ARGS='{res['command_short']}'",
               "```", "",
               "The same seed, `--servers`, `--minutes` and `--rate` give the same schedule (which action, when, on "
               "which server); what the control plane makes of it still depends on timing. The rules of the "
