@@ -116,6 +116,10 @@ bench: deps ## Operators at N=100/500/1000 and peers side by side, the bridge; w
 bench-quick: deps ## A 2-minute subset of `make bench` (N=50, no rollout) into bench/results-quick/.
 	@bench/run.sh --quick
 
+.PHONY: soak
+soak: deps ## 500 MCPServers under random faults for 25 min, then checks; bench/SOAK.md (~30 min; SOAK_ARGS=--seed N).
+	@bench/soak/run.sh $(SOAK_ARGS)
+
 ##@ Local cluster
 
 .PHONY: cluster-up

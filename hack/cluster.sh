@@ -7,6 +7,9 @@
 #   hack/cluster.sh down     stop every process, free every port, remove all state but logs
 #   hack/cluster.sh env      print `export KUBECONFIG=<path>` and nothing else on stdout
 #   hack/cluster.sh status   say whether it runs, and where
+#   hack/cluster.sh restart-apiserver
+#                            kill -9 the kube-apiserver of a running cluster and start it again
+#                            with the same flags, port and certificates (the soak test's fault)
 #
 # Settings (environment): CLUSTER_DIR (state; default ~/.cache/mcp-operator/cluster),
 # NODES (3; 0 runs no kwok: the real-node cluster adds its own node), NODE_PODS (110 pods per
@@ -299,34 +302,7 @@ EOF
     --unsafe-no-fsync --quota-backend-bytes=8589934592
   wait_for etcd 30 curl -fsS --max-time 2 "http://127.0.0.1:$ETCD_PORT/health"
 
-  # The apiserver refuses to publish a loopback address as the `kubernetes` Service's
-  # endpoint; with no node to reach it from, no endpoint is needed (the real-node cluster
-  # sets ADVERTISE_ADDRESS to an address of its own local interface instead).
-  local advertise=(--advertise-address=127.0.0.1 --endpoint-reconciler-type=none)
-  if [[ -n "${ADVERTISE_ADDRESS:-}" ]]; then
-    advertise=(--advertise-address="$ADVERTISE_ADDRESS")
-  fi
-  # Opt-in audit log, off by default: AUDIT_POLICY=<policy file> writes $LOGS/audit.log (the
-  # benchmark counts each operator's requests with it).
-  local audit=()
-  if [[ -n "${AUDIT_POLICY:-}" ]]; then
-    audit=(--audit-policy-file="$AUDIT_POLICY" --audit-log-path="$LOGS/audit.log" --audit-log-format=json)
-  fi
-  log "starting kube-apiserver on https://$API_HOST:$API_PORT"
-  start kube-apiserver "$KUBE_BIN/kube-apiserver" "${audit[@]}" \
-    --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
-    --bind-address="$API_HOST" --secure-port="$API_PORT" "${advertise[@]}" \
-    --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" \
-    --kubelet-client-key="$PKI/apiserver-kubelet-client.key" \
-    --kubelet-preferred-address-types=InternalIP \
-    --cert-dir="$PKI" --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
-    --client-ca-file="$PKI/ca.crt" \
-    --authorization-mode=Node,RBAC \
-    --enable-admission-plugins=NodeRestriction,ServiceAccount,OwnerReferencesPermissionEnforcement \
-    --service-account-issuer=https://kubernetes.default.svc.cluster.local \
-    --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
-    --service-cluster-ip-range="$SERVICE_CIDR" \
-    --allow-privileged=true --profiling=false
+  start_apiserver
   wait_for kube-apiserver 90 https_ok "$API_PORT" /readyz
 
   log "starting kube-controller-manager and kube-scheduler"
@@ -359,6 +335,39 @@ EOF
     --user=kube-apiserver-kubelet-client --dry-run=client -o yaml | kubectl_ apply -f - >/dev/null
   log "cluster up in $((SECONDS - t0))s"
   print_usage
+}
+
+# start_apiserver: kube-apiserver on API_PORT against etcd on ETCD_PORT (both from ports.env),
+# with the certificates in PKI; `up` and `restart-apiserver` start it the same way.
+start_apiserver() {
+  # The apiserver refuses to publish a loopback address as the `kubernetes` Service's
+  # endpoint; with no node to reach it from, no endpoint is needed (the real-node cluster
+  # sets ADVERTISE_ADDRESS to an address of its own local interface instead).
+  local advertise=(--advertise-address=127.0.0.1 --endpoint-reconciler-type=none)
+  if [[ -n "${ADVERTISE_ADDRESS:-}" ]]; then
+    advertise=(--advertise-address="$ADVERTISE_ADDRESS")
+  fi
+  # Opt-in audit log, off by default: AUDIT_POLICY=<policy file> writes $LOGS/audit.log (the
+  # benchmark counts each operator's requests with it).
+  local audit=()
+  if [[ -n "${AUDIT_POLICY:-}" ]]; then
+    audit=(--audit-policy-file="$AUDIT_POLICY" --audit-log-path="$LOGS/audit.log" --audit-log-format=json)
+  fi
+  log "starting kube-apiserver on https://$API_HOST:$API_PORT"
+  start kube-apiserver "$KUBE_BIN/kube-apiserver" "${audit[@]}" \
+    --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
+    --bind-address="$API_HOST" --secure-port="$API_PORT" "${advertise[@]}" \
+    --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" \
+    --kubelet-client-key="$PKI/apiserver-kubelet-client.key" \
+    --kubelet-preferred-address-types=InternalIP \
+    --cert-dir="$PKI" --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
+    --client-ca-file="$PKI/ca.crt" \
+    --authorization-mode=Node,RBAC \
+    --enable-admission-plugins=NodeRestriction,ServiceAccount,OwnerReferencesPermissionEnforcement \
+    --service-account-issuer=https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
+    --service-cluster-ip-range="$SERVICE_CIDR" \
+    --allow-privileged=true --profiling=false
 }
 
 start_kwok() {
@@ -398,6 +407,22 @@ cmd_env() {
   echo "export KUBECONFIG=$KUBECONFIG_PATH"
 }
 
+cmd_restart_apiserver() {
+  check_binaries
+  healthy || die "no healthy cluster in $CLUSTER_DIR (run 'make cluster-up')"
+  local pid t0=$SECONDS n=1
+  pid=$(cat "$RUN/kube-apiserver.pid")
+  log "killing kube-apiserver (pid $pid) with SIGKILL"
+  kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  # Keep the old process's log beside the new one.
+  while [[ -e "$LOGS/kube-apiserver.log.$n" ]]; do n=$((n + 1)); done
+  mv "$LOGS/kube-apiserver.log" "$LOGS/kube-apiserver.log.$n"
+  start_apiserver
+  wait_for kube-apiserver 90 https_ok "$API_PORT" /readyz
+  log "kube-apiserver restarted in $((SECONDS - t0))s"
+}
+
 cmd_status() {
   if healthy; then
     print_usage
@@ -412,5 +437,6 @@ case "${1:-}" in
   down) cmd_down ;;
   env) cmd_env ;;
   status) cmd_status ;;
-  *) echo "usage: $0 up|down|env|status" >&2; exit 2 ;;
+  restart-apiserver) cmd_restart_apiserver ;;
+  *) echo "usage: $0 up|down|env|status|restart-apiserver" >&2; exit 2 ;;
 esac
