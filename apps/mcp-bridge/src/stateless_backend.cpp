@@ -79,9 +79,11 @@ void stateless_backend::submit(mcp::message request, std::shared_ptr<outbound> o
   opts.max_stream_bytes = o->limit;
   o->limit = outbound::unlimited;  // the core bounds it
   const auto key = next_key_++;
-  auto& r = *requests_.emplace(key, std::make_unique<request_slot>(ex_, mcp::session_core(opts, now), o)).first->second;
-  r.stream_id = r.core.open_stream(o->json_mode, now);
-  o->on_drain = [this, key](std::size_t bytes) {
+  const bool json = o->json_mode;
+  auto& r = *requests_.emplace(key, std::make_unique<request_slot>(ex_, mcp::session_core(opts, now), std::move(o)))
+                 .first->second;
+  r.stream_id = r.core.open_stream(json, now);
+  r.stream->on_drain = [this, key](std::size_t bytes) {
     if (auto it = requests_.find(key); it != requests_.end()) {
       it->second->core.drained(it->second->stream_id, bytes);
     }

@@ -235,7 +235,6 @@ std::optional<stream_id> session_core::route(const message& m) {
 }
 
 void session_core::expire(clock_time now) {
-  last_activity_ = now;
   if (closed_) {
     return;
   }
@@ -257,7 +256,6 @@ void session_core::expire(clock_time now) {
 }
 
 void session_core::close(std::string_view reason, clock_time now) {
-  last_activity_ = now;
   if (closed_) {
     return;
   }

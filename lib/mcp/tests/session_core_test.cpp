@@ -366,6 +366,17 @@ TEST(session_core, busy_while_requests_wait_or_a_post_is_written_not_for_a_held_
   EXPECT_FALSE(c.busy());
 }
 
+TEST(session_core, a_timeout_is_not_activity_for_the_idle_sweep) {
+  mcp::session_core c(opts(), t0);
+  const auto a = c.open_stream(false, t0);
+  c.from_client(one(R"({"jsonrpc":"2.0","id":1,"method":"x"})"), a, t0 + 1s);
+  c.expire(t0 + 11s);
+  EXPECT_EQ(c.pending(), 0u);
+  EXPECT_EQ(c.last_activity(), t0 + 1s);
+  c.from_upstream(msg(R"({"jsonrpc":"2.0","method":"notifications/message","params":{}})"), t0 + 20s);
+  EXPECT_EQ(c.last_activity(), t0 + 20s);
+}
+
 TEST(session_core, a_held_standalone_stream_cannot_be_resumed_twice) {
   mcp::session_core c(opts(), t0);
   const auto g = c.attach_standalone(t0);

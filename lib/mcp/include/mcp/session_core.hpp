@@ -108,6 +108,7 @@ class session_core {
   [[nodiscard]] std::optional<stream_id> standalone() const { return standalone_; }
   [[nodiscard]] std::size_t queued_bytes(stream_id s) const;
   [[nodiscard]] bool attached(stream_id s) const;
+  // The last client or upstream input (timeouts and close do not count): for idle sweeps.
   [[nodiscard]] clock_time last_activity() const { return last_activity_; }
   // Requests pending, or a POST stream still being written (a held GET alone is idle).
   [[nodiscard]] bool busy() const;
