@@ -83,6 +83,8 @@ await run('garbage and oversize child stdout lines are dropped and the session s
     await waitFor(() => b.log().includes('non-JSON-RPC line'), 3000, 'the garbage line logged');
     const m = await (await fetch(`${b.base}/metrics`)).text();
     assert(/mcp_bridge_child_stdout_lines_dropped_total 2\n/.test(m), 'both lines counted as dropped');
+    assert(/mcp_bridge_tool_calls_total\{tool="garbage",outcome="ok"\} 1\n/.test(m), `tool call counted by name: ${m}`);
+    assert(/mcp_bridge_tool_call_duration_seconds_count\{tool="big"\} 1\n/.test(m), 'tool latency by name');
   } finally {
     await b.stop();
   }
@@ -119,6 +121,8 @@ await run('a request the child never answers times out with a JSON-RPC error and
     assert(Date.now() - t0 >= 900, 'not answered before the timeout');
     assert(r.messages[0].id === 7 && r.messages[0].error.code === -32001, `timeout error: ${r.text}`);
     await waitFor(() => b.log().includes('cancelled request 7'), 2000, 'notifications/cancelled to the child');
+    const m = await (await fetch(`${b.base}/metrics`)).text();
+    assert(/mcp_bridge_tool_calls_total\{tool="hang",outcome="timeout"\} 1\n/.test(m), `timeout counted: ${m}`);
   } finally {
     await b.stop();
   }

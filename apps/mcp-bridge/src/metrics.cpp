@@ -49,6 +49,19 @@ void metrics::rpc_latency(const std::string& method, double seconds) {
   h.sum += seconds;
 }
 
+void metrics::tool_call(const std::string& tool, const std::string& outcome, double seconds) {
+  const std::string name = tool_latency_.size() >= max_tools && !tool_latency_.contains(tool) ? "other" : tool;
+  ++tool_calls_[{name, outcome}];
+  auto& h = tool_latency_[name];
+  for (std::size_t i = 0; i < buckets.size(); ++i) {
+    if (seconds <= buckets[i]) {
+      ++h.counts[i];
+    }
+  }
+  ++h.count;
+  h.sum += seconds;
+}
+
 std::string metrics::render() const {
   std::string out;
   out += "# HELP mcp_bridge_active_sessions MCP sessions currently open.\n# TYPE mcp_bridge_active_sessions gauge\n";
@@ -98,6 +111,24 @@ std::string metrics::render() const {
     out += "mcp_bridge_request_duration_seconds_bucket{" + m + ",le=\"+Inf\"} " + std::to_string(h.count) + "\n";
     out += "mcp_bridge_request_duration_seconds_sum{" + m + "} " + num(h.sum) + "\n";
     out += "mcp_bridge_request_duration_seconds_count{" + m + "} " + std::to_string(h.count) + "\n";
+  }
+  out += "# HELP mcp_bridge_tool_calls_total Answered tools/call requests by tool and outcome.\n";
+  out += "# TYPE mcp_bridge_tool_calls_total counter\n";
+  for (const auto& [key, n] : tool_calls_) {
+    out += "mcp_bridge_tool_calls_total{tool=\"" + label_value(key.first) + "\",outcome=\"" + key.second + "\"} " +
+           std::to_string(n) + "\n";
+  }
+  out += "# HELP mcp_bridge_tool_call_duration_seconds Time from a tools/call request to its answer, by tool.\n";
+  out += "# TYPE mcp_bridge_tool_call_duration_seconds histogram\n";
+  for (const auto& [tool, h] : tool_latency_) {
+    const std::string t = "tool=\"" + label_value(tool) + "\"";
+    for (std::size_t i = 0; i < buckets.size(); ++i) {
+      out += "mcp_bridge_tool_call_duration_seconds_bucket{" + t + ",le=\"" + num(buckets[i]) + "\"} " +
+             std::to_string(h.counts[i]) + "\n";
+    }
+    out += "mcp_bridge_tool_call_duration_seconds_bucket{" + t + ",le=\"+Inf\"} " + std::to_string(h.count) + "\n";
+    out += "mcp_bridge_tool_call_duration_seconds_sum{" + t + "} " + num(h.sum) + "\n";
+    out += "mcp_bridge_tool_call_duration_seconds_count{" + t + "} " + std::to_string(h.count) + "\n";
   }
   return out;
 }

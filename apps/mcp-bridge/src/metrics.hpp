@@ -31,6 +31,11 @@ class metrics {
   void request(const std::string& method, unsigned status);
   // Time from a JSON-RPC request reaching the bridge to its response leaving it.
   void rpc_latency(const std::string& method, double seconds);
+  // One answered tools/call: the tool's name (params.name), its outcome ("ok", "error",
+  // "timeout", "closed") and its latency. At most max_tools names get series of their own;
+  // later ones are counted as "other", so a client cannot grow the exposition without bound.
+  void tool_call(const std::string& tool, const std::string& outcome, double seconds);
+  static constexpr std::size_t max_tools = 64;
 
   [[nodiscard]] std::int64_t active_sessions() const { return active_sessions_; }
   [[nodiscard]] std::string render() const;
@@ -56,6 +61,8 @@ class metrics {
   std::uint64_t orphans_reaped_ = 0;
   std::map<std::pair<std::string, unsigned>, std::uint64_t> requests_;
   std::map<std::string, histogram> latency_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> tool_calls_;
+  std::map<std::string, histogram> tool_latency_;
 };
 
 }  // namespace bridge

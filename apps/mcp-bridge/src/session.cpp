@@ -197,6 +197,8 @@ void session::perform(mcp::action& a) {
       break;
     case kind::request_done:
       metrics_.rpc_latency(a.text, std::chrono::duration<double>(a.elapsed).count());
+      if (!a.tool.empty())
+        metrics_.tool_call(a.tool, a.outcome, std::chrono::duration<double>(a.elapsed).count());
       break;
     case kind::end_session:
       deadline_.cancel();

@@ -176,6 +176,8 @@ void stateless_backend::perform(std::uint64_t key, request_slot& r, mcp::action&
       break;
     case kind::request_done:
       metrics_.rpc_latency(a.text, std::chrono::duration<double>(a.elapsed).count());
+      if (!a.tool.empty())
+        metrics_.tool_call(a.tool, a.outcome, std::chrono::duration<double>(a.elapsed).count());
       break;
     case kind::end_session:
       r.done = true;

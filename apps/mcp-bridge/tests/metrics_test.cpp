@@ -24,6 +24,25 @@ TEST(bridge_metrics, renders_sessions_requests_and_latency_histograms) {
   EXPECT_NE(text.find("mcp_bridge_request_duration_seconds_count{method=\"tools/call\"} 1\n"), std::string::npos);
 }
 
+TEST(bridge_metrics, tool_calls_by_tool_and_outcome_with_a_bounded_label_set) {
+  bridge::metrics m;
+  m.tool_call("echo", "ok", 0.003);
+  m.tool_call("echo", "ok", 0.02);
+  m.tool_call("echo", "error", 0.02);
+  for (std::size_t i = 0; i < bridge::metrics::max_tools + 10; ++i)
+    m.tool_call("t" + std::to_string(i), "ok", 0.001);
+  const std::string text = m.render();
+  EXPECT_NE(text.find("mcp_bridge_tool_calls_total{tool=\"echo\",outcome=\"ok\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("mcp_bridge_tool_calls_total{tool=\"echo\",outcome=\"error\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("mcp_bridge_tool_call_duration_seconds_bucket{tool=\"echo\",le=\"0.005\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("mcp_bridge_tool_call_duration_seconds_count{tool=\"echo\"} 3\n"), std::string::npos);
+  // echo and the first 63 others have series of their own; the 11 after them are "other".
+  EXPECT_NE(text.find("mcp_bridge_tool_calls_total{tool=\"t62\",outcome=\"ok\"} 1\n"), std::string::npos);
+  EXPECT_EQ(text.find("tool=\"t63\""), std::string::npos);
+  EXPECT_NE(text.find("mcp_bridge_tool_calls_total{tool=\"other\",outcome=\"ok\"} 11\n"), std::string::npos);
+}
+
 TEST(bridge_metrics, client_supplied_method_names_cannot_break_the_exposition) {
   bridge::metrics m;
   m.request("evil\"}\nx 1", 400);

@@ -146,7 +146,18 @@ void session_core::client_message(message m, stream_id stream, clock_time now) {
 }
 
 void session_core::client_request(message& m, stream_id stream, clock_time now) {
-  pending_request p{stream, m.id(), std::string(m.method()), progress_token_key(m), now, now + opts_.request_timeout};
+  std::string tool;
+  if (m.method() == "tools/call") {
+    if (const auto* name = param(m, "name"); name != nullptr && name->is_string())
+      tool = std::string(name->get_string().subview(0, std::min(name->get_string().size(), max_tool_label)));
+  }
+  pending_request p{stream,
+                    m.id(),
+                    std::string(m.method()),
+                    std::move(tool),
+                    progress_token_key(m),
+                    now,
+                    now + opts_.request_timeout};
   ++streams_.at(stream).awaiting;
   pending_.emplace(id_key(m.id()), std::move(p));
   rearm();
@@ -185,12 +196,20 @@ void session_core::from_upstream(const message& m, clock_time now) {
     if (it->second.method == "initialize" && m.kind == message_kind::response) {
       revision_ = negotiated_revision(m);
     }
+    std::string_view outcome = "ok";
+    if (m.kind == message_kind::error_response) {
+      outcome = "error";
+    } else if (const auto* r = m.body.if_contains("result"); r != nullptr && r->is_object()) {
+      const auto* e = r->get_object().if_contains("isError");
+      if (e != nullptr && e->is_bool() && e->get_bool())
+        outcome = "error";  // a tool's own failure
+    }
     if (opts_.flavor == session_flavor::stateless) {
       json::object body = m.body;
       to_stateless_result(it->second.method, body);
-      answer(key, json::serialize(body), now);
+      answer(key, json::serialize(body), now, outcome);
     } else {
-      answer(key, serialize(m), now);
+      answer(key, serialize(m), now, outcome);
     }
     return;
   }
@@ -247,7 +266,7 @@ void session_core::expire(clock_time now) {
   for (const auto& key : due) {
     const auto& p = pending_.at(key);
     cancel_upstream(p.id, "timed out in mcp-bridge");
-    answer(key, error_response(p.id, code_request_timeout, "Request timed out"), now);
+    answer(key, error_response(p.id, code_request_timeout, "Request timed out"), now, "timeout");
   }
   if (due.empty()) {
     armed_.reset();  // a stale wake-up: arm again for the real earliest deadline
@@ -261,7 +280,7 @@ void session_core::close(std::string_view reason, clock_time now) {
   }
   while (!pending_.empty()) {
     const std::string key = pending_.begin()->first;
-    answer(key, error_response(pending_.begin()->second.id, code_upstream_gone, reason), now);
+    answer(key, error_response(pending_.begin()->second.id, code_upstream_gone, reason), now, "closed");
   }
   for (auto& [s, st] : streams_) {
     if (!st.done) {
@@ -274,14 +293,19 @@ void session_core::close(std::string_view reason, clock_time now) {
   push({.what = action::kind::end_session, .text = std::string(reason)});
 }
 
-void session_core::answer(const std::string& key, std::string json, clock_time now) {
+void session_core::answer(const std::string& key, std::string json, clock_time now, std::string_view outcome) {
   auto it = pending_.find(key);
   if (it == pending_.end()) {
     return;
   }
   auto p = std::move(it->second);
   pending_.erase(it);
-  push({.what = action::kind::request_done, .stream = p.stream, .text = p.method, .elapsed = now - p.started});
+  push({.what = action::kind::request_done,
+        .stream = p.stream,
+        .text = p.method,
+        .elapsed = now - p.started,
+        .tool = std::move(p.tool),
+        .outcome = std::string(outcome)});
   deliver(p.stream, std::move(json));
   auto st = streams_.find(p.stream);
   if (st != streams_.end() && st->second.awaiting > 0 && --st->second.awaiting == 0 && p.stream != standalone_) {

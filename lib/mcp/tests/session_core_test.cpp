@@ -89,6 +89,47 @@ TEST(session_core, two_concurrent_requests_answered_out_of_order_reach_their_own
   EXPECT_EQ(c.pending(), 0u);
 }
 
+TEST(session_core, an_answered_tool_call_names_its_tool_and_outcome) {
+  mcp::session_core c(opts(), t0);
+  const auto s = c.open_stream(false, t0);
+  c.from_client(one(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo"}})"), s, t0);
+  c.from_client(one(R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"fails"}})"), s, t0);
+  c.from_client(one(R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"gone"}})"), s, t0);
+  c.from_client(one(R"({"jsonrpc":"2.0","id":4,"method":"tools/list"})"), s, t0);
+  c.from_client(one(R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"slow"}})"), s, t0);
+  drain(c);
+  c.from_upstream(msg(R"({"jsonrpc":"2.0","id":1,"result":{"content":[]}})"), t0 + 1s);
+  c.from_upstream(msg(R"({"jsonrpc":"2.0","id":2,"result":{"content":[],"isError":true}})"), t0 + 1s);
+  c.from_upstream(msg(R"({"jsonrpc":"2.0","id":3,"error":{"code":-32602,"message":"no such tool"}})"), t0 + 1s);
+  c.from_upstream(msg(R"({"jsonrpc":"2.0","id":4,"result":{"tools":[]}})"), t0 + 1s);
+  c.expire(t0 + 10s);
+  auto done = of(drain(c), kind::request_done);
+  ASSERT_EQ(done.size(), 5u);
+  EXPECT_EQ(done[0].tool, "echo");
+  EXPECT_EQ(done[0].outcome, "ok");
+  EXPECT_EQ(done[1].tool, "fails");
+  EXPECT_EQ(done[1].outcome, "error");
+  EXPECT_EQ(done[2].tool, "gone");
+  EXPECT_EQ(done[2].outcome, "error");
+  EXPECT_EQ(done[3].text, "tools/list");
+  EXPECT_EQ(done[3].tool, "");  // only tools/call names a tool
+  EXPECT_EQ(done[4].tool, "slow");
+  EXPECT_EQ(done[4].outcome, "timeout");
+  EXPECT_EQ(done[4].elapsed, 10s);
+}
+
+TEST(session_core, a_tool_name_in_an_action_is_bounded) {
+  mcp::session_core c(opts(), t0);
+  const auto s = c.open_stream(false, t0);
+  const std::string name(10000, 'n');
+  c.from_client(one(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":")" + name + R"("}})"), s, t0);
+  c.close("bye", t0 + 1s);
+  auto done = of(drain(c), kind::request_done);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].tool.size(), mcp::max_tool_label);
+  EXPECT_EQ(done[0].outcome, "closed");
+}
+
 TEST(session_core, progress_follows_the_request_whose_token_it_carries) {
   mcp::session_core c(opts(), t0);
   const auto a = c.open_stream(false, t0);

@@ -58,7 +58,7 @@ struct action {
     overflow,       // stream: over max_stream_bytes; attached: drop the connection, else trim it
     arm_timer,      // at: the session's one timer now fires at `at` (replaces the previous)
     cancel_timer,   // no request waits any more
-    request_done,   // text = method, elapsed: a request was answered (metrics)
+    request_done,   // text = method, tool, outcome, elapsed: a request was answered (metrics)
     end_session,    // text = reason: the session ended; the driver releases the upstream
   };
   kind what = kind::deliver;
@@ -67,7 +67,12 @@ struct action {
   std::string text{};
   clock_time at{};
   std::chrono::steady_clock::duration elapsed{};
+  std::string tool{};     // request_done of a tools/call: params.name (at most max_tool_label bytes)
+  std::string outcome{};  // request_done: "ok", "error" (a JSON-RPC error or isError), "timeout", "closed"
 };
+
+// The longest tool name a request_done action carries (longer ones are cut).
+inline constexpr std::size_t max_tool_label = 128;
 
 class session_core {
  public:
@@ -129,6 +134,7 @@ class session_core {
     stream_id stream = 0;
     boost::json::value id;
     std::string method;
+    std::string tool;                           // tools/call: params.name
     std::optional<std::string> progress_token;  // id_key of params._meta.progressToken
     clock_time started;
     clock_time deadline;
@@ -137,7 +143,7 @@ class session_core {
   stream_id new_stream(bool json, bool attached);
   void deliver(stream_id s, std::string json);
   void finish(stream_id s);
-  void answer(const std::string& key, std::string json, clock_time now);
+  void answer(const std::string& key, std::string json, clock_time now, std::string_view outcome);
   void client_message(message m, stream_id stream, clock_time now);
   void client_request(message& m, stream_id stream, clock_time now);
   void client_cancel(const message& m);
