@@ -177,9 +177,10 @@ asio::awaitable<kube::result<void>> mcpserver_controller::apply_owned(const kube
     note += (note.empty() ? verb + " " : std::string(", ")) + c.kind + " " + c.name;
   }
   for (auto& [what, note] : notes) {
-    const char* action = what == kube::owned_change::verb::created   ? "Create"
-                         : what == kube::owned_change::verb::updated ? "Update"
-                                                                     : "Delete";
+    const char* action = what == kube::owned_change::verb::created    ? "Create"
+                         : what == kube::owned_change::verb::updated  ? "Update"
+                         : what == kube::owned_change::verb::replaced ? "Replace"
+                                                                      : "Delete";
     emit(mcp, "Normal", kube::to_string(what), action, std::move(note));
   }
   co_return kube::result<void>{};

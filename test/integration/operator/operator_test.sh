@@ -195,6 +195,13 @@ EOF
     wait_until 10 "drifty Running" eq mcpserver/drifty '{.status.phase}' Running
     kubectl -n "$NS" set image deployment/drifty mcp-server=evil.invalid/other:6 >/dev/null
     wait_until 5 "image reverted" eq deployment/drifty '{.spec.template.spec.containers[0].image}' example.invalid/mcp:1
+    # A hand edit that server-side apply cannot undo (the port of the Service's only port entry:
+    # apply would add its own entry beside it, and two ports cannot share the name "mcp"): the
+    # Service is replaced, with an Event saying so.
+    kubectl -n "$NS" patch service drifty --type=json -p '[{"op":"replace","path":"/spec/ports/0/port","value":9999}]' >/dev/null
+    wait_until 10 "Service port put back" eq service/drifty '{.spec.ports[*].port}' 3000
+    replaced() { kubectl -n "$NS" get events.events.k8s.io -o jsonpath='{range .items[*]}{.reason} {.note}{"\n"}{end}' | grep -q "^Replaced Replaced Service drifty$"; }
+    wait_until 5 "a Replaced event" replaced
     old=$(jp service/drifty '{.metadata.uid}')
     kubectl -n "$NS" delete service drifty >/dev/null
     wait_until 5 "Service recreated" eval "[[ \$(jp service/drifty '{.metadata.uid}') != '' && \$(jp service/drifty '{.metadata.uid}') != '$old' ]]"
@@ -386,6 +393,23 @@ EOF
     grep -q -- "--bridge-image" <<<"$msg" || fail "message does not name the fix: $msg"
     wait_until 10 "InvalidSpec event" eval "kubectl -n $NS get events.events.k8s.io -o jsonpath='{.items[*].reason}' | grep -q InvalidSpec"
     kill -0 "$(cat "$OP_DIR/invalid-op.pid")" || fail "operator exited"
+    # A spec change the apiserver refuses for the Deployment itself (requests above limits):
+    # ApplyFailed with the apiserver's reason, and the running Deployment is kept, never
+    # replaced (only a hand edit apply cannot undo gets an owned object replaced).
+    kubectl -n "$NS" apply -f - >/dev/null <<EOF
+apiVersion: mcp.v2dy.io/v1
+kind: MCPServer
+metadata: {name: keep}
+spec: {image: example.invalid/mcp:1}
+EOF
+    wait_until 20 "keep Running" eq mcpserver/keep '{.status.phase}' Running
+    uid=$(jp deployment/keep '{.metadata.uid}')
+    kubectl -n "$NS" patch mcpserver/keep --type=merge -p '{"spec":{"resources":{"requests":{"cpu":"2"},"limits":{"cpu":"1"}}}}' >/dev/null
+    refused() { kubectl -n "$NS" get events.events.k8s.io -o jsonpath='{range .items[*]}{.reason} {.note}{"\n"}{end}' | grep -q "^ApplyFailed .*must be less than or equal to cpu limit"; }
+    wait_until 10 "ApplyFailed naming the limit" refused
+    sleep 2
+    expect deployment/keep '{.metadata.uid}' "$uid"
+    expect deployment/keep '{.spec.template.spec.containers[0].resources.requests.cpu}' ''
     ;;
 
   watch_namespaces_metrics)

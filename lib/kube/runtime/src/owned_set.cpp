@@ -26,6 +26,8 @@ std::string_view to_string(owned_change::verb v) {
       return "Updated";
     case owned_change::verb::deleted:
       return "Deleted";
+    case owned_change::verb::replaced:
+      return "Replaced";
   }
   return "Changed";
 }
@@ -199,18 +201,41 @@ asio::awaitable<std::optional<result<bool>>> owned_set::check_uncached(const obj
   co_return result<bool>{true};
 }
 
-asio::awaitable<std::optional<result<void>>> owned_set::apply_one(const cache_ref* cache, std::string ns,
+asio::awaitable<std::optional<result<bool>>> owned_set::apply_one(const cache_ref* cache, std::string ns,
                                                                   const object& body, object_ptr live) {
   api a(http_, resource_for(*cache), ns);
   if (live && !opts_.released.empty()) {
     if (auto h = co_await hand_over(*live, body, a); !h)
-      co_return result<void>{h.error()};
+      co_return result<bool>{h.error()};
   }
   const std::string name(name_of(body));
   auto res = co_await a.apply(name, body, opts_.field_manager, true);
-  if (!res)
-    co_return result<void>{res.error()};
-  co_return result<void>{};
+  if (res)
+    co_return result<bool>{false};
+  if (!res.error().is(error_kind::invalid) || !live)
+    co_return result<bool>{res.error()};
+  // Refused as Invalid: a hand edit that server-side apply merges into something invalid (a
+  // Service port changed by hand, whose entry apply cannot remove, so two ports get the same
+  // name). If the desired object is valid on its own (a dry-run create under a generated
+  // name), the live one is replaced; if not, the spec is at fault and the live object stays.
+  object probe = body;
+  probe["metadata"].as_object().erase("name");
+  probe["metadata"].as_object()["generateName"] = "mcp-validate-";
+  write_params wp;
+  wp.field_manager = opts_.field_manager;
+  wp.dry_run = true;
+  auto valid = co_await a.create(probe, wp);
+  if (!valid)
+    co_return result<bool>{res.error()};
+  delete_params p;
+  p.precondition_uid = std::string(uid_of(*live));
+  auto gone = co_await a.remove(name, p);
+  if (!gone && !gone.error().is(error_kind::not_found))
+    co_return result<bool>{gone.error()};
+  auto again = co_await a.apply(name, body, opts_.field_manager, true);
+  if (!again)
+    co_return result<bool>{again.error()};
+  co_return result<bool>{true};
 }
 
 asio::awaitable<result<std::vector<owned_change>>> owned_set::reconcile(const object& owner,
@@ -296,15 +321,17 @@ asio::awaitable<result<std::vector<owned_change>>> owned_set::reconcile(const ob
   // The objects are independent: applied concurrently, a reconcile waits one round trip for
   // all of them instead of one per object.
   {
-    std::vector<asio::awaitable<std::optional<result<void>>>> applies;
+    std::vector<asio::awaitable<std::optional<result<bool>>>> applies;
     for (auto& w : work)
       applies.push_back(apply_one(w.cache, ns, *w.body, w.live));
     auto done = co_await all_of(std::move(applies));
     for (std::size_t i = 0; i < done.size(); ++i) {
       if (!done[i] || !*done[i])
         co_return done[i] ? done[i]->error() : make_error(error_kind::internal_error, "apply did not run");
-      changes.push_back({work[i].exists ? owned_change::verb::updated : owned_change::verb::created,
-                         std::string(str(*work[i].body, "kind")), std::string(name_of(*work[i].body))});
+      const auto verb = **done[i]        ? owned_change::verb::replaced
+                        : work[i].exists ? owned_change::verb::updated
+                                         : owned_change::verb::created;
+      changes.push_back({verb, std::string(str(*work[i].body, "kind")), std::string(name_of(*work[i].body))});
     }
   }
 

@@ -53,12 +53,14 @@ struct owned_set_options {
 };
 
 struct owned_change {
-  enum class verb { created, updated, deleted } what = verb::created;
+  // replaced: the apiserver refused the apply as Invalid although the desired object is valid
+  // on its own (a hand edit apply cannot undo): deleted (UID precondition) and created again.
+  enum class verb { created, updated, deleted, replaced } what = verb::created;
   std::string kind;
   std::string name;
 };
 
-// "Created", "Updated", "Deleted": event reasons and log words.
+// "Created", "Updated", "Deleted", "Replaced": event reasons and log words.
 std::string_view to_string(owned_change::verb v);
 
 // The hash written into the annotation: hex FNV-1a 64 of the serialized body.
@@ -84,7 +86,7 @@ class owned_set {
   boost::asio::awaitable<result<void>> hand_over(const object& live, const object& desired, const api& to);
   boost::asio::awaitable<std::optional<result<bool>>> check_uncached(const object& owner, const cache_ref* cache,
                                                                      std::string ns, std::string name);
-  boost::asio::awaitable<std::optional<result<void>>> apply_one(const cache_ref* cache, std::string ns,
+  boost::asio::awaitable<std::optional<result<bool>>> apply_one(const cache_ref* cache, std::string ns,
                                                                 const object& body, object_ptr live);
 
   std::shared_ptr<client> http_;
