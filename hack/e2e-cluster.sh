@@ -49,9 +49,6 @@ NODE_COMPONENTS=(containerd kubelet kube-proxy)
 kubectl_() { "$TOOLS_BIN/kubectl" --kubeconfig "$KUBECONFIG_PATH" "$@"; }
 crictl_() { "$TOOLS_BIN/crictl" --runtime-endpoint "unix://$CONTAINERD_SOCK" --image-endpoint "unix://$CONTAINERD_SOCK" "$@"; }
 pid_alive() { [[ -f "$NODE_RUN/$1.pid" ]] && kill -0 "$(cat "$NODE_RUN/$1.pid")" 2>/dev/null; }
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
 start() {  # start <name> <binary> args...
   local name=$1; shift
   setsid "$@" >"$LOGS/$name.log" 2>&1 < /dev/null &
@@ -250,7 +247,7 @@ containerd_up() {
 
 kubelet_up() {
   mkdir -p "$NODE/kubelet" "$NODE/pod-logs"
-  KUBELET_PORT=$(free_port); KUBELET_HEALTHZ_PORT=$(free_port)
+  read -r KUBELET_PORT KUBELET_HEALTHZ_PORT < <(free_ports 2)
   cat > "$NODE/kubelet.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
@@ -296,7 +293,7 @@ node_ready() {
 }
 
 kube_proxy_up() {
-  KP_HEALTHZ_PORT=$(free_port); KP_METRICS_PORT=$(free_port)
+  read -r KP_HEALTHZ_PORT KP_METRICS_PORT < <(free_ports 2)
   cat > "$NODE/kube-proxy.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration

@@ -46,3 +46,41 @@ pki_cert() {
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# free_ports <n>: n distinct free TCP ports on 127.0.0.1, on one line,
+# space-separated. Picked below the kernel's ephemeral range (ip_local_port_range), so no
+# outgoing connection of a starting component can take one between the pick and its bind
+# (bind(0) picks from that range, and that race made a scheduler fail with "address already
+# in use"). Falls back to bind(0) when the range leaves no room below it.
+free_ports() {
+  python3 - "$1" <<'PY'
+import random, socket, sys
+n = int(sys.argv[1])
+try:
+    lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+except OSError:
+    lo = 32768
+picked = []
+def free(p):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+for _ in range(2000):
+    if len(picked) == n:
+        break
+    if lo > 11000:
+        p = random.randint(10000, lo - 1)
+    else:
+        s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close()
+    if p not in picked and free(p):
+        picked.append(p)
+if len(picked) < n:
+    sys.exit("no free ports")
+print(" ".join(map(str, picked)))
+PY
+}
