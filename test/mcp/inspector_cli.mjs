@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { assert, childPids, peersDir, run, sleep, startBridge } from './lib/harness.mjs';
+import { assert, expectSessionsGone, peersDir, run, startBridge } from './lib/harness.mjs';
 
 const node22 = path.join(peersDir, 'node_modules/.bin/node');
 const cli = path.join(peersDir, 'node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js');
@@ -42,10 +42,9 @@ for (const [transport, suffix] of [
       assert(read.contents[0].uri === uri, `resources/read ${uri}`);
       const prompt = await inspector([...common, '--method', 'prompts/get', '--prompt-name', 'simple-prompt']);
       assert(prompt.messages.length > 0, 'prompts/get simple-prompt');
-      // Every one-shot session ended (closed stream, or idle timeout): only the warm child is left.
-      const deadline = Date.now() + 10000;
-      while (childPids(b.proc.pid).length > 1 && Date.now() < deadline) await sleep(50);
-      assert(childPids(b.proc.pid).length === 1, `children left: ${childPids(b.proc.pid).length}`);
+      // Every one-shot session ended (closed stream, or idle timeout): only the warm child is left
+      // (HTTP upstream mode: no session left; each ended one deleted its upstream session).
+      await expectSessionsGone(b, 1, 6);
     } finally {
       await b.stop();
     }

@@ -9,6 +9,7 @@ import asyncio
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -23,8 +24,37 @@ PEERS = os.environ["MCP_PEERS_DIR"]
 EVERYTHING = [os.path.join(PEERS, "node_modules/.bin/mcp-server-everything"), "stdio"]
 
 
+# MCP_UPSTREAM_MODE=http: server-everything serves Streamable HTTP itself and the bridge
+# fronts it (--upstream) instead of running it as a child.
+HTTP_UPSTREAM = os.environ.get("MCP_UPSTREAM_MODE") == "http"
+
+
+def start_http_everything():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    node = os.path.join(PEERS, "node_modules/.bin/node")
+    proc = subprocess.Popen(
+        [node, os.path.join(PEERS, "node_modules/.bin/mcp-server-everything"), "streamableHttp"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "PORT": str(port)})
+    deadline = time.monotonic() + 20
+    while b"listening on port" not in proc.stderr.readline():
+        if time.monotonic() > deadline or proc.poll() is not None:
+            proc.kill()
+            raise RuntimeError("server-everything (HTTP) did not start")
+    threading.Thread(target=lambda: proc.stderr.read(), daemon=True).start()
+    return proc, f"http://127.0.0.1:{port}/mcp"
+
+
 def start_bridge():
-    proc = subprocess.Popen([BRIDGE, "--port", "0", "--", *EVERYTHING], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    upstream = None
+    if HTTP_UPSTREAM:
+        upstream, url = start_http_everything()
+        argv = [BRIDGE, "--port", "0", "--upstream", url]
+    else:
+        argv = [BRIDGE, "--port", "0", "--", *EVERYTHING]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.upstream = upstream
     deadline = time.monotonic() + 10
     port = None
     while port is None:
@@ -56,6 +86,9 @@ def stop_bridge(proc):
     proc.send_signal(signal.SIGTERM)
     code = proc.wait(timeout=15)
     out = proc.stdout.read()
+    if proc.upstream is not None:
+        proc.upstream.terminate()
+        proc.upstream.wait(timeout=10)
     assert code == 0, f"bridge exit code {code}"
     assert out == b"", f"bridge wrote to stdout: {out!r}"
 

@@ -1,6 +1,6 @@
 // The TypeScript SDK's legacy HTTP+SSE client (2024-11-05: GET /sse + POST /message),
 // through mcp-bridge, to server-everything.
-import { assert, childPids, run, sdk, sleep, startBridge, withTimeout } from './lib/harness.mjs';
+import { expectSessionsGone, run, sdk, startBridge, withTimeout } from './lib/harness.mjs';
 import { exercise, makeClient } from './lib/exercise.mjs';
 
 const { SSEClientTransport } = await sdk('client/sse.js');
@@ -13,10 +13,9 @@ await run('typescript legacy SSE client completes the feature walk', async () =>
     await withTimeout(client.connect(transport), 15000, 'connect');
     await exercise(client);
     await client.close();
-    // Closing the SSE stream ends a 2024-11-05 session and its child.
-    const deadline = Date.now() + 5000;
-    while (childPids(bridge.proc.pid).length > 1 && Date.now() < deadline) await sleep(50);
-    assert(childPids(bridge.proc.pid).length === 1, 'the session child is gone after the stream closed');
+    // Closing the SSE stream ends a 2024-11-05 session and its child (HTTP upstream mode: its
+    // upstream session, deleted).
+    await expectSessionsGone(bridge, 1, 1);
   } finally {
     await bridge.stop();
   }

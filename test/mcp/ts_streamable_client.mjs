@@ -1,5 +1,5 @@
 // The TypeScript SDK's Streamable HTTP client, through mcp-bridge, to server-everything.
-import { assert, childPids, run, sdk, sleep, startBridge, withTimeout } from './lib/harness.mjs';
+import { assert, childPids, expectSessionsGone, httpUpstream, run, sdk, startBridge, withTimeout } from './lib/harness.mjs';
 import { exercise, makeClient } from './lib/exercise.mjs';
 
 const { StreamableHTTPClientTransport } = await sdk('client/streamableHttp.js');
@@ -15,12 +15,11 @@ await run('typescript streamable HTTP client completes the feature walk', async 
     await exercise(client);
     await transport.terminateSession();
     await client.close();
-    // DELETE ended the session: its child goes, only the warm-pool child stays.
-    const deadline = Date.now() + 5000;
-    while (childPids(bridge.proc.pid).length > 1 && Date.now() < deadline) await sleep(50);
-    const left = childPids(bridge.proc.pid);
-    assert(left.length === 1, `one warm child left after DELETE, got ${left.length}`);
-    assert(pidsDuring.length === 2, `a session child plus a warm child while connected, got ${pidsDuring.length}`);
+    // DELETE ended the session: its child goes, only the warm-pool child stays (HTTP upstream
+    // mode: its upstream session is deleted too).
+    await expectSessionsGone(bridge, 1, 1);
+    const during = httpUpstream ? 0 : 2;
+    assert(pidsDuring.length === during, `a session child plus a warm child while connected, got ${pidsDuring.length}`);
   } finally {
     await bridge.stop();
   }

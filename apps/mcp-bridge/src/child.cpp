@@ -34,6 +34,16 @@ namespace {
 std::uint64_t g_next_serial = 1;  // only touched on the io_context thread
 constexpr std::size_t max_held_messages = 256;
 
+std::string exit_reason(int wait_status) {
+  std::string why = "MCP server process exited";
+  if (WIFSIGNALED(wait_status)) {
+    why += " (signal " + std::to_string(WTERMSIG(wait_status)) + ")";
+  } else if (WIFEXITED(wait_status)) {
+    why += " (status " + std::to_string(WEXITSTATUS(wait_status)) + ")";
+  }
+  return why;
+}
+
 // Reads a descriptor until EOF or error, handing each chunk to `sink`.
 template <class Sink>
 asio::awaitable<void> pump(asio::posix::stream_descriptor& d, Sink sink) {
@@ -363,7 +373,7 @@ void child_process::on_exit(exit_handler h) {
   if (finished_ && on_exit_) {
     auto fn = std::move(on_exit_);
     on_exit_ = nullptr;
-    fn(wait_status_);
+    fn(exit_reason(wait_status_));
   }
 }
 
@@ -461,7 +471,7 @@ void child_process::maybe_finish() {
   if (on_exit_) {
     auto fn = std::move(on_exit_);
     on_exit_ = nullptr;
-    fn(wait_status_);
+    fn(exit_reason(wait_status_));
   }
 }
 

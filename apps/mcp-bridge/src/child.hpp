@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "link.hpp"
 #include "mcp/jsonrpc.hpp"
 #include "metrics.hpp"
 
@@ -71,39 +72,37 @@ struct child_config {
   unsigned stderr_lines_per_second = 50;
 };
 
-class child_process : public std::enable_shared_from_this<child_process> {
+class child_process final : public server_link, public std::enable_shared_from_this<child_process> {
  public:
-  using message_handler = std::function<void(mcp::message)>;
-  using exit_handler = std::function<void(int wait_status)>;
-
   static boost::system::result<std::shared_ptr<child_process>> spawn(const boost::asio::any_io_executor& ex,
                                                                      const child_config& config, reaper& r, metrics& m);
 
   child_process(const boost::asio::any_io_executor& ex, const child_config& config, metrics& m);
-  ~child_process();
+  ~child_process() override;
   child_process(const child_process&) = delete;
   child_process& operator=(const child_process&) = delete;
 
   // Messages that arrive before a handler is set are held (bounded) and replayed to it.
-  void on_message(message_handler h);
-  void on_exit(exit_handler h);
+  void on_message(message_handler h) override;
+  // `why` names the exit status or signal.
+  void on_exit(exit_handler h) override;
 
   // Queues one message for stdin. Dropped once the child is terminating.
-  void send(std::string json);
+  void send(std::string json) override;
 
   // Closes stdin (after writing what is queued), sends SIGTERM to the group if it has not
   // exited 300 ms later, SIGKILL after the grace period.
-  void terminate();
+  void terminate() override;
 
   // Runs `fn` once the child has started: at its first stdout message, at its exit, when
   // this object goes away, or after `limit` (a child that never speaks must not hold a
   // start slot forever), whichever is first.
-  void on_started(std::function<void()> fn, std::chrono::milliseconds limit);
+  void on_started(std::function<void()> fn, std::chrono::milliseconds limit) override;
   [[nodiscard]] bool spoke() const { return spoke_; }
 
-  [[nodiscard]] pid_t pid() const { return pid_; }
-  [[nodiscard]] bool alive() const { return !exited_ && !terminating_; }
-  [[nodiscard]] std::uint64_t serial() const { return serial_; }
+  [[nodiscard]] pid_t pid() const override { return pid_; }
+  [[nodiscard]] bool alive() const override { return !exited_ && !terminating_; }
+  [[nodiscard]] std::uint64_t serial() const override { return serial_; }
 
   // Called by the reaper.
   void reaped(int wait_status);

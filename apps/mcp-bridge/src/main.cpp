@@ -159,7 +159,8 @@ int main(int argc, char** argv) {
   bridge::log::info("listening", {{"address", opts.host},
                                   {"port", std::to_string(acceptor.local_endpoint().port())},
                                   {"path", opts.path},
-                                  {"command", opts.command.front()}});
+                                  opts.upstream ? bridge::log::field{"upstream", *opts.upstream}
+                                                : bridge::log::field{"command", opts.command.front()}});
   asio::co_spawn(ioc, bridge::accept_loop(acceptor, ctx), asio::detached);
 
   asio::signal_set signals(ioc, SIGTERM, SIGINT);

@@ -1,5 +1,6 @@
 #include "options.hpp"
 
+#include "http_link.hpp"
 #include "mcp_version.hpp"
 
 #include <CLI/CLI.hpp>
@@ -23,7 +24,9 @@ std::string trim(const std::string& s) {
 
 parse_outcome parse_options(int argc, char** argv) {
   options o;
-  CLI::App app{"mcp-bridge: serve a stdio MCP server over Streamable HTTP and HTTP+SSE, one child per session"};
+  CLI::App app{
+      "mcp-bridge: serve a stdio MCP server (or front an HTTP one) over every MCP HTTP revision, one child or "
+      "upstream session per session"};
   unsigned port = 0;
   std::int64_t idle = o.idle_timeout.count(), timeout = o.request_timeout.count(), grace = o.shutdown_grace.count();
   std::int64_t write_timeout = o.write_timeout.count(), queue_timeout = o.start_queue_timeout.count();
@@ -77,6 +80,12 @@ parse_outcome parse_options(int argc, char** argv) {
       ->delimiter(',');
   app.add_option("--log-format", log_format, "json or text")->check(CLI::IsMember({"json", "text"}));
   auto* command_opt = app.add_option("command", o.command, "The stdio MCP server to run, after --");
+  std::string upstream;
+  auto* upstream_opt =
+      app.add_option("--upstream", upstream,
+                     "Front this Streamable HTTP MCP server (http://host:port/path, usually in the same pod) "
+                     "instead of running a command")
+          ->excludes(command_opt);
   std::string copy_to;
   auto* copy_opt = app.add_option("--copy-to", copy_to, "Copy this executable to the given file and exit");
   try {
@@ -85,14 +94,22 @@ parse_outcome parse_options(int argc, char** argv) {
     if (copy_opt->count() == 0 && port_opt->count() == 0) {
       throw CLI::RequiredError("--port");
     }
-    if (copy_opt->count() == 0 && command_opt->count() == 0) {
-      throw CLI::RequiredError("command");
+    if (copy_opt->count() == 0 && command_opt->count() == 0 && upstream_opt->count() == 0) {
+      throw CLI::RequiredError("command (or --upstream)");
     }
   } catch (const CLI::ParseError& e) {
     return {std::nullopt, app.exit(e, std::cerr, std::cerr)};
   }
   if (copy_opt->count() > 0) {
     o.copy_to = copy_to;
+  }
+  if (upstream_opt->count() > 0) {
+    std::string error;
+    if (!parse_upstream_url(upstream, error)) {
+      std::cerr << "mcp-bridge: " << error << "\n";
+      return {std::nullopt, 2};
+    }
+    o.upstream = upstream;
   }
   o.port = static_cast<std::uint16_t>(port);
   o.mode = mode == "shared" ? session_mode::shared : session_mode::per_session;

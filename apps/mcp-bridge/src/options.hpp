@@ -38,7 +38,8 @@ struct options {
   std::vector<std::string> allowed_origins;
   log::format log_format = log::format::text;
   std::vector<std::string> command;
-  std::optional<std::string> copy_to;  // --copy-to: install this binary there and exit
+  std::optional<std::string> upstream;  // --upstream: an HTTP MCP server instead of a command
+  std::optional<std::string> copy_to;   // --copy-to: install this binary there and exit
 };
 
 // Parses argv; on --help or a usage error prints to stderr and returns the exit code to use.

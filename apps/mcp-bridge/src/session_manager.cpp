@@ -49,12 +49,36 @@ session_manager::session_manager(const boost::asio::any_io_executor& ex, const o
       sweep_timer_(ex),
       tokens_(static_cast<double>(o.session_burst)),
       tokens_at_(std::chrono::steady_clock::now()),
-      stateless_(ex, make_child_config(o), r, m, o.request_timeout) {
-  if (o.mode == session_mode::shared) {
-    shared_ = std::make_shared<shared_upstream>(ex, make_child_config(o), r, m);
+      stateless_(
+          ex, [this] { return make_link_(); }, m, o.request_timeout) {
+  child_config_ = make_child_config(o);
+  if (o.upstream) {
+    std::string error;
+    auto cfg = parse_upstream_url(*o.upstream, error);  // checked by parse_options already
+    if (cfg) {
+      cfg->max_message = o.max_line;
+      cfg->request_timeout = o.request_timeout;
+      cfg->write_timeout = o.write_timeout;
+      http_ = std::make_shared<http_pool>(ex, *cfg);
+    }
   }
-  child_config_.argv = o.command;
-  child_config_.max_line = o.max_line;
+  if (http_) {
+    make_link_ = [this]() -> boost::system::result<std::shared_ptr<server_link>> {
+      return std::shared_ptr<server_link>(std::make_shared<http_link>(ex_, http_));
+    };
+  } else {
+    make_link_ = [this]() -> boost::system::result<std::shared_ptr<server_link>> {
+      auto c = child_process::spawn(ex_, child_config_, reaper_, metrics_);
+      if (!c) {
+        return c.error();
+      }
+      return std::shared_ptr<server_link>(*c);
+    };
+  }
+  if (o.mode == session_mode::shared) {
+    shared_ = std::make_shared<shared_upstream>(
+        ex, [this] { return make_link_(); }, m);
+  }
   session_config_.request_timeout = o.request_timeout;
   session_config_.max_stream_bytes = o.max_stream_buffer;
 }
@@ -67,8 +91,13 @@ child_config make_child_config(const options& o) {
 }
 
 void session_manager::start() {
+  if (http_) {
+    http_->watch();
+  }
   if (shared_) {
     shared_->start();
+  } else if (http_) {
+    // Links are made on demand: nothing to warm.
   } else if (opts_.warm_pool == 0) {
     // No pool to prove the server starts: start one child once, for /readyz, and stop it.
     if (auto probe = spawn()) {
@@ -80,14 +109,18 @@ void session_manager::start() {
   sweep_idle();
 }
 
-std::shared_ptr<child_process> session_manager::spawn() {
-  auto c = child_process::spawn(ex_, child_config_, reaper_, metrics_);
+std::shared_ptr<server_link> session_manager::spawn() {
+  auto c = make_link_();
   last_spawn_ok_ = c.has_value();
   if (!c) {
-    log::error("cannot start the MCP server", {{"command", opts_.command.front()}, {"error", c.error().message()}});
+    log::error(
+        "cannot start the MCP server",
+        {{"command", opts_.command.empty() ? std::string() : opts_.command.front()}, {"error", c.error().message()}});
     return nullptr;
   }
-  log::debug("child started", {{"pid", std::to_string((*c)->pid())}});
+  if (!http_) {
+    log::debug("child started", {{"pid", std::to_string((*c)->pid())}});
+  }
   ++starting_;
   metrics_.set_children_starting(static_cast<std::int64_t>(starting_));
   // A child that has not spoken within the request timeout is failing its first request
@@ -154,14 +187,14 @@ unsigned session_manager::retry_after_rate() const {
   return static_cast<unsigned>(std::max(1.0, std::ceil((1.0 - tokens_) / opts_.session_rate)));
 }
 
-std::variant<std::shared_ptr<child_process>, session_refusal> session_manager::take_child() {
+std::variant<std::shared_ptr<server_link>, session_refusal> session_manager::take_child() {
   std::erase_if(pool_, [](const auto& c) { return !c->alive(); });
   // Prefer a child that answered its warm-up ping; else the oldest, which is closest to ready.
   auto it = std::find_if(pool_.begin(), pool_.end(), [&](const auto& c) { return warm_.contains(c->serial()); });
   if (it == pool_.end()) {
     it = pool_.begin();
   }
-  std::shared_ptr<child_process> child;
+  std::shared_ptr<server_link> child;
   bool warm = false;
   if (it != pool_.end()) {
     child = std::move(*it);
@@ -197,8 +230,8 @@ std::variant<std::pair<stateless_backend*, std::uint64_t>, session_refusal> sess
   if (auto* r = std::get_if<session_refusal>(&taken)) {
     return *r;
   }
-  auto backend = std::make_unique<stateless_backend>(ex_, child_config_, reaper_, metrics_, opts_.request_timeout);
-  backend->adopt(std::get<std::shared_ptr<child_process>>(std::move(taken)));
+  auto backend = std::make_unique<stateless_backend>(ex_, make_link_, metrics_, opts_.request_timeout);
+  backend->adopt(std::get<std::shared_ptr<server_link>>(std::move(taken)));
   const auto key = next_isolated_++;
   auto* raw = backend.get();
   isolated_.emplace(key, std::move(backend));
@@ -214,17 +247,17 @@ void session_manager::release_stateless(std::uint64_t key) {
 }
 
 void session_manager::refill() {
-  if (stopping_) {
-    return;
+  if (stopping_ || http_) {
+    return;  // HTTP links are made on demand
   }
   while (pool_.size() < opts_.warm_pool && starting_ < opts_.max_starting && start_waiters_.empty()) {
     auto c = spawn();
     if (!c) {
       break;
     }
-    std::weak_ptr<child_process> weak = c;
+    std::weak_ptr<server_link> weak = c;
     const auto serial = c->serial();
-    c->on_exit([this, weak, serial](int) {
+    c->on_exit([this, weak, serial](const std::string&) {
       // A pooled child died before anyone used it: drop it and start another later.
       warm_.erase(serial);
       std::erase_if(pool_, [&](const auto& p) { return p == weak.lock() || !p->alive(); });
@@ -273,7 +306,7 @@ std::variant<std::shared_ptr<session>, session_refusal> session_manager::create(
   if (auto* r = std::get_if<session_refusal>(&taken)) {
     return *r;
   }
-  auto child = std::get<std::shared_ptr<child_process>>(std::move(taken));
+  auto child = std::get<std::shared_ptr<server_link>>(std::move(taken));
   return add(std::make_shared<session>(ex_, random_session_id(), legacy_sse,
                                        std::make_shared<child_upstream>(std::move(child), metrics_), session_config_,
                                        metrics_));
@@ -311,8 +344,14 @@ bool session_manager::ready() const {
   if (stopping_) {
     return false;
   }
+  if (http_ && !http_->reachable()) {
+    return false;
+  }
   if (shared_) {
     return shared_->ready();
+  }
+  if (http_) {
+    return true;
   }
   if (opts_.warm_pool == 0) {
     return last_spawn_ok_ || !sessions_.empty();
@@ -378,6 +417,9 @@ void session_manager::stop() {
   }
   if (shared_) {
     shared_->stop();
+  }
+  if (http_) {
+    http_->stop();
   }
 }
 

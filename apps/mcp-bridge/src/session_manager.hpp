@@ -1,4 +1,6 @@
-// Owns the sessions and the warm pool of pre-started children. A pooled child counts as warm
+// Owns the sessions and the warm pool of pre-started children (with --upstream there are no
+// children: every session gets an HTTP session of its own upstream, made on demand, and
+// /readyz says whether the upstream accepts connections). A pooled child counts as warm
 // once it answers a ping (the one request MCP allows before initialize); a session takes a
 // warm child (so `initialize` does not wait for `npx` to start) and the pool is refilled in the
 // background; a pooled child that dies is replaced, at most once a second, so a server
@@ -28,6 +30,8 @@
 #include <variant>
 
 #include "child.hpp"
+#include "http_link.hpp"
+#include "link.hpp"
 #include "metrics.hpp"
 #include "options.hpp"
 #include "session.hpp"
@@ -68,10 +72,10 @@ class session_manager {
   void stop();
 
  private:
-  std::shared_ptr<child_process> spawn();
+  std::shared_ptr<server_link> spawn();
   // A child for a new session or request: a warm pooled one, else a new one if a start slot
   // is free. Taking one spends a session-rate token and schedules the pool's refill.
-  std::variant<std::shared_ptr<child_process>, session_refusal> take_child();
+  std::variant<std::shared_ptr<server_link>, session_refusal> take_child();
   std::optional<session_refusal> admit();  // limits every new session or stateless request shares
   void start_finished();
   std::shared_ptr<session> add(std::shared_ptr<session> s);
@@ -84,9 +88,11 @@ class session_manager {
   metrics& metrics_;
   reaper& reaper_;
   child_config child_config_;
+  std::shared_ptr<http_pool> http_;  // --upstream: connections to the HTTP server, no children
+  link_factory make_link_;
   session_config session_config_;
   std::map<std::string, std::shared_ptr<session>, std::less<>> sessions_;
-  std::deque<std::shared_ptr<child_process>> pool_;
+  std::deque<std::shared_ptr<server_link>> pool_;
   std::set<std::uint64_t> warm_;  // serials of pooled children that answered the warm-up ping
   boost::asio::steady_timer refill_timer_;
   boost::asio::steady_timer sweep_timer_;

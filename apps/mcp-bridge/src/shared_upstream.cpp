@@ -5,8 +5,8 @@
 
 namespace bridge {
 
-shared_upstream::shared_upstream(const boost::asio::any_io_executor& ex, child_config config, reaper& r, metrics& m)
-    : ex_(ex), config_(std::move(config)), reaper_(r), metrics_(m), restart_timer_(ex) {}
+shared_upstream::shared_upstream(const boost::asio::any_io_executor& ex, link_factory make_link, metrics& m)
+    : ex_(ex), make_link_(std::move(make_link)), metrics_(m), restart_timer_(ex) {}
 
 shared_upstream::~shared_upstream() {
   stop();
@@ -16,7 +16,7 @@ void shared_upstream::start() {
   if (child_ || stopped_) {
     return;
   }
-  auto c = child_process::spawn(ex_, config_, reaper_, metrics_);
+  auto c = make_link_();
   if (!c) {
     log::error("cannot start the shared MCP server", {{"error", c.error().message()}});
     mux_.upstream_failed("the MCP server could not be started");
@@ -28,7 +28,7 @@ void shared_upstream::start() {
     mux_.from_upstream(std::move(m));
     run();
   });
-  child_->on_exit([this](int) { child_exited(); });
+  child_->on_exit([this](const std::string&) { child_exited(); });
   mux_.upstream_started();
   run();
 }

@@ -14,15 +14,16 @@
 #include <map>
 #include <memory>
 
-#include "child.hpp"
+#include "link.hpp"
 #include "mcp/upstream_mux.hpp"
+#include "metrics.hpp"
 #include "upstream.hpp"
 
 namespace bridge {
 
 class shared_upstream final : public upstream {
  public:
-  shared_upstream(const boost::asio::any_io_executor& ex, child_config config, reaper& r, metrics& m);
+  shared_upstream(const boost::asio::any_io_executor& ex, link_factory make_link, metrics& m);
   ~shared_upstream() override;
 
   // Starts (or restarts) the child ahead of the first session.
@@ -40,10 +41,9 @@ class shared_upstream final : public upstream {
   void child_exited();
 
   boost::asio::any_io_executor ex_;
-  child_config config_;
-  reaper& reaper_;
+  link_factory make_link_;
   metrics& metrics_;
-  std::shared_ptr<child_process> child_;
+  std::shared_ptr<server_link> child_;
   boost::asio::steady_timer restart_timer_;
   bool stopped_ = false;
   bool running_ = false;

@@ -5,9 +5,9 @@
 
 namespace bridge {
 
-stateless_backend::stateless_backend(const boost::asio::any_io_executor& ex, child_config config, reaper& r, metrics& m,
+stateless_backend::stateless_backend(const boost::asio::any_io_executor& ex, link_factory make_link, metrics& m,
                                      std::chrono::milliseconds request_timeout)
-    : ex_(ex), config_(std::move(config)), reaper_(r), metrics_(m), request_timeout_(request_timeout) {}
+    : ex_(ex), make_link_(std::move(make_link)), metrics_(m), request_timeout_(request_timeout) {}
 
 stateless_backend::~stateless_backend() {
   stop();
@@ -27,7 +27,7 @@ void stateless_backend::stop() {
   }
 }
 
-void stateless_backend::adopt(std::shared_ptr<child_process> child) {
+void stateless_backend::adopt(std::shared_ptr<server_link> child) {
   single_child_ = true;
   start_child(std::move(child));
 }
@@ -40,7 +40,7 @@ void stateless_backend::ensure_child() {
     mux_.upstream_failed("MCP server process exited");
     return;
   }
-  auto c = child_process::spawn(ex_, config_, reaper_, metrics_);
+  auto c = make_link_();
   if (!c) {
     log::error("cannot start the MCP server for stateless requests", {{"error", c.error().message()}});
     mux_.upstream_failed("the MCP server could not be started");
@@ -49,13 +49,13 @@ void stateless_backend::ensure_child() {
   start_child(*c);
 }
 
-void stateless_backend::start_child(std::shared_ptr<child_process> c) {
+void stateless_backend::start_child(std::shared_ptr<server_link> c) {
   child_ = std::move(c);
   child_->on_message([this](mcp::message m) {
     mux_.from_upstream(std::move(m));
     pump();
   });
-  child_->on_exit([this](int) {
+  child_->on_exit([this](const std::string&) {
     log::warn("the stateless MCP server child exited; it restarts on the next request");
     metrics_.child_crashed();
     child_.reset();

@@ -17,17 +17,18 @@
 #include <map>
 #include <memory>
 
-#include "child.hpp"
+#include "link.hpp"
 #include "mcp/jsonrpc.hpp"
 #include "mcp/session_core.hpp"
 #include "mcp/upstream_mux.hpp"
+#include "metrics.hpp"
 #include "outbound.hpp"
 
 namespace bridge {
 
 class stateless_backend {
  public:
-  stateless_backend(const boost::asio::any_io_executor& ex, child_config config, reaper& r, metrics& m,
+  stateless_backend(const boost::asio::any_io_executor& ex, link_factory make_link, metrics& m,
                     std::chrono::milliseconds request_timeout);
   ~stateless_backend();
   stateless_backend(const stateless_backend&) = delete;
@@ -35,7 +36,7 @@ class stateless_backend {
 
   // Serves with this child (already spawned, maybe warm) instead of starting one, and never
   // restarts it: per-session mode gives every 2026-07-28 request a backend of its own.
-  void adopt(std::shared_ptr<child_process> child);
+  void adopt(std::shared_ptr<server_link> child);
   // Answers one request on `o` (which ends after the answer). A request that waits for the
   // child to start gets the request timeout too.
   void submit(mcp::message request, std::shared_ptr<outbound> o);
@@ -56,7 +57,7 @@ class stateless_backend {
   };
 
   void ensure_child();
-  void start_child(std::shared_ptr<child_process> c);
+  void start_child(std::shared_ptr<server_link> c);
   // Performs the actions of every request's core and of the mux until none is left.
   void pump();
   void perform(std::uint64_t key, request_slot& r, mcp::action& a);
@@ -64,11 +65,10 @@ class stateless_backend {
   static void deliver(outbound& o, const std::string& json);
 
   boost::asio::any_io_executor ex_;
-  child_config config_;
-  reaper& reaper_;
+  link_factory make_link_;
   metrics& metrics_;
   std::chrono::milliseconds request_timeout_;
-  std::shared_ptr<child_process> child_;
+  std::shared_ptr<server_link> child_;
   bool stopped_ = false;
   bool single_child_ = false;
   bool pumping_ = false;

@@ -1,24 +1,8 @@
 #include "upstream.hpp"
 
-#include <sys/wait.h>
-
 #include "session.hpp"
 
 namespace bridge {
-
-namespace {
-
-std::string exit_reason(int wait_status) {
-  std::string why = "MCP server process exited";
-  if (WIFSIGNALED(wait_status)) {
-    why += " (signal " + std::to_string(WTERMSIG(wait_status)) + ")";
-  } else if (WIFEXITED(wait_status)) {
-    why += " (status " + std::to_string(WEXITSTATUS(wait_status)) + ")";
-  }
-  return why;
-}
-
-}  // namespace
 
 child_upstream::~child_upstream() {
   child_->on_message(nullptr);
@@ -28,9 +12,9 @@ child_upstream::~child_upstream() {
 
 void child_upstream::attach(session& s) {
   child_->on_message([&s](const mcp::message& m) { s.from_server(m); });
-  child_->on_exit([this, &s](int status) {
+  child_->on_exit([this, &s](const std::string& why) {
     metrics_.child_crashed();  // handlers are removed before a deliberate termination
-    s.upstream_gone(exit_reason(status));
+    s.upstream_gone(why);
   });
 }
 

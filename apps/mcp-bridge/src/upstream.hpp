@@ -1,6 +1,7 @@
 // Where a session's client messages go and where the server's messages come from. Two
-// kinds: a child of its own (per-session mode, the default: isolation between clients)
-// or one child shared by every session (shared mode, for stateless servers; ids remapped).
+// kinds: a server link of its own (per-session mode, the default: a child per session, or an
+// HTTP session of its own upstream with --upstream) or one link shared by every session
+// (shared mode, for stateless servers; ids remapped).
 // The session keeps all the stream logic and does not know which kind it talks to.
 #pragma once
 
@@ -9,8 +10,9 @@
 #include <memory>
 #include <string>
 
-#include "child.hpp"
+#include "link.hpp"
 #include "mcp/jsonrpc.hpp"
+#include "metrics.hpp"
 
 namespace bridge {
 
@@ -27,10 +29,10 @@ class upstream {
   [[nodiscard]] virtual pid_t pid() const = 0;
 };
 
-// Per-session mode: the session owns its child; ending the session terminates it.
+// Per-session mode: the session owns its link; ending the session terminates it.
 class child_upstream final : public upstream {
  public:
-  child_upstream(std::shared_ptr<child_process> child, metrics& m) : child_(std::move(child)), metrics_(m) {}
+  child_upstream(std::shared_ptr<server_link> child, metrics& m) : child_(std::move(child)), metrics_(m) {}
   ~child_upstream() override;
   void attach(session& s) override;
   void send(session& s, mcp::message m) override;
@@ -38,7 +40,7 @@ class child_upstream final : public upstream {
   [[nodiscard]] pid_t pid() const override { return child_->pid(); }
 
  private:
-  std::shared_ptr<child_process> child_;
+  std::shared_ptr<server_link> child_;
   metrics& metrics_;
 };
 

@@ -1,5 +1,7 @@
 #include "options.hpp"
 
+#include "http_link.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -92,6 +94,56 @@ TEST(BridgeOptions, HelpListsTheLimits) {
                           "--session-burst", "--max-starting", "--start-queue-timeout"}) {
     EXPECT_NE(printed.find(opt), std::string::npos) << opt;
   }
+}
+
+}  // namespace
+
+namespace {
+
+TEST(BridgeOptions, UpstreamReplacesTheCommandAndIsAnHttpUrlOfAnAddress) {
+  auto out = parse({"--port", "3000", "--upstream", "http://127.0.0.1:8080/mcp?x=1"});
+  ASSERT_TRUE(out.opts.has_value());
+  EXPECT_TRUE(out.opts->command.empty());
+  EXPECT_EQ(out.opts->upstream, "http://127.0.0.1:8080/mcp?x=1");
+
+  std::string error;
+  auto cfg = bridge::parse_upstream_url("http://127.0.0.1:8080/mcp?x=1", error);
+  ASSERT_TRUE(cfg) << error;
+  EXPECT_EQ(cfg->host, "127.0.0.1");
+  EXPECT_EQ(cfg->port, "8080");
+  EXPECT_EQ(cfg->target, "/mcp?x=1");
+  cfg = bridge::parse_upstream_url("http://localhost/", error);
+  ASSERT_TRUE(cfg) << error;
+  EXPECT_EQ(cfg->host, "127.0.0.1");
+  EXPECT_EQ(cfg->port, "80");
+  cfg = bridge::parse_upstream_url("http://[::1]:9/m", error);
+  ASSERT_TRUE(cfg) << error;
+  EXPECT_EQ(cfg->host, "::1");
+
+  for (const auto& [url, says] : std::vector<std::pair<std::string, std::string>>{
+           {"https://127.0.0.1/mcp", "http://"},
+           {"http://server.example/mcp", "IP address"},
+           {"http://user:pw@127.0.0.1/mcp", "credentials"},
+           {"/mcp", "absolute URL"},
+       }) {
+    error.clear();
+    EXPECT_FALSE(bridge::parse_upstream_url(url, error)) << url;
+    EXPECT_NE(error.find(says), std::string::npos) << url << ": " << error;
+    testing::internal::CaptureStderr();
+    auto refused = parse({"--port", "3000", "--upstream", url});
+    const std::string printed = testing::internal::GetCapturedStderr();
+    EXPECT_FALSE(refused.opts.has_value());
+    EXPECT_EQ(refused.exit_code, 2) << url;
+    EXPECT_NE(printed.find(says), std::string::npos) << printed;
+  }
+}
+
+TEST(BridgeOptions, UpstreamAndACommandTogetherAreRefused) {
+  testing::internal::CaptureStderr();
+  auto out = parse({"--port", "3000", "--upstream", "http://127.0.0.1:1/mcp", "--", "server"});
+  testing::internal::GetCapturedStderr();
+  EXPECT_FALSE(out.opts.has_value());
+  EXPECT_NE(out.exit_code, 0);
 }
 
 }  // namespace

@@ -17,6 +17,60 @@ if (!fs.existsSync(path.join(peersDir, '.complete'))) {
 
 export const everything = [path.join(peersDir, 'node_modules/.bin/mcp-server-everything'), 'stdio'];
 
+// MCP_UPSTREAM_MODE=http runs a test against the bridge's HTTP upstream mode: server-everything
+// then serves Streamable HTTP itself and the bridge fronts it (--upstream) instead of running
+// it as a child; the bridge has no children at all.
+export const httpUpstream = process.env.MCP_UPSTREAM_MODE === 'http';
+
+// A port nobody listens on right now (the kernel's pick, released again).
+export async function freePort() {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+// server-everything serving Streamable HTTP on a free loopback port, once it listens.
+export async function startHttpEverything(port = null) {
+  port ??= await freePort();
+  const proc = spawn(path.join(peersDir, 'node_modules/.bin/node'),
+    [path.join(peersDir, 'node_modules/.bin/mcp-server-everything'), 'streamableHttp'],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: String(port) } });
+  let log = '';
+  let out = '';
+  proc.stdout.on('data', (d) => (out += d));
+  await withTimeout(
+    new Promise((resolve, reject) => {
+      proc.stderr.on('data', (d) => {
+        log += d;
+        if (/listening on port/.test(log)) resolve();
+      });
+      proc.on('exit', (code) => reject(new Error(`server-everything (HTTP) exited early (${code}): ${log}`)));
+    }),
+    20000,
+    'server-everything HTTP start',
+  );
+  return {
+    proc,
+    port,
+    url: `http://127.0.0.1:${port}/mcp`,
+    log: () => log,
+    // Upstream sessions the server was asked to end (DELETE), from its own log.
+    deletes: () => (out.match(/Received session termination request/g) || []).length,
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise((resolve) => proc.on('exit', resolve));
+      proc.kill('SIGTERM');
+      await withTimeout(exited, 10000, 'server-everything HTTP stop');
+    },
+  };
+}
+
 // Imports a module of the pinned TypeScript SDK by its file path (the peers live outside
 // this repository, so bare specifiers would not resolve).
 export async function sdk(rel) {
@@ -104,7 +158,10 @@ export function rssKiB(pid) {
 // Starts mcp-bridge on a free port (it logs the port it bound) and resolves once it serves.
 // `prefix` runs the bridge under another command (e.g. `unshare ... --` to make it PID 1).
 export async function startBridge(extraArgs = [], command = everything, env = process.env, prefix = []) {
-  const args = ['--port', '0', ...extraArgs, '--', ...command];
+  const upstream = httpUpstream && command === everything ? await startHttpEverything() : null;
+  const args = upstream
+    ? ['--port', '0', ...extraArgs, '--upstream', upstream.url]
+    : ['--port', '0', ...extraArgs, ...(command.length ? ['--', ...command] : [])];
   const argv = [...prefix, bridgeBin, ...args];
   const proc = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stderr = '';
@@ -117,7 +174,10 @@ export async function startBridge(extraArgs = [], command = everything, env = pr
         const m = stderr.match(/msg=listening .*?port=(\d+)|"msg":"listening".*?"port":"(\d+)"/);
         if (m) resolve(Number(m[1] || m[2]));
       });
-      proc.on('exit', (code) => reject(new Error(`bridge exited early (${code}): ${stderr}`)));
+      proc.on('exit', (code) => {
+        if (upstream) upstream.stop();
+        reject(new Error(`bridge exited early (${code}): ${stderr}`));
+      });
     }),
     10000,
     'bridge start',
@@ -125,6 +185,7 @@ export async function startBridge(extraArgs = [], command = everything, env = pr
   const base = `http://127.0.0.1:${port}`;
   const bridge = {
     proc,
+    upstream,
     // Under a prefix that forks (unshare) the bridge is its child; one that execs (prlimit) is the bridge.
     pid: fs.realpathSync(`/proc/${proc.pid}/exe`) === fs.realpathSync(bridgeBin) ? proc.pid : childPids(proc.pid)[0],
     port,
@@ -147,6 +208,7 @@ export async function startBridge(extraArgs = [], command = everything, env = pr
       for (const k of kids) {
         assert(!fs.existsSync(`/proc/${k}`), `child ${k} outlived the bridge`);
       }
+      if (upstream) await upstream.stop();
     },
   };
   // Ready means a warm child is waiting.
@@ -158,6 +220,33 @@ export async function startBridge(extraArgs = [], command = everything, env = pr
     await sleep(100);
   }
   return bridge;
+}
+
+// Sessions the bridge holds now, from its /metrics.
+export async function activeSessions(bridge) {
+  const text = await (await fetch(`${bridge.base}/metrics`)).text();
+  const m = text.match(/^mcp_bridge_active_sessions (\d+)/m);
+  return m ? Number(m[1]) : NaN;
+}
+
+// Waits until every session has ended, then checks what is left: in stdio mode `warm` children
+// (the warm pool); in HTTP upstream mode no child at all, no session, and at least `deleted`
+// upstream sessions ended with DELETE (clients that only drop their connection leave theirs
+// to the server's own expiry, as they would without the bridge).
+export async function expectSessionsGone(bridge, warm, deleted = 0, ms = 10000) {
+  const deadline = Date.now() + ms;
+  if (!bridge.upstream) {
+    while (childPids(bridge.proc.pid).length > warm && Date.now() < deadline) await sleep(50);
+    const left = childPids(bridge.proc.pid).length;
+    assert(left === warm, `${warm} warm child(ren) left after the sessions ended, got ${left}`);
+    return;
+  }
+  while (((await activeSessions(bridge)) !== 0 || bridge.upstream.deletes() < deleted) && Date.now() < deadline) {
+    await sleep(50);
+  }
+  assert((await activeSessions(bridge)) === 0, `sessions left: ${await activeSessions(bridge)}`);
+  assert(bridge.upstream.deletes() >= deleted, `upstream sessions deleted: ${bridge.upstream.deletes()} < ${deleted}`);
+  assert(childPids(bridge.proc.pid).length === 0, 'no child in HTTP upstream mode');
 }
 
 // Runs a test body, always stopping the bridge; prints PASS/FAIL lines for the CTest log.
