@@ -404,9 +404,44 @@ cmd_hostile_tenants() {
   kubectl delete namespace tenant-a tenant-b --wait=false >/dev/null
 }
 
+# An http server fronted by mcp-bridge (spec.bridge.enabled) on the real node: two containers,
+# the bridge (the bridge image itself, restricted) running --upstream to the server over the
+# pod's loopback; Running + Verified through the bridge; a client pod calls echo through
+# status.url (the Service's port is still spec.port); the bridge serves every session.
+cmd_http_bridged() {
+  load_env
+  local ns=e2e-bridged
+  kubectl create namespace "$ns" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+  kubectl label namespace "$ns" --overwrite pod-security.kubernetes.io/enforce=restricted >/dev/null
+  local t0=$SECONDS
+  apply_sample "$ns" http-bridged
+  eventually 180 "everything-http-bridged Running + Verified" mcps_verified "$ns" everything-http-bridged
+  note "apply -> Verified: $((SECONDS - t0))s"
+  local pod containers url
+  pod=$(kubectl -n "$ns" get pods -l app.kubernetes.io/instance=everything-http-bridged \
+    --field-selector=status.phase=Running -o jsonpath='{.items[0].metadata.name}')
+  containers=$(kubectl -n "$ns" get pod "$pod" -o jsonpath='{.spec.containers[*].name}')
+  [[ $containers == "mcp-server mcp-bridge" ]] || fail "containers: $containers"
+  local pid cmd
+  pid=$(host_pid "$ns" "$pod" mcp-bridge) || fail "no mcp-bridge container in $pod"
+  cmd=$(tr '\0' ' ' < "/proc/$pid/cmdline")
+  [[ $cmd == "/mcp-bridge "*"--upstream http://127.0.0.1:3001/mcp"* ]] || fail "the bridge runs '$cmd'"
+  note "pod $pod: containers $containers; the bridge (PID $pid) runs: $cmd"
+  [[ $(kubectl -n "$ns" get svc everything-http-bridged -o jsonpath='{.spec.ports[0].port}/{.spec.ports[0].targetPort}') == 3001/mcp ]] ||
+    fail "the Service does not target the bridge's port"
+  url=$(kubectl -n "$ns" get mcps everything-http-bridged -o jsonpath='{.status.url}')
+  [[ $url == "http://everything-http-bridged.$ns.svc.cluster.local:3001/mcp" ]] || fail "url is $url"
+  local out
+  out=$(run_client "$ns" client-bridged "$url" --sessions 3 --message "ping bridged") || fail "client failed: $out"
+  echo "$out"
+  grep -q '"text":"Echo: ping bridged #0"' <<<"$out" || fail "no echo through the bridge"
+  grep -q '"text":"Echo: ping bridged #2"' <<<"$out" || fail "the third session got no echo"
+  kubectl delete namespace "$ns" --wait=false >/dev/null
+}
+
 case "${1:-}" in
   setup) cmd_setup ;;
   teardown) cmd_teardown ;;
-  network_local | samples_verified | stdio_sessions | scale | kill_server | operator_restart | hostile_tenants) "cmd_$1" ;;
-  *) echo "usage: $0 setup|teardown|network_local|samples_verified|stdio_sessions|scale|kill_server|operator_restart|hostile_tenants" >&2; exit 2 ;;
+  network_local | samples_verified | stdio_sessions | scale | kill_server | operator_restart | hostile_tenants | http_bridged) "cmd_$1" ;;
+  *) echo "usage: $0 setup|teardown|network_local|samples_verified|stdio_sessions|scale|kill_server|operator_restart|hostile_tenants|http_bridged" >&2; exit 2 ;;
 esac

@@ -4,9 +4,9 @@
 // its protocol is mcp::streamable_client's (initialize first, the session id and revision on
 // every later exchange, JSON or SSE answers, the GET stream, DELETE at the end); this driver
 // performs its exchanges with Beast over keep-alive connections from one pool.
-// Bounds: connect within --request-timeout's smaller of 10 s; a POST exchange ends by the
-// request timeout plus 10 s (the session core has answered the client with a timeout by
-// then); writes stall at most --write-timeout; a DELETE gets 5 s; one message at most
+// Bounds: a connect takes at most 10 s; a POST exchange ends by the request timeout plus
+// 10 s (the session core has answered the client with a timeout by then); writes stall at
+// most --write-timeout; a DELETE gets 5 s; one message at most
 // --max-line bytes; at most 64 idle connections are kept, each for at most 4 s (below Node's
 // 5 s keep-alive, so a reused connection is rarely one the server is closing; one that is
 // fails before any byte of the answer and the exchange is retried once on a new connection).

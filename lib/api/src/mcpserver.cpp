@@ -110,8 +110,9 @@ struct reader {
 bool read_bridge(const json::object& o, bridge_settings& b, std::string& error) {
   reader r{o, "spec.bridge.", {}};
   std::string mode = "per-session";
-  bool ok = r.str("sessionMode", mode) && r.i32("maxSessions", b.max_sessions) &&
-            r.i32("idleTimeoutSeconds", b.idle_timeout_seconds) && r.i32("warmPoolSize", b.warm_pool_size);
+  bool ok = r.boolean("enabled", b.enabled) && r.i32("port", b.port) && r.str("sessionMode", mode) &&
+            r.i32("maxSessions", b.max_sessions) && r.i32("idleTimeoutSeconds", b.idle_timeout_seconds) &&
+            r.i32("warmPoolSize", b.warm_pool_size);
   if (ok && mode != "per-session" && mode != "shared") {
     ok = r.fail("sessionMode", "per-session or shared");
   }
@@ -244,6 +245,9 @@ std::string validate(const mcpserver& server) {
   }
   if (s.protocol == protocol::stdio && s.command.empty()) {
     return "spec.command is required when spec.protocol is stdio: mcp-bridge starts it as the server's child process";
+  }
+  if (bridge_fronts_http(s) && (s.bridge.port < 1 || s.bridge.port > 65535 || s.bridge.port == s.port)) {
+    return "spec.bridge.port must be between 1 and 65535 and differ from spec.port";
   }
   if (s.replicas && *s.replicas < 0) {
     return "spec.replicas must not be negative";

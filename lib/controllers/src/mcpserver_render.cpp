@@ -11,8 +11,9 @@ namespace {
 constexpr std::string_view bridge_dir = "/opt/mcp-bridge";
 constexpr std::string_view bridge_volume = "mcp-bridge";
 constexpr std::string_view tmp_volume = "tmp";
-constexpr std::string_view port_name = "mcp";
-constexpr std::int64_t pod_uid = 65532;  // a non-root uid present in distroless-style images
+constexpr std::string_view port_name = "mcp";                // the port clients reach (the Service's target)
+constexpr std::string_view upstream_port_name = "upstream";  // an http server's own port behind the bridge
+constexpr std::int64_t pod_uid = 65532;                      // a non-root uid present in distroless-style images
 
 json::object metadata(const api::mcpserver& s, std::string_view name) {
   json::object owner{
@@ -42,23 +43,25 @@ void set_if(json::object& o, std::string_view key, const json::value& v) {
   }
 }
 
+// stdio: the bridge serves spec.port and runs the command; in front of an http server
+// (bridge.enabled) it serves bridge.port and reaches the server beside it on spec.port.
 json::array bridge_args(const api::mcpserver& s) {
   const auto& b = s.spec.bridge;
-  json::array args{"--host",
-                   "0.0.0.0",
-                   "--port",
-                   std::to_string(s.spec.port),
-                   "--path",
-                   s.spec.path,
-                   "--session-mode",
-                   api::to_string(b.mode),
-                   "--max-sessions",
-                   std::to_string(b.max_sessions),
-                   "--idle-timeout",
-                   std::to_string(b.idle_timeout_seconds),
-                   "--warm-pool",
-                   std::to_string(b.warm_pool_size),
-                   "--"};
+  const bool front = api::bridge_fronts_http(s.spec);
+  json::array args{"--host",         "0.0.0.0",
+                   "--port",         std::to_string(front ? b.port : s.spec.port),
+                   "--path",         s.spec.path,
+                   "--session-mode", api::to_string(b.mode),
+                   "--max-sessions", std::to_string(b.max_sessions),
+                   "--idle-timeout", std::to_string(b.idle_timeout_seconds)};
+  if (front) {
+    args.emplace_back("--upstream");
+    args.emplace_back("http://127.0.0.1:" + std::to_string(s.spec.port) + s.spec.path);
+    return args;
+  }
+  args.emplace_back("--warm-pool");
+  args.emplace_back(std::to_string(b.warm_pool_size));
+  args.emplace_back("--");
   for (const auto& c : s.spec.command)
     args.emplace_back(c);
   for (const auto& a : s.spec.args)
@@ -66,13 +69,24 @@ json::array bridge_args(const api::mcpserver& s) {
   return args;
 }
 
+// The port the pods take clients' connections on: the bridge's when it fronts an http server.
+std::int32_t client_port(const api::mcpserver& s) {
+  return api::bridge_fronts_http(s.spec) ? s.spec.bridge.port : s.spec.port;
+}
+
+json::object http_probe(std::string_view path, std::int64_t period) {
+  return json::object{{"periodSeconds", period},
+                      {"timeoutSeconds", 2},
+                      {"failureThreshold", 3},
+                      {"httpGet", json::object{{"path", path}, {"port", port_name}}}};
+}
+
 json::object default_probe(const api::mcpserver& s, std::string_view bridge_path, std::int64_t period) {
-  json::object probe{{"periodSeconds", period}, {"timeoutSeconds", 2}, {"failureThreshold", 3}};
   if (s.spec.protocol == api::protocol::stdio) {
-    probe["httpGet"] = json::object{{"path", bridge_path}, {"port", port_name}};
-  } else {
-    probe["tcpSocket"] = json::object{{"port", port_name}};
+    return http_probe(bridge_path, period);
   }
+  json::object probe{{"periodSeconds", period}, {"timeoutSeconds", 2}, {"failureThreshold", 3}};
+  probe["tcpSocket"] = json::object{{"port", api::bridge_fronts_http(s.spec) ? upstream_port_name : port_name}};
   return probe;
 }
 
@@ -90,7 +104,9 @@ json::object server_container(const api::mcpserver& s) {
     if (!sp.args.empty())
       c["args"] = json::value_from(sp.args);
   }
-  c["ports"] = json::array{json::object{{"name", port_name}, {"containerPort", sp.port}, {"protocol", "TCP"}}};
+  c["ports"] = json::array{json::object{{"name", api::bridge_fronts_http(sp) ? upstream_port_name : port_name},
+                                        {"containerPort", sp.port},
+                                        {"protocol", "TCP"}}};
   set_if(c, "env", sp.env);
   set_if(c, "envFrom", sp.env_from);
   set_if(c, "resources", sp.resources);
@@ -107,6 +123,23 @@ json::object server_container(const api::mcpserver& s) {
   c["livenessProbe"] = sp.liveness_probe.is_null() ? json::value(default_probe(s, "/healthz", 10)) : sp.liveness_probe;
   c["securityContext"] = restricted_container_security();
   return c;
+}
+
+// In front of an http server: the bridge image itself as a second container (FROM scratch:
+// nothing in it but the static binary), reaching the server over the pod's loopback.
+json::object bridge_container(const api::mcpserver& s, const render_options& o) {
+  return json::object{{"name", "mcp-bridge"},
+                      {"image", o.bridge_image},
+                      {"imagePullPolicy", "IfNotPresent"},
+                      {"command", json::array{"/mcp-bridge"}},
+                      {"args", bridge_args(s)},
+                      {"ports", json::array{json::object{
+                                    {"name", port_name}, {"containerPort", s.spec.bridge.port}, {"protocol", "TCP"}}}},
+                      {"readinessProbe", http_probe("/readyz", 5)},
+                      {"livenessProbe", http_probe("/healthz", 10)},
+                      {"resources", json::object{{"requests", json::object{{"cpu", "10m"}, {"memory", "16Mi"}}},
+                                                 {"limits", json::object{{"memory", "64Mi"}}}}},
+                      {"securityContext", restricted_container_security()}};
 }
 
 json::object bridge_init_container(const render_options& o) {
@@ -155,6 +188,9 @@ json::object pod_template(const api::mcpserver& s, const render_options& o) {
       volumes.push_back(v);
   }
   pod["containers"] = json::array{server_container(s)};
+  if (api::bridge_fronts_http(sp)) {
+    pod["containers"].as_array().push_back(bridge_container(s, o));
+  }
   pod["volumes"] = std::move(volumes);
   return json::object{{"metadata", std::move(meta)}, {"spec", std::move(pod)}};
 }
@@ -221,7 +257,7 @@ json::object network_policy(const api::mcpserver& s) {
       {"policyTypes", json::array{"Ingress"}},
       {"ingress",
        json::array{json::object{{"from", *s.spec.network_policy_allow_from},
-                                {"ports", json::array{json::object{{"port", s.spec.port}, {"protocol", "TCP"}}}}}}}};
+                                {"ports", json::array{json::object{{"port", client_port(s)}, {"protocol", "TCP"}}}}}}}};
   return o;
 }
 
@@ -278,6 +314,10 @@ rendered render(const api::mcpserver& s, const render_options& o) {
   }
   if (s.spec.protocol == api::protocol::stdio && o.bridge_image.empty()) {
     out.error = "protocol stdio needs the mcp-bridge image, but the operator runs without --bridge-image";
+    return out;
+  }
+  if (api::bridge_fronts_http(s.spec) && o.bridge_image.empty()) {
+    out.error = "spec.bridge.enabled needs the mcp-bridge image, but the operator runs without --bridge-image";
     return out;
   }
   if (!s.spec.service_account_name) {

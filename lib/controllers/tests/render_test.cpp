@@ -136,6 +136,61 @@ TEST(Render, StdioWithoutABridgeImageIsAnError) {
   EXPECT_TRUE(r.objects.empty());
 }
 
+TEST(Render, AnHttpServerCanBeFrontedByTheBridgeInASecondContainer) {
+  auto r = controllers::render(server(R"(
+image: mcp/http-server:1
+protocol: http
+port: 3001
+path: /mcp
+bridge: {enabled: true, sessionMode: per-session, maxSessions: 7}
+networkPolicy: {allowFrom: [{podSelector: {matchLabels: {role: agent}}}]}
+)"),
+                               options());
+  ASSERT_EQ(r.error, "");
+  const auto& pod = find(r, "Deployment").at("spec").at("template").at("spec");
+  EXPECT_FALSE(pod.as_object().contains("initContainers"));  // the bridge image runs as it is
+  ASSERT_EQ(pod.at("containers").as_array().size(), 2u);
+  const auto& server_c = pod.at("containers").at(0);
+  EXPECT_EQ(server_c.at("image").as_string(), "mcp/http-server:1");
+  EXPECT_FALSE(server_c.as_object().contains("command"));
+  EXPECT_EQ(json::serialize(server_c.at("ports")), R"([{"name":"upstream","containerPort":3001,"protocol":"TCP"}])");
+  EXPECT_EQ(server_c.at("readinessProbe").at("tcpSocket").at("port").as_string(), "upstream");
+  const auto& b = pod.at("containers").at(1);
+  EXPECT_EQ(b.at("name").as_string(), "mcp-bridge");
+  EXPECT_EQ(b.at("image").as_string(), "mcp-operator/mcp-bridge:0.1.0");
+  EXPECT_EQ(json::serialize(b.at("command")), R"(["/mcp-bridge"])");
+  EXPECT_EQ(json::serialize(b.at("args")),
+            R"(["--host","0.0.0.0","--port","8099","--path","/mcp","--session-mode","per-session",)"
+            R"("--max-sessions","7","--idle-timeout","600","--upstream","http://127.0.0.1:3001/mcp"])");
+  EXPECT_EQ(json::serialize(b.at("ports")), R"([{"name":"mcp","containerPort":8099,"protocol":"TCP"}])");
+  EXPECT_EQ(b.at("readinessProbe").at("httpGet").at("path").as_string(), "/readyz");
+  EXPECT_EQ(b.at("livenessProbe").at("httpGet").at("path").as_string(), "/healthz");
+  EXPECT_EQ(b.at("securityContext").at("readOnlyRootFilesystem"), true);
+  EXPECT_EQ(b.at("securityContext").at("runAsNonRoot"), true);
+  // Clients reach the bridge: the Service keeps spec.port and targets the bridge's named port,
+  // and the NetworkPolicy opens the bridge's port, not the server's.
+  const auto& port = find(r, "Service").at("spec").at("ports").at(0);
+  EXPECT_EQ(port.at("port"), 3001);
+  EXPECT_EQ(port.at("targetPort").as_string(), "mcp");
+  EXPECT_EQ(find(r, "NetworkPolicy").at("spec").at("ingress").at(0).at("ports").at(0).at("port"), 8099);
+  EXPECT_EQ(controllers::service_url(server("{image: x, port: 3001, bridge: {enabled: true}}"), options()),
+            "http://demo.team-a.svc.cluster.local:3001/mcp");
+}
+
+TEST(Render, AFrontingBridgeOnTheServersOwnPortOrWithoutAnImageIsAnError) {
+  auto same = controllers::render(server("{image: x, port: 8099, bridge: {enabled: true}}"), options());
+  EXPECT_NE(same.error.find("spec.bridge.port"), std::string::npos) << same.error;
+  EXPECT_TRUE(same.objects.empty());
+  controllers::render_options no_image;
+  auto r = controllers::render(server("{image: x, bridge: {enabled: true}}"), no_image);
+  EXPECT_NE(r.error.find("--bridge-image"), std::string::npos) << r.error;
+  // Without enabled the http server runs as before: one container, its own port named mcp.
+  auto plain = controllers::render(server("{image: x}"), options());
+  const auto& pod = find(plain, "Deployment").at("spec").at("template").at("spec");
+  EXPECT_EQ(pod.at("containers").as_array().size(), 1u);
+  EXPECT_EQ(pod.at("containers").at(0).at("ports").at(0).at("name").as_string(), "mcp");
+}
+
 TEST(Render, StatelessServersAreNotPinned) {
   auto r = controllers::render(server("{image: x, stateless: true}"), options());
   EXPECT_EQ(find(r, "Service").at("spec").at("sessionAffinity").as_string(), "None");

@@ -28,6 +28,8 @@ enum class protocol { http, stdio };
 enum class session_mode { per_session, shared };
 
 struct bridge_settings {
+  bool enabled = false;      // protocol http: front the server with mcp-bridge (stdio: always)
+  std::int32_t port = 8099;  // protocol http with enabled: the bridge's container port
   session_mode mode = session_mode::per_session;
   std::int32_t max_sessions = 100;
   std::int32_t idle_timeout_seconds = 600;
@@ -95,6 +97,11 @@ std::string validate(const mcpserver& server);
 // JSON field names under .spec / .status that the operator understands.
 const std::vector<std::string_view>& known_spec_fields();
 const std::vector<std::string_view>& known_status_fields();
+
+// Whether mcp-bridge runs in front of an http server (a second container, --upstream).
+inline bool bridge_fronts_http(const mcpserver_spec& s) {
+  return s.protocol == protocol::http && s.bridge.enabled;
+}
 
 std::string_view to_string(protocol p);
 std::string_view to_string(session_mode m);
