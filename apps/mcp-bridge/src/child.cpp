@@ -65,6 +65,7 @@ reaper::reaper(const asio::any_io_executor& ex, metrics& m) : ex_(ex), metrics_(
 
 void reaper::watch(pid_t pid, std::weak_ptr<child_process> c) {
   children_[pid] = std::move(c);
+  metrics_.set_children_running(static_cast<std::int64_t>(children_.size()));
   reap();  // the child may already have exited before we watched it
 }
 
@@ -125,6 +126,7 @@ void reaper::reap() {
     }
     auto c = it->second.lock();
     children_.erase(it);
+    metrics_.set_children_running(static_cast<std::int64_t>(children_.size()));
     if (c) {
       c->reaped(status);  // may spawn and watch a new child: children_ is not iterated here
     }

@@ -194,10 +194,15 @@ response_plan route(const request& req, http_context& ctx, std::string& metric_l
     return plain(200, "text/plain; charset=utf-8", "ok\n");
   }
   if (path == "/readyz") {
-    return ctx.sessions.ready() ? plain(200, "text/plain; charset=utf-8", "ok\n")
-                                : plain(503, "text/plain; charset=utf-8", "no MCP server child is ready\n");
+    if (ctx.sessions.ready())
+      return plain(200, "text/plain; charset=utf-8", "ok\n");
+    return plain(
+        503, "text/plain; charset=utf-8",
+        ctx.opts.upstream ? "the upstream MCP server does not accept connections\n" : "no MCP server child is ready\n");
   }
   if (path == "/metrics") {
+    ctx.stats.set_load(static_cast<std::int64_t>(ctx.sessions.pending_requests()),
+                       static_cast<std::int64_t>(ctx.sessions.start_queue()));
     return plain(200, "text/plain; version=0.0.4; charset=utf-8", ctx.stats.render());
   }
   const bool mcp_path = path == ctx.opts.path || path == "/sse" || path == "/message";

@@ -80,6 +80,17 @@ std::string metrics::render() const {
   out += "# HELP mcp_bridge_children_starting Children started that have not spoken yet.\n";
   out += "# TYPE mcp_bridge_children_starting gauge\nmcp_bridge_children_starting " +
          std::to_string(children_starting_) + "\n";
+  out +=
+      "# HELP mcp_bridge_children_running Children the bridge started that have not exited yet (pool, sessions, "
+      "stateless).\n";
+  out += "# TYPE mcp_bridge_children_running gauge\nmcp_bridge_children_running " + std::to_string(children_running_) +
+         "\n";
+  out += "# HELP mcp_bridge_requests_in_flight JSON-RPC requests forwarded and not answered yet.\n";
+  out +=
+      "# TYPE mcp_bridge_requests_in_flight gauge\nmcp_bridge_requests_in_flight " + std::to_string(in_flight_) + "\n";
+  out += "# HELP mcp_bridge_start_queue_depth New sessions waiting for a child start slot (--max-starting).\n";
+  out +=
+      "# TYPE mcp_bridge_start_queue_depth gauge\nmcp_bridge_start_queue_depth " + std::to_string(start_queue_) + "\n";
   out += "# HELP mcp_bridge_open_connections HTTP connections open now.\n";
   out += "# TYPE mcp_bridge_open_connections gauge\nmcp_bridge_open_connections " + std::to_string(open_connections_) +
          "\n";

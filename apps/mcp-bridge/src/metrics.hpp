@@ -25,6 +25,13 @@ class metrics {
   void connection_closed() { --open_connections_; }
   void connection_refused() { ++connections_refused_; }
   void client_dropped() { ++clients_dropped_; }
+  void set_children_running(std::int64_t n) { children_running_ = n; }
+  // Read when /metrics is served: requests the server has not answered yet, and new sessions
+  // waiting for a child start slot (signals for autoscalers: load, and start-up pressure).
+  void set_load(std::int64_t in_flight, std::int64_t start_queue) {
+    in_flight_ = in_flight;
+    start_queue_ = start_queue;
+  }
 
   // One finished HTTP request: `method` is the JSON-RPC method (or the HTTP route when the
   // body had none), `status` the HTTP status.
@@ -52,6 +59,9 @@ class metrics {
   std::int64_t active_sessions_ = 0;
   std::int64_t warm_children_ = 0;
   std::int64_t children_starting_ = 0;
+  std::int64_t children_running_ = 0;
+  std::int64_t in_flight_ = 0;
+  std::int64_t start_queue_ = 0;
   std::int64_t open_connections_ = 0;
   std::uint64_t connections_refused_ = 0;
   std::uint64_t clients_dropped_ = 0;

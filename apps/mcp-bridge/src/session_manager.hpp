@@ -66,6 +66,7 @@ class session_manager {
   [[nodiscard]] std::size_t size() const { return sessions_.size(); }
   [[nodiscard]] std::size_t pending_requests() const;
   [[nodiscard]] std::size_t starting() const { return starting_; }
+  [[nodiscard]] std::size_t start_queue() const { return start_waiters_.size(); }
   [[nodiscard]] boost::asio::any_io_executor executor() const { return ex_; }
 
   // Stops the pool and ends every session (children get SIGTERM, then SIGKILL).

@@ -24,6 +24,18 @@ TEST(bridge_metrics, renders_sessions_requests_and_latency_histograms) {
   EXPECT_NE(text.find("mcp_bridge_request_duration_seconds_count{method=\"tools/call\"} 1\n"), std::string::npos);
 }
 
+TEST(bridge_metrics, load_gauges_for_autoscalers) {
+  bridge::metrics m;
+  m.set_children_running(3);
+  m.set_load(7, 2);
+  const std::string text = m.render();
+  EXPECT_NE(text.find("# TYPE mcp_bridge_requests_in_flight gauge\nmcp_bridge_requests_in_flight 7\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("# TYPE mcp_bridge_start_queue_depth gauge\nmcp_bridge_start_queue_depth 2\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("# TYPE mcp_bridge_children_running gauge\nmcp_bridge_children_running 3\n"), std::string::npos);
+}
+
 TEST(bridge_metrics, tool_calls_by_tool_and_outcome_with_a_bounded_label_set) {
   bridge::metrics m;
   m.tool_call("echo", "ok", 0.003);
