@@ -59,8 +59,9 @@ class task_group {
 
  private:
   struct entry {
-    // Lives until the task's coroutine has unwound: an operation may touch its slot until
-    // then, so the entry is erased in a handler posted after completion, never inside it.
+    // co_spawn keeps the coroutine's cancellation state in this signal's slot, and the
+    // coroutine frame refers to it until it has unwound, which is after the completion
+    // handler returns: so the entry is erased in a handler posted from there, never inside.
     boost::asio::cancellation_signal signal;
     bool done = false;
   };
