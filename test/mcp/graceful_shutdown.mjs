@@ -2,7 +2,8 @@
 // --shutdown-grace, then terminates every child and exits without leaving any behind: 0 when
 // everything finished in time; 3 when the grace period ended first (a request that outlived
 // it got a JSON-RPC error instead of silence); 4 when a second SIGTERM cancelled everything
-// at once. Orphans a launcher left behind (reparented to the bridge) go too.
+// at once. Orphans a launcher left behind (reparented to the bridge) go too, and so does every
+// connection, idle keep-alive ones and held GET streams included (the clients see EOF).
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -73,4 +74,48 @@ await run('a second SIGTERM cancels everything at once: exit 4, no child and no 
   await withTimeout(hang, 5000, 'the hanging request ended');
   await sleep(200);
   for (const p of tree) assert(!fs.existsSync(`/proc/${p.pid}`) || /\) Z/.test(fs.readFileSync(`/proc/${p.pid}/stat`, 'utf8')), `process ${p.pid} is gone`);
+});
+
+await run('SIGTERM with 50 idle keep-alive connections and a held GET stream: every connection ends, exit 0 within the grace period', async () => {
+  // Every connection is a task of the bridge's group: the shutdown cancels the group and
+  // waits for it, so no connection is left open and no coroutine outlives the event loop.
+  const b = await startBridge(['--shutdown-grace', '10']);
+  const h = await initialize(b.url, '2025-11-25');
+  const open = (request, answered) =>
+    new Promise((resolve, reject) => {
+      const s = net.connect(b.port, '127.0.0.1');
+      let got = '';
+      const ended = new Promise((done) => {
+        s.on('end', () => done('eof'));
+        s.on('error', (e) => done(`error ${e.code}`));
+        s.on('close', () => done('closed without FIN'));
+      });
+      s.on('data', (d) => {
+        got += d;
+        if (answered.test(got)) resolve({ s, ended });
+      });
+      s.once('error', reject);
+      s.write(request);
+    });
+  const idle = [];
+  for (let i = 0; i < 50; i++) {
+    idle.push(await open('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', /\r\n\r\nok\n$/));
+  }
+  const stream = await open(
+    `GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nMcp-Session-Id: ${h['mcp-session-id']}\r\n` +
+      'Mcp-Protocol-Version: 2025-11-25\r\n\r\n',
+    /^HTTP\/1\.1 200[^]*\r\n\r\n/,
+  );
+  const exited = new Promise((resolve) => b.proc.on('exit', (code) => resolve(code)));
+  const t0 = Date.now();
+  b.proc.kill('SIGTERM');
+  const ends = await withTimeout(Promise.all([...idle, stream].map((c) => c.ended)), 10000, 'every connection ended');
+  const notEof = ends.filter((e) => e !== 'eof');
+  assert(notEof.length === 0, `every client sees EOF: ${JSON.stringify(notEof)}`);
+  const code = await withTimeout(exited, 10000, 'exit');
+  const took = Date.now() - t0;
+  assert(code === 0, `exit status ${code}, want 0 (nothing was in flight); log:\n${b.log()}`);
+  assert(took < 10000, `exited ${took} ms after SIGTERM, beyond the 10 s grace period`);
+  assert(!/connections still open|work still queued|task failed/.test(b.log()), `clean stop; log:\n${b.log()}`);
+  console.log(`MEASURE shutdown_ms=${took} connections=${idle.length + 1}`);
 });

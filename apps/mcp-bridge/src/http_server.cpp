@@ -1,8 +1,6 @@
 #include "http_server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -232,31 +230,63 @@ response_plan route(const request& req, http_context& ctx, std::string& metric_l
   return legacy_route(req, *url, ctx, metric_label);
 }
 
+// One request from the moment it is read until its answer is written, or the connection
+// is cancelled in between: either way the session learns that nobody writes its stream any
+// more, and a draining shutdown stops waiting for the request.
+struct request_scope {
+  http_context& ctx;
+  bool counted;  // a GET holds a stream for as long as the client likes: not waited for
+  std::function<void(outbound&)> on_detach;
+  std::shared_ptr<outbound> stream;
+  bool ended = false;
+
+  request_scope(http_context& c, bool count) : ctx(c), counted(count) { ctx.inflight += counted ? 1 : 0; }
+  request_scope(const request_scope&) = delete;
+  request_scope& operator=(const request_scope&) = delete;
+  ~request_scope() {
+    try {
+      end();
+    } catch (...) {  // NOLINT(bugprone-empty-catch): the connection is being torn down already
+    }
+  }
+  void end() {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    if (on_detach && stream) {
+      on_detach(*stream);
+    }
+    ctx.inflight -= counted ? 1 : 0;
+    ctx.changed();
+  }
+};
+
+// Closes the connection however its coroutine ends: done, dropped, or cancelled.
+struct connection_scope {
+  http_context& ctx;
+  beast::tcp_stream& stream;
+  connection_scope(http_context& c, beast::tcp_stream& s) : ctx(c), stream(s) {
+    ++ctx.open_connections;
+    ctx.stats.connection_opened();
+  }
+  connection_scope(const connection_scope&) = delete;
+  connection_scope& operator=(const connection_scope&) = delete;
+  ~connection_scope() {
+    beast::error_code ignored;
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    stream.socket().close(ignored);
+    --ctx.open_connections;
+    ctx.stats.connection_closed();
+    ctx.changed();
+  }
+};
+
 }  // namespace
 
-void http_context::close_all() {
-  for (auto* s : sockets) {
-    boost::system::error_code ignored;
-    s->shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    s->close(ignored);
-  }
-}
-
 asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, http_context& ctx) {
-  ++ctx.open_connections;
-  ctx.stats.connection_opened();
   beast::tcp_stream stream(std::move(socket));
-  ctx.sockets.insert(&stream.socket());
-  struct guard {
-    http_context& c;
-    asio::ip::tcp::socket* s;
-    ~guard() {
-      c.sockets.erase(s);
-      --c.open_connections;
-      c.stats.connection_closed();
-      c.changed();
-    }
-  } g{ctx, &stream.socket()};
+  const connection_scope connection(ctx, stream);
   // SSE answers go out as several small writes (header, events, last chunk); with Nagle
   // the last one waits for the client's delayed ACK, adding ~40 ms to every call.
   boost::system::error_code nodelay_ec;
@@ -281,14 +311,12 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, http_contex
       break;
     }
     if (ec) {
-      break;  // end_of_stream, timeout, or a malformed request: drop the connection
+      break;  // end_of_stream, timeout, cancelled, or a malformed request: drop the connection
     }
     stream.expires_never();
     request req = parser.release();
-    // A GET holds a stream for as long as the client likes; everything else is a request
-    // a graceful shutdown waits for.
-    const bool counted = req.method() != http::verb::get;
-    ctx.inflight += counted ? 1 : 0;
+    // Everything but a GET is a request a graceful shutdown waits for.
+    request_scope scope(ctx, req.method() != http::verb::get);
     std::string label;
     response_plan plan = route(req, ctx, label);
     if (plan.wait_for_start) {
@@ -304,21 +332,14 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, http_contex
       }
     }
     ctx.stats.request(label, plan.status);
-    auto on_detach = std::move(plan.on_detach);
-    auto out = plan.stream;
+    scope.on_detach = std::move(plan.on_detach);
+    scope.stream = plan.stream;
     const bool keep = co_await write_plan(stream, req, plan, ctx);
-    if (on_detach && out) {
-      on_detach(*out);
-    }
-    ctx.inflight -= counted ? 1 : 0;
-    ctx.changed();
+    scope.end();
     if (!keep || ctx.draining) {
       break;
     }
   }
-  beast::error_code ignored;
-  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-  stream.socket().close(ignored);
 }
 
 namespace {
@@ -345,7 +366,8 @@ bool out_of_descriptors(const boost::system::error_code& ec) {
 
 }  // namespace
 
-asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor, http_context& ctx) {
+asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor, http_context& ctx,
+                                  async::task_group& connections) {
   asio::steady_timer backoff(acceptor.get_executor());
   auto delay = std::chrono::milliseconds(10);
   for (;;) {
@@ -372,7 +394,7 @@ asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor, http_contex
       refuse(socket);
       continue;
     }
-    asio::co_spawn(acceptor.get_executor(), serve_connection(std::move(socket), ctx), asio::detached);
+    connections.spawn("connection", serve_connection(std::move(socket), ctx));
   }
 }
 

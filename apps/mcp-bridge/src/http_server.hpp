@@ -7,13 +7,16 @@
 // 503 and are closed at once); every write has a deadline (--write-timeout) and a stream
 // over --max-stream-buffer drops its connection, so a client that stops reading holds
 // nothing; accept backs off when the process is out of file descriptors instead of spinning.
+// Every connection is a task of an async::task_group: cancelling its task ends its current
+// read or write (and with it the connection); cancelling the group ends them all.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include <functional>
-#include <set>
+
+#include "async/task_group.hpp"
 
 #include "metrics.hpp"
 #include "options.hpp"
@@ -30,20 +33,22 @@ struct http_context {
   std::size_t inflight = 0;         // requests read whose answers are not written yet (GET streams excluded)
   bool draining = false;            // shutting down: answer what is in flight, keep no connection open
   std::function<void()> on_change;  // while draining: a request finished or a connection closed
-  std::set<boost::asio::ip::tcp::socket*> sockets;  // every open connection, for the hard stop
 
   void changed() const {
     if (draining && on_change) {
       on_change();
     }
   }
-  // Hard stop: closes every connection; their coroutines end with operation_aborted.
-  void close_all();
 };
 
+// Serves one connection until the client closes it, an error, or its task is cancelled
+// (terminal cancellation ends the current read or write; the request in progress is still
+// accounted for: its stream is detached from the session, `inflight` goes down).
 boost::asio::awaitable<void> serve_connection(boost::asio::ip::tcp::socket socket, http_context& ctx);
 
-// Accepts until the acceptor is closed.
-boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor, http_context& ctx);
+// Accepts until the acceptor is closed or its task is cancelled; every connection becomes a
+// task of `connections`.
+boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor, http_context& ctx,
+                                         async::task_group& connections);
 
 }  // namespace bridge

@@ -10,12 +10,15 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "async/task_group.hpp"
 #include "child.hpp"
 #include "copy_self.hpp"
 #include "http_server.hpp"
@@ -56,13 +59,26 @@ asio::awaitable<bool> wait_until(shutdown_state& st, std::chrono::steady_clock::
   co_return done();
 }
 
+// Cancels every connection (each is a task of `connections`: terminal cancellation ends its
+// current read or write) and waits until they have ended, at most `limit`.
+asio::awaitable<void> close_connections(async::task_group& connections, std::chrono::milliseconds limit) {
+  using namespace asio::experimental::awaitable_operators;
+  connections.cancel();
+  asio::steady_timer bound(co_await asio::this_coro::executor, limit);
+  co_await (connections.wait() || bound.async_wait(asio::as_tuple(asio::use_awaitable)));
+  if (connections.size() > 0) {
+    bridge::log::warn("connections still open after cancellation", {{"tasks", std::to_string(connections.size())}});
+  }
+}
+
 // SIGTERM: stop accepting; let in-flight requests finish within the grace period (soft
 // stop); then, or at once on a second signal, end every session (pending requests get a
-// JSON-RPC error), close every connection, forward SIGTERM to every child (SIGKILL after a
+// JSON-RPC error), cancel every connection, forward SIGTERM to every child (SIGKILL after a
 // grace, or at once when forced) and wait until all are reaped.
 asio::awaitable<void> shutdown(asio::io_context& ioc, bridge::http_context& ctx, asio::ip::tcp::acceptor& acceptor,
-                               bridge::session_manager& sessions, bridge::reaper& reaper, const bridge::options& opts,
-                               shutdown_state& st, int& exit_code) {
+                               async::task_group& connections, bridge::session_manager& sessions,
+                               bridge::reaper& reaper, const bridge::options& opts, shutdown_state& st,
+                               int& exit_code) {
   using clock = std::chrono::steady_clock;
   boost::system::error_code ignored;
   acceptor.close(ignored);
@@ -76,9 +92,9 @@ asio::awaitable<void> shutdown(asio::io_context& ioc, bridge::http_context& ctx,
                                       {"inflight", std::to_string(ctx.inflight)}});
   sessions.stop();  // children get SIGTERM (their groups), pending requests an error
   reaper.signal_children(st.forced() ? SIGKILL : SIGTERM);  // also orphans reparented to us
-  // The errors just queued go out to their clients, briefly; then every connection closes.
+  // The errors just queued go out to their clients, briefly; then every connection ends.
   co_await wait_until(st, clock::now() + std::chrono::seconds(1), [&] { return ctx.inflight == 0; });
-  ctx.close_all();
+  co_await close_connections(connections, std::chrono::seconds(2));
   // Every child gone: the ones we spawned and the orphans reparented to us.
   reaper.on_reap([&st] { st.notify(); });
   const auto all_gone = [&] { return reaper.watched() == 0 && reaper.signal_children(0) == 0; };
@@ -154,25 +170,31 @@ int main(int argc, char** argv) {
     bridge::log::error("cannot listen", {{"address", opts.host}, {"error", ec.message()}});
     return 1;
   }
-  bridge::http_context ctx{opts, sessions, stats, address.is_loopback(), 0, 0, false, {}, {}};
+  bridge::http_context ctx{opts, sessions, stats, address.is_loopback(), 0, 0, false, {}};
   sessions.start();
   bridge::log::info("listening", {{"address", opts.host},
                                   {"port", std::to_string(acceptor.local_endpoint().port())},
                                   {"path", opts.path},
                                   opts.upstream ? bridge::log::field{"upstream", *opts.upstream}
                                                 : bridge::log::field{"command", opts.command.front()}});
-  asio::co_spawn(ioc, bridge::accept_loop(acceptor, ctx), asio::detached);
+  // The accept loop and every connection: no connection coroutine outlives the shutdown.
+  async::task_group connections(ioc.get_executor(), [](std::string_view task, std::string_view error) {
+    bridge::log::error("task failed", {{"task", task}, {"error", error}});
+  });
+  connections.spawn("accept", bridge::accept_loop(acceptor, ctx, connections));
 
   asio::signal_set signals(ioc, SIGTERM, SIGINT);
   shutdown_state st(ioc.get_executor());
   int exit_code = exit_drained;
   on_signal(signals, st, [&] {
-    asio::co_spawn(ioc, shutdown(ioc, ctx, acceptor, sessions, reaper, opts, st, exit_code), asio::detached);
+    asio::co_spawn(ioc, shutdown(ioc, ctx, acceptor, connections, sessions, reaper, opts, st, exit_code),
+                   asio::detached);
   });
   ioc.run();
-  // The connections, pumps and timers the shutdown aborted still have handlers queued; let
-  // them unwind now, while everything they refer to is alive (destroying the io_context
-  // last would run their destructors after `ctx` and `sessions` are gone).
+  // The pumps and timers the shutdown aborted still have handlers queued (and the group
+  // frees the entries of the connections it ended); let them unwind now, while everything
+  // they refer to is alive (destroying the io_context last would run their destructors
+  // after `ctx` and `sessions` are gone).
   ctx.on_change = nullptr;
   signals.cancel();
   ioc.restart();

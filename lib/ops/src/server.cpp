@@ -1,11 +1,12 @@
 #include "ops/server.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include <charconv>
+
+#include "async/task_group.hpp"
 
 namespace ops {
 
@@ -25,12 +26,16 @@ boost::asio::awaitable<void> serve(boost::asio::ip::tcp::acceptor acceptor, cons
   using boost::asio::as_tuple;
   using boost::asio::use_awaitable;
   namespace error = boost::asio::error;
+  co_await boost::asio::this_coro::throw_if_cancelled(false);
+  const auto cs = co_await boost::asio::this_coro::cancellation_state;
+  // Every connection is a task of this group: when the listener stops, so do they.
+  async::task_group connections(acceptor.get_executor());
   boost::asio::steady_timer backoff(acceptor.get_executor());
   auto delay = std::chrono::milliseconds(10);
-  for (;;) {
+  while (cs.cancelled() == boost::asio::cancellation_type::none) {
     auto [ec, socket] = co_await acceptor.async_accept(as_tuple(use_awaitable));
     if (ec == error::operation_aborted || !acceptor.is_open()) {
-      co_return;
+      break;
     }
     if (ec) {
       // Out of descriptors (EMFILE, ENFILE) or memory, the pending connection stays in the
@@ -45,10 +50,9 @@ boost::asio::awaitable<void> serve(boost::asio::ip::tcp::acceptor acceptor, cons
       continue;
     }
     delay = std::chrono::milliseconds(10);
-    boost::asio::co_spawn(acceptor.get_executor(),
-                          connection(boost::beast::tcp_stream(std::move(socket)), routes, options),
-                          boost::asio::detached);
+    connections.spawn("ops-connection", connection(boost::beast::tcp_stream(std::move(socket)), routes, options));
   }
+  co_await connections.cancel_and_wait();
 }
 
 bool parse_bind_address(std::string_view text, boost::asio::ip::tcp::endpoint& out, bool& disabled) {

@@ -10,10 +10,12 @@
 #include <memory>
 #include <vector>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/_experimental/test/stream.hpp>
 
@@ -136,6 +138,53 @@ TEST(Serve, BacksOffWhenOutOfFileDescriptors) {
   ioc.run_for(std::chrono::seconds(3));
   EXPECT_TRUE(done);
   EXPECT_NE(got.find("200"), std::string::npos) << got;
+}
+
+}  // namespace
+
+namespace {
+
+// The listener's connections are tasks of its own: cancelling the listener (what the
+// manager does on shutdown) ends an idle keep-alive connection at once, not after the
+// 30 s idle timeout, and serve() completes only once that connection has ended.
+TEST(Serve, CancellingTheListenerClosesItsIdleKeepAliveConnections) {
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor acceptor(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  const auto endpoint = acceptor.local_endpoint();
+  ops::health_checks live;
+  ops::router routes(&live, nullptr, nullptr);
+  boost::asio::cancellation_signal stop;
+  bool served = false;
+  boost::asio::co_spawn(ioc, ops::serve(std::move(acceptor), routes),
+                        boost::asio::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr) { served = true; }));
+  std::vector<std::unique_ptr<boost::asio::ip::tcp::socket>> clients;
+  std::vector<std::string> replies(3);
+  int answered = 0;
+  for (auto& reply : replies) {
+    clients.push_back(std::make_unique<boost::asio::ip::tcp::socket>(ioc));
+    clients.back()->connect(endpoint);
+    const std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";  // keep-alive
+    boost::asio::write(*clients.back(), boost::asio::buffer(req));
+    boost::asio::async_read_until(*clients.back(), boost::asio::dynamic_buffer(reply), "\r\n\r\nok",
+                                  [&](const boost::system::error_code& ec, std::size_t) { answered += ec ? 0 : 1; });
+  }
+  ioc.run_for(std::chrono::milliseconds(300));
+  ASSERT_EQ(answered, 3) << "every connection got its answer and stays open";
+  ASSERT_FALSE(served);
+  ioc.restart();
+  stop.emit(boost::asio::cancellation_type::terminal);
+  int closed = 0;
+  std::array<char, 64> sink{};
+  for (auto& c : clients) {
+    c->async_read_some(boost::asio::buffer(sink), [&](const boost::system::error_code& ec, std::size_t) {
+      closed += ec == boost::asio::error::eof ? 1 : 0;
+    });
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  ioc.run_for(std::chrono::seconds(5));
+  EXPECT_EQ(closed, 3) << "the clients see EOF";
+  EXPECT_TRUE(served) << "serve() completes once its connections have ended";
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
 }
 
 }  // namespace

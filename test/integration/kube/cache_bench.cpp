@@ -15,8 +15,8 @@
 #include <fstream>
 #include <memory>
 
+#include "async/task_group.hpp"
 #include "kube/runtime/reflector.hpp"
-#include "kube/runtime/task_group.hpp"
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
@@ -36,7 +36,7 @@ long status_kb(const std::string& field) {
 
 asio::awaitable<void> write_all(kube::api a, int n, bool patch, std::shared_ptr<int> failures) {
   auto next = std::make_shared<int>(0);
-  kube::task_group group(co_await asio::this_coro::executor);
+  async::task_group group(co_await asio::this_coro::executor);
   for (int w = 0; w < 16; ++w) {
     group.spawn("writer",
                 [](kube::api api, int total, bool p, std::shared_ptr<int> nx,
@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
 
   kube::store cache;
   kube::reflector_stats stats;
-  kube::task_group tasks(io.get_executor());
+  async::task_group tasks(io.get_executor());
   const long rss_before = status_kb("VmRSS");
   const auto t0 = std::chrono::steady_clock::now();
   tasks.spawn("reflector", kube::reflect(cms, kube::watcher_config{}, cache, nullptr, &stats));

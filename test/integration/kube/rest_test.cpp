@@ -12,8 +12,8 @@
 #include <memory>
 #include <set>
 
+#include "async/task_group.hpp"
 #include "harness.hpp"
-#include "kube/runtime/task_group.hpp"
 
 namespace kube {
 namespace {
@@ -90,7 +90,7 @@ TEST(KubeRest, CreateGetReplacePatchDeleteRoundTrip) {
 asio::awaitable<int> create_many(api cms, int n, int parallel) {
   auto next = std::make_shared<int>(0);
   auto failures = std::make_shared<int>(0);
-  task_group group(co_await asio::this_coro::executor);
+  async::task_group group(co_await asio::this_coro::executor);
   for (int w = 0; w < parallel; ++w) {
     group.spawn(
         "create", [](api a, int total, std::shared_ptr<int> nx, std::shared_ptr<int> fails) -> asio::awaitable<void> {

@@ -8,9 +8,9 @@
 #include <future>
 #include <map>
 
+#include "async/task_group.hpp"
 #include "harness.hpp"
 #include "kube/runtime/reflector.hpp"
-#include "kube/runtime/task_group.hpp"
 
 namespace kube {
 namespace {
@@ -105,7 +105,7 @@ void run_outage(bool compact) {
   store cache;
   std::map<std::string, int> deleted;
   reflector_stats stats;
-  task_group tasks(h.io.get_executor());
+  async::task_group tasks(h.io.get_executor());
   tasks.spawn("reflector", reflect(
                                cms, watcher_config{}, cache,
                                [&](const store_change& c) {

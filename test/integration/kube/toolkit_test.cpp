@@ -9,9 +9,9 @@
 
 #include <set>
 
+#include "async/task_group.hpp"
 #include "greeting_controller.hpp"
 #include "harness.hpp"
-#include "kube/runtime/task_group.hpp"
 
 namespace kube {
 namespace {
@@ -22,7 +22,9 @@ using testing::harness;
 using testing::json;
 using testing::scoped_namespace;
 
-api_resource crds() { return {"apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false}; }
+api_resource crds() {
+  return {"apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false};
+}
 
 void install_greeting_crd(harness& h) {
   api a(h.http, crds());
@@ -70,7 +72,7 @@ struct running {
   }
   prometheus::Registry registry;
   greeting::controller ctl;
-  task_group tasks;
+  async::task_group tasks;
 };
 
 template <class F>
@@ -101,7 +103,8 @@ TEST(KubeToolkit, SecondControllerSeesRemovalsPrunesRevertsAndMakesNoWriteOnRest
   };
 
   auto first = std::make_unique<running>(h, ns.name);
-  ASSERT_TRUE(eventually(h, [&] { return data_has("a") && data_has("b") && h.run(svcs.get("hello")); }, 20s))
+  ASSERT_TRUE(eventually(
+      h, [&] { return data_has("a") && data_has("b") && h.run(svcs.get("hello")); }, 20s))
       << "owned ConfigMap and Service not created";
   ASSERT_TRUE(eventually(h, [&] {
     auto got = h.run(greetings.get("hello"));
@@ -135,7 +138,8 @@ TEST(KubeToolkit, SecondControllerSeesRemovalsPrunesRevertsAndMakesNoWriteOnRest
   };
   const std::string before = versions();
   auto second = std::make_unique<running>(h, ns.name);
-  ASSERT_TRUE(eventually(h, [&] { return second->ctl.ctrl().synced(); }, 20s));
+  ASSERT_TRUE(eventually(
+      h, [&] { return second->ctl.ctrl().synced(); }, 20s));
   h.pump(3000ms);
   EXPECT_EQ(second->ctl.writes(), 0) << "a restart with nothing changed wrote";
   EXPECT_EQ(versions(), before);
@@ -144,11 +148,21 @@ TEST(KubeToolkit, SecondControllerSeesRemovalsPrunesRevertsAndMakesNoWriteOnRest
   std::set<std::string> perms;
   for (const auto& p : second->ctl.ctrl().permissions())
     perms.insert(p.group + "/" + p.resource + ":" + p.verb);
-  const std::set<std::string> expected = {
-      "toolkit.test.mcp.v2dy.io/greetings:list", "toolkit.test.mcp.v2dy.io/greetings:watch",
-      "toolkit.test.mcp.v2dy.io/greetings/status:patch", "/configmaps:list", "/configmaps:watch",
-      "/configmaps:get", "/configmaps:create", "/configmaps:patch", "/configmaps:delete", "/services:list", "/services:watch",
-      "/services:get", "/services:create", "/services:patch", "/services:delete"};
+  const std::set<std::string> expected = {"toolkit.test.mcp.v2dy.io/greetings:list",
+                                          "toolkit.test.mcp.v2dy.io/greetings:watch",
+                                          "toolkit.test.mcp.v2dy.io/greetings/status:patch",
+                                          "/configmaps:list",
+                                          "/configmaps:watch",
+                                          "/configmaps:get",
+                                          "/configmaps:create",
+                                          "/configmaps:patch",
+                                          "/configmaps:delete",
+                                          "/services:list",
+                                          "/services:watch",
+                                          "/services:get",
+                                          "/services:create",
+                                          "/services:patch",
+                                          "/services:delete"};
   EXPECT_EQ(perms, expected);
   second->stop(h);
 }

@@ -9,11 +9,11 @@
 #include <map>
 #include <set>
 
+#include "async/task_group.hpp"
 #include "harness.hpp"
 #include "kube/runtime/controller.hpp"
 #include "kube/runtime/event_recorder.hpp"
 #include "kube/runtime/reflector.hpp"
-#include "kube/runtime/task_group.hpp"
 
 namespace kube {
 namespace {
@@ -72,7 +72,7 @@ TEST(KubeWatch, ReflectorCacheConvergesToTheApiserverIncludingDeletions) {
   }
   store cache;
   std::map<std::string, int> deletes;
-  task_group tasks(h.io.get_executor());
+  async::task_group tasks(h.io.get_executor());
   watcher_config cfg;
   cfg.page_size = 7;  // several pages
   tasks.spawn("reflector", reflect(cms, cfg, cache, [&](const store_change& c) {
@@ -149,7 +149,7 @@ TEST(KubeWatch, ControllerReconcilesPrimariesAndRecreatesOwnedObjects) {
     ASSERT_TRUE(
         h.run(cms.create(config_map("p-" + std::to_string(i), "v" + std::to_string(i), R"({"app":"copier"})"))));
   }
-  task_group tasks(h.io.get_executor());
+  async::task_group tasks(h.io.get_executor());
   tasks.spawn("caches", ctl.run_caches());
   tasks.spawn("workers", ctl.run_workers());
 

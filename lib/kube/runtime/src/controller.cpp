@@ -15,7 +15,8 @@
 #include <random>
 #include <set>
 
-#include "kube/runtime/task_group.hpp"
+#include "async/task_group.hpp"
+#include "task_failure_log.hpp"
 
 namespace kube {
 
@@ -134,11 +135,11 @@ controller::controller(std::shared_ptr<client> http, api_resource primary, contr
   }
   watch_options w;
   w.label_selector = opts_.label_selector;
-  add_kind(primary_, std::move(w), [this](const store_change& c) { queue_.add(key_of(*c.obj)); }, detail::primary_role);
+  add_kind(
+      primary_, std::move(w), [this](const store_change& c) { queue_.add(key_of(*c.obj)); }, detail::primary_role);
 }
 
 controller::~controller() = default;
-
 
 object_ptr cache_ref::get(const object_key& key) const {
   const store* s = kind_->cache_for(key.ns);
@@ -164,7 +165,9 @@ std::vector<object_ptr> cache_ref::indexed(const std::string& ns, const std::str
   return s != nullptr ? s->indexed(ns, value) : std::vector<object_ptr>{};
 }
 
-const api_resource& cache_ref::resource() const { return kind_->resource; }
+const api_resource& cache_ref::resource() const {
+  return kind_->resource;
+}
 
 std::size_t cache_ref::size() const {
   std::size_t n = 0;
@@ -215,25 +218,33 @@ detail::watched_kind& controller::add_kind(api_resource r, watch_options w, chan
 }
 
 cache_ref controller::owns(api_resource child, watch_options w) {
-  auto& k = add_kind(std::move(child), std::move(w), [this](const store_change& c) {
-    auto owner = controller_of(*c.obj);
-    if (owner && owner->kind == primary_.kind && owner->api_version == primary_.api_version()) {
-      queue_.add({std::string(namespace_of(*c.obj)), owner->name});
-    }
-  }, detail::owned_role);
+  auto& k = add_kind(
+      std::move(child), std::move(w),
+      [this](const store_change& c) {
+        auto owner = controller_of(*c.obj);
+        if (owner && owner->kind == primary_.kind && owner->api_version == primary_.api_version()) {
+          queue_.add({std::string(namespace_of(*c.obj)), owner->name});
+        }
+      },
+      detail::owned_role);
   return cache_ref(&k);
 }
 
 cache_ref controller::watches(api_resource other, mapper_fn map, watch_options w) {
-  auto& k = add_kind(std::move(other), std::move(w), [this, map = std::move(map)](const store_change& c) {
-    for (auto& key : map(*c.obj)) {
-      queue_.add(key);
-    }
-  }, detail::watched_role);
+  auto& k = add_kind(
+      std::move(other), std::move(w),
+      [this, map = std::move(map)](const store_change& c) {
+        for (auto& key : map(*c.obj)) {
+          queue_.add(key);
+        }
+      },
+      detail::watched_role);
   return cache_ref(&k);
 }
 
-cache_ref controller::cache() const { return cache_ref(kinds_.front().get()); }
+cache_ref controller::cache() const {
+  return cache_ref(kinds_.front().get());
+}
 
 std::vector<permission> controller::permissions() const {
   std::set<permission> out(extra_.begin(), extra_.end());
@@ -259,11 +270,11 @@ bool controller::synced() const {
 }
 
 asio::awaitable<void> controller::run_caches() {
-  task_group tasks(co_await asio::this_coro::executor);
+  async::task_group tasks(co_await asio::this_coro::executor, detail::log_task_failure);
   for (auto& k : kinds_) {
     for (std::size_t i = 0; i < k->sources.size(); ++i) {
-      tasks.spawn(opts_.name + "/reflector", reflect(k->sources[i], k->config, *k->caches[i], k->on_change,
-                                                     k->stats[i].get()));
+      tasks.spawn(opts_.name + "/reflector",
+                  reflect(k->sources[i], k->config, *k->caches[i], k->on_change, k->stats[i].get()));
     }
   }
   co_await tasks.join_or_cancel();
@@ -281,7 +292,7 @@ asio::awaitable<void> controller::run_workers() {
     }
   }
   spdlog::info("msg=\"caches synced; starting workers\" controller={} workers={}", opts_.name, opts_.concurrency);
-  task_group workers(ex);
+  async::task_group workers(ex, detail::log_task_failure);
   for (unsigned i = 0; i < std::max(1u, opts_.concurrency); ++i) {
     workers.spawn(opts_.name + "/worker", worker());
   }

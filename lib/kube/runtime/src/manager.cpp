@@ -14,10 +14,11 @@
 #include <csignal>
 #include <optional>
 
-#include "kube/runtime/task_group.hpp"
+#include "async/task_group.hpp"
 #include "ops/health.hpp"
 #include "ops/router.hpp"
 #include "ops/server.hpp"
+#include "task_failure_log.hpp"
 
 namespace kube {
 
@@ -95,7 +96,7 @@ int manager::run() {
       }
       exit_code = 1;
     }
-    io_.stop();  // probe connections may still idle; they die with the process
+    io_.stop();  // detached work (event writes, verification probes) dies with the process
   });
   io_.run();
   return exit_code;
@@ -119,7 +120,7 @@ asio::awaitable<void> manager::main_task(int& exit_code) {
     exit_code = 1;
     co_return;
   }
-  task_group servers(ex);
+  async::task_group servers(ex, detail::log_task_failure);
   if (probe_acc) {
     servers.spawn("probes", ops::serve(std::move(*probe_acc), probe_routes));
   }
@@ -127,11 +128,11 @@ asio::awaitable<void> manager::main_task(int& exit_code) {
     servers.spawn("metrics", ops::serve(std::move(*metric_acc), metric_routes));
   }
 
-  task_group caches(ex);
+  async::task_group caches(ex, detail::log_task_failure);
   for (auto* c : controllers_) {
     caches.spawn(c->name() + "/caches", c->run_caches());
   }
-  task_group workers(ex);
+  async::task_group workers(ex, detail::log_task_failure);
   asio::steady_timer wake(ex, asio::steady_timer::time_point::max());
   bool lost = false;
   auto start_workers = [&] {
@@ -140,7 +141,7 @@ asio::awaitable<void> manager::main_task(int& exit_code) {
     }
   };
   std::optional<leader_election> elector;
-  task_group election(ex);
+  async::task_group election(ex, detail::log_task_failure);
   if (opts_.leader_election) {
     elector.emplace(http_, opts_.leader_election_namespace, opts_.leader_election_id, opts_.identity, opts_.lease);
     election.spawn("leader-election", elector->run(start_workers, [&] {

@@ -60,7 +60,9 @@ struct server_options {
   std::chrono::seconds idle_timeout{30};
 };
 
-// Accepts connections on `acceptor` until it is closed or the coroutine is cancelled.
+// Accepts connections on `acceptor` until it is closed or the coroutine is cancelled; then
+// cancels the connections still open (each is a task of one async::task_group) and
+// completes once they have all ended, so no connection outlives the listener.
 boost::asio::awaitable<void> serve(boost::asio::ip::tcp::acceptor acceptor, const router& routes,
                                    server_options options = {});
 
