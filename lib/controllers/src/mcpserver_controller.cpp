@@ -311,11 +311,14 @@ asio::awaitable<kube::reconcile_result> mcpserver_controller::reconcile(kube::ob
     const auto& err = applied.error();
     if (namespace_terminating(err))
       co_return kube::action::await_change();  // the MCPServer goes with its namespace
-    emit(mcp, "Warning", "ApplyFailed", "Reconcile", err.describe());
     if (err.is(kube::error_kind::already_exists)) {
+      // An object of the server's name that something else controls: refused, never taken over.
+      emit(mcp, "Warning", name_taken_reason, "Reconcile", err.message);
       obs.render_error = err.message;
+      obs.failure_reason = name_taken_reason;
       co_return co_await failed(mcp, server, obs, prev);
     }
+    emit(mcp, "Warning", "ApplyFailed", "Reconcile", err.describe());
     co_return kube::reconcile_error::retry(err.describe());
   }
 
