@@ -169,18 +169,31 @@ asio::awaitable<kube::result<void>> mcpserver_controller::apply_owned(const kube
   // One event per verb and reconcile ("Created ServiceAccount a, Service a, Deployment a"):
   // a burst of new servers costs the apiserver one Event write each, not one per object.
   std::map<kube::owned_change::verb, std::string> notes;
+  std::vector<std::string> previous;  // the UIDs the adopted objects' stale references named
   for (const auto& c : *changes) {
     const std::string verb(kube::to_string(c.what));
-    spdlog::info("msg=\"{} {}\" controller=mcpserver key={} reconcile_id={} name={}", verb, c.kind, ctx.key.str(),
-                 ctx.reconcile_id, c.name);
+    spdlog::info("msg=\"{} {}\" controller=mcpserver key={} reconcile_id={} name={}{}", verb, c.kind, ctx.key.str(),
+                 ctx.reconcile_id, c.name,
+                 c.previous_owner_uid.empty() ? "" : " previous_owner_uid=" + c.previous_owner_uid);
     std::string& note = notes[c.what];
     note += (note.empty() ? verb + " " : std::string(", ")) + c.kind + " " + c.name;
+    if (!c.previous_owner_uid.empty() &&
+        std::find(previous.begin(), previous.end(), c.previous_owner_uid) == previous.end())
+      previous.push_back(c.previous_owner_uid);
   }
   for (auto& [what, note] : notes) {
-    const char* action = what == kube::owned_change::verb::created    ? "Create"
-                         : what == kube::owned_change::verb::updated  ? "Update"
-                         : what == kube::owned_change::verb::replaced ? "Replace"
-                                                                      : "Delete";
+    using verb = kube::owned_change::verb;
+    const char* action = what == verb::created    ? "Create"
+                         : what == verb::updated  ? "Update"
+                         : what == verb::replaced ? "Replace"
+                         : what == verb::adopted  ? "Adopt"
+                                                  : "Delete";
+    if (what == verb::adopted) {
+      note += " left behind by a deleted " + std::string(api::kind) + " of the same name (uid ";
+      for (std::size_t i = 0; i < previous.size(); ++i)
+        note += (i == 0 ? "" : ", ") + previous[i];
+      note += ")";
+    }
     emit(mcp, "Normal", kube::to_string(what), action, std::move(note));
   }
   co_return kube::result<void>{};
@@ -298,11 +311,14 @@ asio::awaitable<kube::reconcile_result> mcpserver_controller::reconcile(kube::ob
     const auto& err = applied.error();
     if (namespace_terminating(err))
       co_return kube::action::await_change();  // the MCPServer goes with its namespace
-    emit(mcp, "Warning", "ApplyFailed", "Reconcile", err.describe());
     if (err.is(kube::error_kind::already_exists)) {
+      // An object of the server's name that something else controls: refused, never taken over.
+      emit(mcp, "Warning", name_taken_reason, "Reconcile", err.message);
       obs.render_error = err.message;
+      obs.failure_reason = name_taken_reason;
       co_return co_await failed(mcp, server, obs, prev);
     }
+    emit(mcp, "Warning", "ApplyFailed", "Reconcile", err.describe());
     co_return kube::reconcile_error::retry(err.describe());
   }
 

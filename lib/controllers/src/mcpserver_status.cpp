@@ -242,10 +242,11 @@ json::object compute_status(const api::mcpserver& s, const render_options& optio
   std::int64_t desired = 0, ready = 0, current = 0;
   if (!obs.render_error.empty()) {
     phase = "Failed";
-    conds = {{"Ready", "False", "InvalidSpec", obs.render_error},
-             {"Available", "False", "InvalidSpec", obs.render_error},
-             {"Progressing", "False", "InvalidSpec", obs.render_error},
-             {"Degraded", "True", "InvalidSpec", obs.render_error}};
+    const std::string why = obs.failure_reason.empty() ? "InvalidSpec" : obs.failure_reason;
+    conds = {{"Ready", "False", why, obs.render_error},
+             {"Available", "False", why, obs.render_error},
+             {"Progressing", "False", why, obs.render_error},
+             {"Degraded", "True", why, obs.render_error}};
   } else if (obs.deployment == nullptr) {
     phase = "Pending";
     conds = {{"Ready", "False", "DeploymentMissing", "the server's Deployment has not been created yet"},

@@ -182,6 +182,18 @@ TEST(Status, FailedWhenTheSpecCannotBeRealised) {
   EXPECT_FALSE(st.contains("url"));
 }
 
+// An object of the server's name that something else controls is not a fault of the spec.
+TEST(Status, FailedWithItsOwnReasonWhenANameIsTaken) {
+  controllers::observed obs{nullptr, {}, {}, "ServiceAccount demo already exists and is not owned by this MCPServer"};
+  obs.failure_reason = controllers::name_taken_reason;
+  auto st = controllers::compute_status(server(), opts, obs, {}, "t");
+  EXPECT_EQ(st.at("phase").as_string(), "Failed");
+  for (const char* type : {"Ready", "Available", "Progressing", "Degraded"})
+    EXPECT_EQ(condition(st, type, "reason"), "NameTaken") << type;
+  EXPECT_EQ(condition(st, "Ready", "status"), "False");
+  EXPECT_EQ(condition(st, "Ready", "message"), "ServiceAccount demo already exists and is not owned by this MCPServer");
+}
+
 json::object pod_of(const char* name, const char* hash, bool ready) {
   return json::object{
       {"metadata", json::object{{"name", name}, {"labels", json::object{{"pod-template-hash", hash}}}}},

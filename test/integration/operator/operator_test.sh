@@ -345,11 +345,107 @@ EOF
     wait_until 10 "taken Failed" eq mcpserver/taken '{.status.phase}' Failed
     msg=$(jp mcpserver/taken '{.status.conditions[?(@.type=="Ready")].message}')
     [[ "$msg" == "Service taken already exists and is not owned by this MCPServer" ]] || fail "message: $msg"
+    expect mcpserver/taken '{.status.conditions[?(@.type=="Ready")].reason}' NameTaken
     expect service/taken '{.metadata.resourceVersion}' "$before"
     expect service/taken '{.metadata.ownerReferences}' ''
     sleep 1
     left=$(kubectl -n "$NS" get deployment,serviceaccount -l app.kubernetes.io/instance=taken -o name)
     [[ -z "$left" ]] || fail "created beside a taken name: $left"
+    ;;
+
+  adopt_orphans)
+    # The objects of a deleted MCPServer that the garbage collector missed (kube-controller-manager
+    # does after an apiserver restart, bench/SOAK.md) are adopted by the MCPServer re-created
+    # with that name: the same objects (UIDs kept), with one owner reference, to the new UID, and
+    # an Adopted Event; the collector, running again, leaves them alone. The missed collection is
+    # made by freezing kube-controller-manager (SIGSTOP) across the delete. Objects that another
+    # owner controls, or nobody (what `kubectl delete --cascade=orphan` leaves: the collector
+    # removes the owner references), are refused with reason NameTaken.
+    new_namespace adopt
+    start_operator adopt
+    server() { printf 'apiVersion: mcp.v2dy.io/v1\nkind: MCPServer\nmetadata: {name: %s}\nspec: {image: example.invalid/mcp:1}\n' "$1"; }
+    server again | kubectl -n "$NS" apply -f - >/dev/null
+    wait_until 20 "again Running" eq mcpserver/again '{.status.phase}' Running
+    old=$(jp mcpserver/again '{.metadata.uid}')
+    objects=(serviceaccount/again service/again deployment/again)
+    uids() { for o in "${objects[@]}"; do jp "$o" '{.metadata.uid}{" "}'; done; }
+    before=$(uids)
+    kcm=$(cat "$CLUSTER_DIR/run/kube-controller-manager.pid")
+    [[ "$(ps -o comm= -p "$kcm")" == kube-controller* ]] || fail "pid $kcm is not kube-controller-manager"
+    kill -STOP "$kcm"
+    CLEANUP=("kill -CONT $kcm" "${CLEANUP[@]}")
+    kubectl -n "$NS" delete mcpserver again --wait=false >/dev/null
+    not_found() { [[ "$(kubectl -n "$NS" get "$1" 2>&1)" == *NotFound* ]]; }
+    wait_until 10 "again deleted" not_found mcpserver/again
+    expect deployment/again '{.metadata.ownerReferences[*].uid}' "$old"
+    server again | kubectl -n "$NS" apply -f - >/dev/null
+    new=$(jp mcpserver/again '{.metadata.uid}')
+    [[ -n "$new" && "$new" != "$old" ]] || fail "re-created with uid '$new' (was $old)"
+    refs() { jp "$1" '{range .metadata.ownerReferences[*]}{.kind}/{.name}/{.uid}/{.controller}/{.blockOwnerDeletion}{" "}{end}'; }
+    adopted() { for o in "${objects[@]}"; do [[ "$(refs "$o")" == "MCPServer/again/$new/true/true " ]] || return 1; done; }
+    wait_until 10 "objects adopted (one owner reference each, the new UID)" adopted
+    # An object still naming the deleted UID is what the collector removes once it runs again:
+    # when this one is gone, it has looked at the adopted objects too.
+    kubectl -n "$NS" apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: canary
+  ownerReferences: [{apiVersion: mcp.v2dy.io/v1, kind: MCPServer, name: again, uid: $old, controller: true}]
+EOF
+    kill -CONT "$kcm"
+    wait_until 30 "the garbage collector removes the canary" not_found configmap/canary
+    sleep 2
+    wait_until 20 "again Running" eq mcpserver/again '{.status.phase}' Running
+    expect mcpserver/again '{.status.conditions[?(@.type=="Ready")].status}' True
+    adopted || fail "owner references after the collector ran: $(for o in "${objects[@]}"; do echo "$o: $(refs "$o")"; done)"
+    [[ "$(uids)" == "$before" ]] || fail "re-created, not adopted: uids before [$before], now [$(uids)]"
+    events=$(kubectl -n "$NS" get events.events.k8s.io -o jsonpath='{range .items[*]}{.reason} {.note}{"\n"}{end}')
+    o='(ServiceAccount|Service|Deployment) again'
+    grep -qE "^Adopted Adopted $o(, $o){2} left behind by a deleted MCPServer of the same name \(uid $old\)$" <<<"$events" ||
+      fail "no Adopted event naming the three objects and uid $old: $events"
+
+    # Refused: the objects of an MCPServer deleted with --cascade=orphan (nobody's), a
+    # ServiceAccount a ConfigMap controls (labelled as the operator's, so it is in the operator's
+    # cache), and one an MCPServer of another name controls (unlabelled: read from the apiserver).
+    kubectl -n "$NS" delete mcpserver again --cascade=orphan >/dev/null
+    unowned() { [[ -z "$(jp serviceaccount/again '{.metadata.ownerReferences}')" ]]; }
+    wait_until 20 "--cascade=orphan removed the owner references" unowned
+    server again | kubectl -n "$NS" apply -f - >/dev/null
+    third=$(jp mcpserver/again '{.metadata.uid}')
+    kubectl -n "$NS" create configmap holder >/dev/null
+    cm=$(jp configmap/holder '{.metadata.uid}')
+    kubectl -n "$NS" apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: by-configmap
+  labels: {app.kubernetes.io/managed-by: mcp-operator, app.kubernetes.io/instance: by-configmap}
+  ownerReferences: [{apiVersion: v1, kind: ConfigMap, name: holder, uid: $cm, controller: true}]
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: by-other
+  ownerReferences: [{apiVersion: mcp.v2dy.io/v1, kind: MCPServer, name: again, uid: $third, controller: true}]
+EOF
+    declare -A want=([again]="" [by-configmap]="ConfigMap/holder/$cm/true/ " [by-other]="MCPServer/again/$third/true/ ")
+    declare -A version
+    for s in "${!want[@]}"; do version[$s]=$(jp "serviceaccount/$s" '{.metadata.resourceVersion}'); done
+    for s in by-configmap by-other; do server "$s" | kubectl -n "$NS" apply -f - >/dev/null; done
+    for s in "${!want[@]}"; do
+      wait_until 10 "$s Failed" eq "mcpserver/$s" '{.status.phase}' Failed
+      expect "mcpserver/$s" '{.status.conditions[?(@.type=="Ready")].status}' False
+      expect "mcpserver/$s" '{.status.conditions[?(@.type=="Ready")].reason}' NameTaken
+      expect "mcpserver/$s" '{.status.conditions[?(@.type=="Ready")].message}' \
+        "ServiceAccount $s already exists and is not owned by this MCPServer"
+      [[ "$(refs "serviceaccount/$s")" == "${want[$s]}" ]] || fail "serviceaccount/$s taken over: $(refs "serviceaccount/$s")"
+      expect "serviceaccount/$s" '{.metadata.resourceVersion}' "${version[$s]}"
+    done
+    events=$(kubectl -n "$NS" get events.events.k8s.io -o jsonpath='{range .items[*]}{.type}/{.reason} {.note}{"\n"}{end}')
+    for s in "${!want[@]}"; do
+      grep -q "^Warning/NameTaken ServiceAccount $s already exists" <<<"$events" || fail "no NameTaken event for $s: $events"
+    done
     ;;
 
   degraded)

@@ -59,13 +59,19 @@ struct observed {
   const boost::json::object* deployment = nullptr;  // null: not created yet
   std::vector<const boost::json::object*> pods;     // the server's pods that are not terminating
   std::optional<verification> verified;             // unset: not attempted yet
-  std::string render_error;                         // non-empty: spec cannot be realised
+  std::string render_error;                         // non-empty: spec cannot be realised (phase Failed)
   bool verification_off = false;                    // the operator runs with --verify=off
   // The pod-template-hash of the Deployment's current ReplicaSet (the one of the Deployment's
   // revision), once kube-controller-manager has observed the Deployment's generation. Empty:
   // not known yet; readiness then comes from the Deployment's status alone.
   std::string current_hash{};
+  // The conditions' reason when render_error is set; empty: InvalidSpec (the spec's own fault).
+  std::string failure_reason{};
 };
+
+// The reason of a server whose object names are taken: an object of its name exists that
+// something else controls (or nothing does), and the operator never takes it over.
+inline constexpr const char* name_taken_reason = "NameTaken";
 
 // The annotation kube-controller-manager keeps on a Deployment and its ReplicaSets.
 inline constexpr const char* deployment_revision_annotation = "deployment.kubernetes.io/revision";

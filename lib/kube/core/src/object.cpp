@@ -65,6 +65,29 @@ std::optional<owner_reference> controller_of(const object& o) {
   return std::nullopt;
 }
 
+std::string_view group_of(std::string_view api_version) {
+  const auto slash = api_version.find('/');
+  return slash == std::string_view::npos ? std::string_view{} : api_version.substr(0, slash);
+}
+
+control control_of(const object& o, const object& owner) {
+  const auto ref = controller_of(o);
+  if (!ref)
+    return control::other;
+  const std::string_view uid = uid_of(owner);
+  if (!uid.empty() && ref->uid == uid)
+    return control::owner;
+  const auto* kind = owner.if_contains("kind");
+  const auto* api_version = owner.if_contains("apiVersion");
+  if (uid.empty() || ref->uid.empty() || kind == nullptr || !kind->is_string() || api_version == nullptr ||
+      !api_version->is_string())
+    return control::other;
+  if (ref->kind == std::string_view(kind->get_string()) &&
+      group_of(ref->api_version) == group_of(api_version->get_string()) && ref->name == name_of(owner))
+    return control::earlier_incarnation;
+  return control::other;
+}
+
 void trim_for_cache(object& o) {
   auto* meta = o.if_contains("metadata");
   if (meta == nullptr || !meta->is_object())

@@ -30,6 +30,46 @@ TEST(Object, ControllerOwnerIsTheOneMarkedController) {
   EXPECT_EQ(c->name, "demo");
 }
 
+object owned_by(std::string_view ref) {
+  return boost::json::parse(std::string(R"({"metadata":{"name":"demo","ownerReferences":[)") + std::string(ref) + "]}}")
+      .as_object();
+}
+
+TEST(Object, ControlOfTellsTheOwnerAnEarlierIncarnationAndEveryoneElseApart) {
+  const auto owner = boost::json::parse(R"({"apiVersion":"mcp.v2dy.io/v1","kind":"MCPServer",
+      "metadata":{"name":"s0448","namespace":"n","uid":"new"}})")
+                         .as_object();
+  auto ref = [](std::string_view api_version, std::string_view kind, std::string_view name, std::string_view uid,
+                bool controller = true) {
+    return owned_by(std::string(R"({"apiVersion":")") + std::string(api_version) + R"(","kind":")" + std::string(kind) +
+                    R"(","name":")" + std::string(name) + R"(","uid":")" + std::string(uid) + R"(","controller":)" +
+                    (controller ? "true" : "false") + "}");
+  };
+  EXPECT_EQ(control_of(ref("mcp.v2dy.io/v1", "MCPServer", "s0448", "new"), owner), control::owner);
+  // The previous MCPServer s0448: gone, since this one holds the name.
+  EXPECT_EQ(control_of(ref("mcp.v2dy.io/v1", "MCPServer", "s0448", "old"), owner), control::earlier_incarnation);
+  EXPECT_EQ(control_of(ref("mcp.v2dy.io/v1beta1", "MCPServer", "s0448", "old"), owner), control::earlier_incarnation)
+      << "another version of the same group is the same kind";
+  // Anyone else's object is never taken over.
+  EXPECT_EQ(control_of(ref("mcp.v2dy.io/v1", "MCPServer", "other", "old"), owner), control::other);
+  EXPECT_EQ(control_of(ref("v1", "ConfigMap", "s0448", "old"), owner), control::other);
+  EXPECT_EQ(control_of(ref("example.com/v1", "MCPServer", "s0448", "old"), owner), control::other);
+  EXPECT_EQ(control_of(ref("mcp.v2dy.io/v1", "MCPServer", "s0448", ""), owner), control::other);
+  EXPECT_EQ(control_of(ref("mcp.v2dy.io/v1", "MCPServer", "s0448", "old", false), owner), control::other)
+      << "a reference that is not the controller";
+  EXPECT_EQ(control_of(object{{"metadata", object{{"name", "s0448"}}}}, owner), control::other);
+  // An owner without a UID (not read from the apiserver) proves nothing.
+  auto no_uid = owner;
+  no_uid["metadata"].as_object().erase("uid");
+  EXPECT_EQ(control_of(ref("mcp.v2dy.io/v1", "MCPServer", "s0448", "old"), no_uid), control::other);
+}
+
+TEST(Object, GroupOfAnApiVersion) {
+  EXPECT_EQ(group_of("apps/v1"), "apps");
+  EXPECT_EQ(group_of("v1"), "");
+  EXPECT_EQ(group_of("mcp.v2dy.io/v1"), "mcp.v2dy.io");
+}
+
 }  // namespace
 }  // namespace kube
 

@@ -28,6 +28,8 @@ std::string_view to_string(owned_change::verb v) {
       return "Deleted";
     case owned_change::verb::replaced:
       return "Replaced";
+    case owned_change::verb::adopted:
+      return "Adopted";
   }
   return "Changed";
 }
@@ -117,7 +119,7 @@ const cache_ref* owned_set::cache_for(std::string_view api_version, std::string_
 
 // The current values of the released fields that `desired` no longer sets, applied by the
 // handover manager, so that the main manager's apply without them keeps them.
-asio::awaitable<result<void>> owned_set::hand_over(const object& live, const object& desired, const api& to) {
+asio::awaitable<result<std::string>> owned_set::hand_over(const object& live, const object& desired, const api& to) {
   object body{{"apiVersion", desired.at("apiVersion")},
               {"kind", desired.at("kind")},
               {"metadata", object{{"name", desired.at("metadata").at("name")}}}};
@@ -142,7 +144,7 @@ asio::awaitable<result<void>> owned_set::hand_over(const object& live, const obj
     any = true;
   }
   if (!any)
-    co_return result<void>{};
+    co_return std::string{};
   api a = to;
   const std::string name(str(desired.at("metadata").as_object(), "name"));
   const std::string manager = opts_.field_manager + "-handover";  // named: see api.hpp's GCC 12 caveat
@@ -151,7 +153,7 @@ asio::awaitable<result<void>> owned_set::hand_over(const object& live, const obj
   // exactly what the handover is for.
   if (!res && !res.error().is(error_kind::conflict))
     co_return res.error();
-  co_return result<void>{};
+  co_return res ? std::string(resource_version_of(*res)) : std::string{};
 }
 
 namespace {
@@ -181,35 +183,54 @@ asio::awaitable<std::vector<T>> all_of(std::vector<asio::awaitable<T>> tasks) {
 
 }  // namespace
 
-// The object `name` of `kind`, missing from the (label-filtered) cache: an error unless it does
-// not exist or is controlled by `owner_uid`. Returns whether it exists.
-asio::awaitable<std::optional<result<bool>>> owned_set::check_uncached(const object& owner, const cache_ref* cache,
-                                                                       std::string ns, std::string name) {
+asio::awaitable<std::optional<result<object_ptr>>> owned_set::get_uncached(const cache_ref* cache, std::string ns,
+                                                                           std::string name) {
   api a(http_, resource_for(*cache), ns);
   auto got = co_await a.get(name);
   if (!got) {
     if (got.error().is(error_kind::not_found))
-      co_return result<bool>{false};
-    co_return result<bool>{got.error()};
+      co_return result<object_ptr>{object_ptr{}};
+    co_return result<object_ptr>{got.error()};
   }
-  auto controller = controller_of(*got);
-  if (!controller || controller->uid != uid_of(owner)) {
-    co_return result<bool>{make_error(error_kind::already_exists, std::string(cache->resource().kind) + " " + name +
-                                                                      " already exists and is not owned by this " +
-                                                                      std::string(str(owner, "kind")))};
-  }
-  co_return result<bool>{true};
+  co_return result<object_ptr>{std::make_shared<const object>(std::move(*got))};
 }
+
+namespace {
+
+// Whether `owner` may apply its body over `live`: "" when it controls it already, the UID of the
+// stale controller reference when an earlier incarnation of `owner` did (adopt it), else the
+// already_exists error that names it.
+result<std::string> claim(const object& live, const object& owner, std::string_view kind, std::string_view name) {
+  switch (control_of(live, owner)) {
+    case control::owner:
+      return std::string{};
+    case control::earlier_incarnation:
+      return controller_of(live)->uid;
+    case control::other:
+      break;
+  }
+  return make_error(error_kind::already_exists, std::string(kind) + " " + std::string(name) +
+                                                    " already exists and is not owned by this " +
+                                                    std::string(str(owner, "kind")));
+}
+
+}  // namespace
 
 asio::awaitable<std::optional<result<bool>>> owned_set::apply_one(const cache_ref* cache, std::string ns,
                                                                   const object& body, object_ptr live) {
   api a(http_, resource_for(*cache), ns);
+  std::optional<object> rebased;  // an adoption's body after the handover's own write
   if (live && !opts_.released.empty()) {
-    if (auto h = co_await hand_over(*live, body, a); !h)
+    auto h = co_await hand_over(*live, body, a);
+    if (!h)
       co_return result<bool>{h.error()};
+    if (!h->empty() && at_path(body, {"metadata", "resourceVersion"}) != nullptr) {
+      rebased = body;
+      (*rebased)["metadata"].as_object()["resourceVersion"] = *h;
+    }
   }
   const std::string name(name_of(body));
-  auto res = co_await a.apply(name, body, opts_.field_manager, true);
+  auto res = co_await a.apply(name, rebased ? *rebased : body, opts_.field_manager, true);
   if (res)
     co_return result<bool>{false};
   if (!res.error().is(error_kind::invalid) || !live)
@@ -218,7 +239,9 @@ asio::awaitable<std::optional<result<bool>>> owned_set::apply_one(const cache_re
   // Service port changed by hand, whose entry apply cannot remove, so two ports get the same
   // name). If the desired object is valid on its own (a dry-run create under a generated
   // name), the live one is replaced; if not, the spec is at fault and the live object stays.
-  object probe = body;
+  object fresh = body;
+  fresh["metadata"].as_object().erase("resourceVersion");  // an adoption's precondition
+  object probe = fresh;
   probe["metadata"].as_object().erase("name");
   probe["metadata"].as_object()["generateName"] = "mcp-validate-";
   write_params wp;
@@ -232,7 +255,7 @@ asio::awaitable<std::optional<result<bool>>> owned_set::apply_one(const cache_re
   auto gone = co_await a.remove(name, p);
   if (!gone && !gone.error().is(error_kind::not_found))
     co_return result<bool>{gone.error()};
-  auto again = co_await a.apply(name, body, opts_.field_manager, true);
+  auto again = co_await a.apply(name, fresh, opts_.field_manager, true);
   if (!again)
     co_return result<bool>{again.error()};
   co_return result<bool>{true};
@@ -247,8 +270,10 @@ asio::awaitable<result<std::vector<owned_change>>> owned_set::reconcile(const ob
   struct pending {
     const cache_ref* cache;
     object* body;
-    object_ptr live;
+    object_ptr live;  // from the cache
     bool exists;
+    std::string adopt_from{};     // the stale controller UID of an object to adopt
+    std::string adopt_version{};  // the resourceVersion it was judged at
   };
   std::vector<pending> work;
   for (auto& body : desired) {
@@ -283,18 +308,18 @@ asio::awaitable<result<std::vector<owned_change>>> owned_set::reconcile(const ob
       ann.get_object()[opts_.hash_annotation] = hash;
     }
     object_ptr live = cache->get({ns, name});
+    std::string adopt_from;
     if (live) {
-      auto controller = controller_of(*live);
-      if (!controller || controller->uid != owner_uid) {
-        co_return make_error(
-            error_kind::already_exists,
-            kind + " " + name + " already exists and is not owned by this " + std::string(str(owner, "kind")));
-      }
-      if (annotation(*live, opts_.hash_annotation) == hash && contains_subset(*live, body))
+      auto claimed = claim(*live, owner, kind, name);
+      if (!claimed)
+        co_return claimed.error();
+      adopt_from = std::move(*claimed);
+      if (adopt_from.empty() && annotation(*live, opts_.hash_annotation) == hash && contains_subset(*live, body))
         continue;
     }
     const bool cached = static_cast<bool>(live);
-    work.push_back({cache, &body, std::move(live), cached});
+    std::string version(adopt_from.empty() || !live ? std::string_view{} : resource_version_of(*live));
+    work.push_back({cache, &body, std::move(live), cached, std::move(adopt_from), std::move(version)});
   }
 
   // The cache holds only what carries the controller's label: an object of the same name
@@ -302,20 +327,36 @@ asio::awaitable<result<std::vector<owned_change>>> owned_set::reconcile(const ob
   // forced apply would take it over. All of them at once, and nothing is applied if one is
   // someone else's.
   {
-    std::vector<asio::awaitable<std::optional<result<bool>>>> checks;
+    std::vector<asio::awaitable<std::optional<result<object_ptr>>>> checks;
     std::vector<std::size_t> which;
     for (std::size_t i = 0; i < work.size(); ++i) {
       if (work[i].live)
         continue;
-      checks.push_back(check_uncached(owner, work[i].cache, ns, std::string(name_of(*work[i].body))));
+      checks.push_back(get_uncached(work[i].cache, ns, std::string(name_of(*work[i].body))));
       which.push_back(i);
     }
     auto found = co_await all_of(std::move(checks));
     for (std::size_t j = 0; j < found.size(); ++j) {
       if (!found[j] || !*found[j])
         co_return found[j] ? found[j]->error() : make_error(error_kind::internal_error, "ownership check did not run");
-      work[which[j]].exists = **found[j];
+      const object_ptr& got = **found[j];
+      pending& w = work[which[j]];
+      if (!got)
+        continue;
+      auto claimed = claim(*got, owner, str(*w.body, "kind"), name_of(*w.body));
+      if (!claimed)
+        co_return claimed.error();
+      w.exists = true;
+      w.adopt_from = std::move(*claimed);
+      if (!w.adopt_from.empty())
+        w.adopt_version = std::string(resource_version_of(*got));
     }
+  }
+  // An adoption applies over exactly the object judged: its resourceVersion is a precondition
+  // (a Conflict, retried, if it changed meanwhile). Not part of the hashed body.
+  for (auto& w : work) {
+    if (!w.adopt_version.empty())
+      (*w.body)["metadata"].as_object()["resourceVersion"] = w.adopt_version;
   }
 
   // The objects are independent: applied concurrently, a reconcile waits one round trip for
@@ -328,10 +369,12 @@ asio::awaitable<result<std::vector<owned_change>>> owned_set::reconcile(const ob
     for (std::size_t i = 0; i < done.size(); ++i) {
       if (!done[i] || !*done[i])
         co_return done[i] ? done[i]->error() : make_error(error_kind::internal_error, "apply did not run");
-      const auto verb = **done[i]        ? owned_change::verb::replaced
-                        : work[i].exists ? owned_change::verb::updated
-                                         : owned_change::verb::created;
-      changes.push_back({verb, std::string(str(*work[i].body, "kind")), std::string(name_of(*work[i].body))});
+      const auto verb = **done[i]                     ? owned_change::verb::replaced
+                        : !work[i].adopt_from.empty() ? owned_change::verb::adopted
+                        : work[i].exists              ? owned_change::verb::updated
+                                                      : owned_change::verb::created;
+      changes.push_back({verb, std::string(str(*work[i].body, "kind")), std::string(name_of(*work[i].body)),
+                         verb == owned_change::verb::adopted ? work[i].adopt_from : std::string{}});
     }
   }
 

@@ -24,6 +24,13 @@
 // from its cache is read from the apiserver first, so an object of the same name that another
 // owner controls is reported (already_exists), never taken over by the forced apply.
 //
+// Adoption: an object whose controller reference names an earlier incarnation of the owner
+// (same group, kind and name, another UID: that owner was deleted, and the garbage collector
+// missed the object) is applied with the owner reference of the current one, which replaces the
+// stale entry (ownerReferences is a map-list keyed by uid, and the earlier apply by the same
+// field manager owns the stale entry, so an apply without it drops it). The apply carries the
+// resourceVersion the decision was made on, so an object that changed meanwhile is not taken.
+//
 // Requires the desired objects to carry apiVersion, kind, metadata.name and the controller
 // owner reference; their kinds must have been declared with add() (a cache of each, filled
 // by the controller's owns()).
@@ -55,12 +62,14 @@ struct owned_set_options {
 struct owned_change {
   // replaced: the apiserver refused the apply as Invalid although the desired object is valid
   // on its own (a hand edit apply cannot undo): deleted (UID precondition) and created again.
-  enum class verb { created, updated, deleted, replaced } what = verb::created;
+  // adopted: left behind by an earlier incarnation of the owner, now controlled by this one.
+  enum class verb { created, updated, deleted, replaced, adopted } what = verb::created;
   std::string kind;
   std::string name;
+  std::string previous_owner_uid{};  // adopted: the UID its stale controller reference named
 };
 
-// "Created", "Updated", "Deleted", "Replaced": event reasons and log words.
+// "Created", "Updated", "Deleted", "Replaced", "Adopted": event reasons and log words.
 std::string_view to_string(owned_change::verb v);
 
 // The hash written into the annotation: hex FNV-1a 64 of the serialized body.
@@ -74,8 +83,9 @@ class owned_set {
   void add(cache_ref cache);
 
   // Applies `desired` for `owner` and prunes the rest; returns what changed. An object of the
-  // same name that another owner controls is an already_exists error naming it (nothing is
-  // applied, nothing is pruned). The objects to apply are applied concurrently.
+  // same name that another owner controls (or none) is an already_exists error naming it
+  // (nothing is applied, nothing is pruned); one an earlier incarnation of `owner` controlled is
+  // adopted. The objects to apply are applied concurrently.
   boost::asio::awaitable<result<std::vector<owned_change>>> reconcile(const object& owner, std::vector<object> desired);
 
  private:
@@ -83,9 +93,11 @@ class owned_set {
   // "<group of the hash annotation>/released-fields": the released fields the last apply left
   // unset, comma-separated dotted paths ("spec.replicas").
   std::string released_annotation() const;
-  boost::asio::awaitable<result<void>> hand_over(const object& live, const object& desired, const api& to);
-  boost::asio::awaitable<std::optional<result<bool>>> check_uncached(const object& owner, const cache_ref* cache,
-                                                                     std::string ns, std::string name);
+  // The resourceVersion its write left, "" when it wrote nothing.
+  boost::asio::awaitable<result<std::string>> hand_over(const object& live, const object& desired, const api& to);
+  // The live object (null: there is none), read from the apiserver.
+  boost::asio::awaitable<std::optional<result<object_ptr>>> get_uncached(const cache_ref* cache, std::string ns,
+                                                                         std::string name);
   boost::asio::awaitable<std::optional<result<bool>>> apply_one(const cache_ref* cache, std::string ns,
                                                                 const object& body, object_ptr live);
 
