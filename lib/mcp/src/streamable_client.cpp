@@ -83,14 +83,18 @@ void streamable_client::send(message m) {
 void streamable_client::post(message m) {
   exchange e;
   e.method = exchange_method::post;
-  if (m.is_request()) {
-    const auto posts = static_cast<std::size_t>(
-        std::count_if(exchanges_.begin(), exchanges_.end(), [](const auto& x) { return !x.second.owed.empty(); }));
-    if (posts >= opts_.max_exchanges) {
+  const auto posts = static_cast<std::size_t>(std::count_if(
+      exchanges_.begin(), exchanges_.end(), [](const auto& x) { return x.second.method == exchange_method::post; }));
+  if (posts >= opts_.max_exchanges) {
+    if (m.is_request()) {
       push({.what = client_action::kind::deliver,
             .msg = error_message(m.id(), "too many requests in flight to the upstream MCP server")});
-      return;
+    } else {
+      ++dropped_;  // a notification or an answer to the server: nothing to tell the client
     }
+    return;
+  }
+  if (m.is_request()) {
     const std::string key = id_key(m.id());
     e.initialize = phase_ == phase::initializing && key == init_key_ && m.method() == "initialize";
     e.owed.emplace(key, m.id());
@@ -218,7 +222,17 @@ void streamable_client::from_server_message(message m, exchange& e, std::uint64_
     return;
   }
   const std::string key = id_key(m.id());
-  e.owed.erase(key);
+  // Only an answer some exchange still owes goes on: a server's duplicate, late or made-up
+  // answers never reach the client.
+  if (e.owed.erase(key) == 0) {
+    auto owner =
+        std::find_if(exchanges_.begin(), exchanges_.end(), [&](const auto& x) { return x.second.owed.contains(key); });
+    if (owner == exchanges_.end()) {
+      ++unmatched_;
+      return;
+    }
+    owner->second.owed.erase(key);
+  }
   const bool init_answer = e.initialize && key == init_key_ && phase_ == phase::initializing;
   const bool ok = m.kind == message_kind::response;
   if (init_answer && ok) {

@@ -306,6 +306,22 @@ TEST(streamable_client, requests_in_flight_are_bounded) {
   EXPECT_EQ(error_text(refused[0].msg), "too many requests in flight to the upstream MCP server");
 }
 
+TEST(streamable_client, answers_nobody_is_owed_never_reach_the_client) {
+  mcp::streamable_client c;
+  make_ready(c);
+  c.send(msg(R"({"jsonrpc":"2.0","id":1,"method":"ping"})"));
+  const auto id = drain(c).at(0).request.id;
+  c.head(id, 200, "text/event-stream", "");
+  c.body(id,
+         "data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n\n"
+         "data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n\n"
+         "data: {\"jsonrpc\":\"2.0\",\"id\":99,\"result\":{}}\n\n");
+  c.end(id);
+  auto acts = of(drain(c), kind::deliver);
+  ASSERT_EQ(acts.size(), 1u);
+  EXPECT_EQ(c.unmatched(), 2u);
+}
+
 TEST(streamable_client, malformed_server_messages_are_dropped_and_counted) {
   mcp::streamable_client c;
   make_ready(c);

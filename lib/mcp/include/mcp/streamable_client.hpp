@@ -21,8 +21,9 @@
 // - terminate() cancels every exchange and sends DELETE for the session (best effort).
 // Bounds: one JSON body or SSE event holds at most max_message bytes (bigger: that exchange
 // fails like a transport error); an error body is read up to 64 KiB; at most max_exchanges
-// POSTs are in flight (more requests are answered with an error, never queued without end);
-// at most max_queued messages wait for `initialize`.
+// POSTs are in flight (more requests are answered with an error, more notifications dropped,
+// never queued without end); at most max_queued messages wait for `initialize`; an answer
+// goes to the client only if a request in flight is owed it (duplicates are dropped).
 #pragma once
 
 #include <chrono>
@@ -106,6 +107,10 @@ class streamable_client {
   [[nodiscard]] bool get_stream_open() const { return get_exchange_ != 0; }
   // Server messages that were not JSON-RPC (dropped).
   [[nodiscard]] std::size_t malformed() const { return malformed_; }
+  // Server answers to no request in flight: duplicate, late or made up (dropped).
+  [[nodiscard]] std::size_t unmatched() const { return unmatched_; }
+  // Notifications and answers to the server dropped because max_exchanges POSTs were in flight.
+  [[nodiscard]] std::size_t dropped() const { return dropped_; }
 
  private:
   enum class phase { fresh, initializing, ready };
@@ -150,6 +155,8 @@ class streamable_client {
   bool ended_ = false;
   bool terminated_ = false;
   std::size_t malformed_ = 0;
+  std::size_t unmatched_ = 0;
+  std::size_t dropped_ = 0;
   std::deque<client_action> actions_;
 };
 
