@@ -130,6 +130,7 @@ proxy_cmd() {
   local name=$1 port=$2
   case $name in
     mcp-bridge) CMD=("$BRIDGE" --port "$port" -- "${SERVER[@]}") ;;
+    mcp-bridge-before) CMD=("$MCP_BRIDGE_BEFORE" --port "$port" -- "${SERVER[@]}") ;;
     mcp-bridge-cold) CMD=("$BRIDGE" --port "$port" --warm-pool 0 -- "${SERVER[@]}") ;;
     mcp-bridge-shared) CMD=("$BRIDGE" --port "$port" --session-mode shared -- "${SERVER[@]}") ;;
     supergateway)
@@ -307,20 +308,27 @@ bench_toolhive_run() {
 LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
 # Rounds interleave the proxies, so a slow spell of the machine does not land on one proxy only;
 # the report takes the median over rounds.
+# BRIDGE_BENCH_PEERS (space-separated) runs only those, without the cold and ToolHive parts;
+# with MCP_BRIDGE_BEFORE=<an earlier mcp-bridge binary> the peer mcp-bridge-before is that
+# binary with the defaults, for before/after comparisons in one run.
 PEER_NAMES=(mcp-bridge mcp-bridge-shared supergateway mcp-proxy-npm mcp-proxy-pypi)
+[[ -z ${BRIDGE_BENCH_PEERS:-} ]] || read -r -a PEER_NAMES <<<"$BRIDGE_BENCH_PEERS"
 for ((round = 1; round <= ROUNDS; round++)); do
   bench_direct "$round"
   for name in "${PEER_NAMES[@]}"; do
     bench_proxy "$name" "$round"
   done
 done
-bench_cold
-bench_toolhive
+if [[ -z ${BRIDGE_BENCH_PEERS:-} ]]; then
+  bench_cold
+  bench_toolhive
+fi
 LOAD_END=$(cut -d' ' -f1 /proc/loadavg)
 
 RUN_END=$(date +%s.%N)
 
 # --- bridge.json -----------------------------------------------------------------------------
+export MCP_BRIDGE_BEFORE="${MCP_BRIDGE_BEFORE:-}"
 export WORK PEERS BRIDGE REPO_ROOT QUICK ROUNDS RUN_START RUN_END LOAD_START LOAD_END WARMUP WINDOW INIT_COUNT INIT_PAUSE \
   LOAD_TIMEOUT OVERLOAD OVERLOAD_CALLS OVERLOAD_TIMEOUT GUARD_KIB
 LEVELS_CSV=$(IFS=,; echo "${LEVELS[*]}")
@@ -360,9 +368,12 @@ versions = {
     "node": out("node", "--version"), "python": out(os.path.join(peers_dir, "venv/bin/python"), "--version"),
     "git": out("git", "-C", E["REPO_ROOT"], "describe", "--always", "--dirty"),
 }
+if E.get("MCP_BRIDGE_BEFORE"):
+    versions["mcp-bridge-before"] = out(E["MCP_BRIDGE_BEFORE"], "--version").split()[-1] + " (" + E["MCP_BRIDGE_BEFORE"] + ")"
 modes = {
     "mcp-bridge": "a child per session, warm pool of 1 (the defaults)",
     "mcp-bridge-shared": "one child for all sessions (--session-mode shared)",
+    "mcp-bridge-before": "an earlier mcp-bridge binary (MCP_BRIDGE_BEFORE), the defaults",
     "supergateway": "a child per session (--stateful); no warm pool",
     "mcp-proxy-npm": "one child for all sessions, started with the proxy; no warm pool",
     "mcp-proxy-pypi": "one child for all sessions, started with the proxy; no warm pool",
@@ -385,7 +396,8 @@ for name in modes:
         "overload_guard": load(os.path.join(d, "guard.json")),
         "alive_after_overload": None if alive is None else alive == "true",
     })
-peers.append(load(os.path.join(work, "toolhive.json")))
+if (toolhive := load(os.path.join(work, "toolhive.json"))) is not None:
+    peers.append(toolhive)
 direct = os.path.join(work, "direct-stdio")
 with open(os.path.join(work, "commands.txt")) as f:
     commands = [l.strip() for l in f if l.strip()]

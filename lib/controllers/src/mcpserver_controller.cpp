@@ -313,10 +313,16 @@ asio::awaitable<kube::reconcile_result> mcpserver_controller::reconcile(kube::ob
       co_return kube::action::await_change();  // the MCPServer goes with its namespace
     if (err.is(kube::error_kind::already_exists)) {
       // An object of the server's name that something else controls: refused, never taken over.
-      emit(mcp, "Warning", name_taken_reason, "Reconcile", err.message);
+      // Its removal sends no event the label-filtered caches see, so the server looks again
+      // every name_taken_recheck; the Warning Event is emitted when the status changes.
       obs.render_error = err.message;
       obs.failure_reason = name_taken_reason;
-      co_return co_await failed(mcp, server, obs, prev);
+      auto status = compute_status(server, settings_.render, obs, prev, rfc3339_now());  // named: GCC 12
+      if (json::value(status) != json::value(prev))
+        emit(mcp, "Warning", name_taken_reason, "Reconcile", err.message);
+      if (auto w = co_await write_status(mcp, std::move(status)); !w)
+        co_return kube::reconcile_error::retry(w.error().describe());
+      co_return kube::action::requeue(name_taken_recheck);
     }
     emit(mcp, "Warning", "ApplyFailed", "Reconcile", err.describe());
     co_return kube::reconcile_error::retry(err.describe());

@@ -351,6 +351,10 @@ EOF
     sleep 1
     left=$(kubectl -n "$NS" get deployment,serviceaccount -l app.kubernetes.io/instance=taken -o name)
     [[ -z "$left" ]] || fail "created beside a taken name: $left"
+    # Once the foreign Service is gone, the server looks again by itself (every 15 s) and runs.
+    kubectl -n "$NS" delete service taken >/dev/null
+    wait_until 25 "taken Running after the name was freed" eq mcpserver/taken '{.status.phase}' Running
+    [[ -n $(jp service/taken '{.metadata.ownerReferences[0].uid}') ]] || fail "the new Service has no owner"
     ;;
 
   adopt_orphans)

@@ -12,6 +12,7 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <chrono>
 
 #include <cstddef>
 #include <cstdint>
@@ -72,6 +73,8 @@ struct observed {
 // The reason of a server whose object names are taken: an object of its name exists that
 // something else controls (or nothing does), and the operator never takes it over.
 inline constexpr const char* name_taken_reason = "NameTaken";
+// How often a server whose name is taken looks again (the blocker's removal sends no event).
+inline constexpr std::chrono::seconds name_taken_recheck{15};
 
 // The annotation kube-controller-manager keeps on a Deployment and its ReplicaSets.
 inline constexpr const char* deployment_revision_annotation = "deployment.kubernetes.io/revision";
