@@ -32,8 +32,6 @@ namespace asio = boost::asio;
 namespace {
 
 std::uint64_t g_next_serial = 1;  // only touched on the io_context thread
-constexpr std::size_t max_held_messages = 256;
-
 std::string exit_reason(int wait_status) {
   std::string why = "MCP server process exited";
   if (WIFSIGNALED(wait_status)) {
@@ -335,11 +333,7 @@ void child_process::handle_stdout(std::string_view line) {
   spoke_ = true;
   fire_started();
   for (auto& m : parsed->messages) {
-    if (on_message_) {
-      on_message_(std::move(m));
-    } else if (held_.size() < max_held_messages) {
-      held_.push_back(std::move(m));
-    }
+    deliver(std::move(m));
   }
 }
 
@@ -359,24 +353,6 @@ void child_process::handle_stderr(std::string_view line) {
     return;
   }
   log::info("child stderr", {{"pid", std::to_string(pid_)}, {"line", line}});
-}
-
-void child_process::on_message(message_handler h) {
-  on_message_ = std::move(h);
-  while (on_message_ && !held_.empty()) {
-    auto m = std::move(held_.front());
-    held_.pop_front();
-    on_message_(std::move(m));
-  }
-}
-
-void child_process::on_exit(exit_handler h) {
-  on_exit_ = std::move(h);
-  if (finished_ && on_exit_) {
-    auto fn = std::move(on_exit_);
-    on_exit_ = nullptr;
-    fn(exit_reason(wait_status_));
-  }
 }
 
 void child_process::send(std::string json) {
@@ -470,11 +446,7 @@ void child_process::maybe_finish() {
   }
   finished_ = true;
   close_all();
-  if (on_exit_) {
-    auto fn = std::move(on_exit_);
-    on_exit_ = nullptr;
-    fn(exit_reason(wait_status_));
-  }
+  report_end(exit_reason(wait_status_));
 }
 
 void child_process::close_all() {

@@ -82,10 +82,7 @@ class child_process final : public server_link, public std::enable_shared_from_t
   child_process(const child_process&) = delete;
   child_process& operator=(const child_process&) = delete;
 
-  // Messages that arrive before a handler is set are held (bounded) and replayed to it.
-  void on_message(message_handler h) override;
-  // `why` names the exit status or signal.
-  void on_exit(exit_handler h) override;
+  // on_message / on_exit (server_link): the exit's `why` names the exit status or signal.
 
   // Queues one message for stdin. Dropped once the child is terminating.
   void send(std::string json) override;
@@ -136,9 +133,6 @@ class child_process final : public server_link, public std::enable_shared_from_t
   bool terminating_ = false;
   bool finished_ = false;
   int wait_status_ = 0;
-  std::deque<mcp::message> held_;
-  message_handler on_message_;
-  exit_handler on_exit_;
   // stderr rate limit: lines allowed in the current one-second window.
   std::chrono::steady_clock::time_point window_start_{};
   unsigned window_lines_ = 0;

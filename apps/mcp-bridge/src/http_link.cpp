@@ -25,7 +25,6 @@ namespace {
 
 constexpr std::size_t max_idle = 64;
 constexpr auto idle_limit = std::chrono::seconds(4);
-constexpr std::size_t max_held = 256;
 std::uint64_t g_next_link = 1;  // only touched on the io_context thread
 
 std::string host_port(const http_upstream_config& c) {
@@ -200,24 +199,6 @@ http_link::~http_link() {
   }
 }
 
-void http_link::on_message(message_handler h) {
-  on_message_ = std::move(h);
-  while (on_message_ && !held_.empty()) {
-    auto m = std::move(held_.front());
-    held_.pop_front();
-    on_message_(std::move(m));
-  }
-}
-
-void http_link::on_exit(exit_handler h) {
-  on_exit_ = std::move(h);
-  if (exited_ && on_exit_) {
-    auto fn = std::move(on_exit_);
-    on_exit_ = nullptr;
-    fn(*exited_);
-  }
-}
-
 void http_link::on_started(std::function<void()> fn, std::chrono::milliseconds) {
   // Nothing to start: an upstream that cannot be reached fails the requests, with the cause.
   asio::post(ex_, std::move(fn));
@@ -272,11 +253,7 @@ void http_link::perform(mcp::client_action& a) {
       }
       return;
     case kind::deliver:
-      if (on_message_) {
-        on_message_(std::move(a.msg));
-      } else if (held_.size() < max_held) {
-        held_.push_back(std::move(a.msg));
-      }
+      deliver(std::move(a.msg));
       return;
     case kind::arm_retry:
       retry_timer_.expires_after(a.delay);
@@ -289,13 +266,8 @@ void http_link::perform(mcp::client_action& a) {
       return;
     case kind::ended:
       log::info("upstream MCP session ended", {{"reason", a.reason}});
-      exited_ = a.reason;
       retry_timer_.cancel();
-      if (on_exit_) {
-        auto fn = std::move(on_exit_);
-        on_exit_ = nullptr;
-        fn(*exited_);
-      }
+      report_end(std::move(a.reason));
       return;
   }
 }

@@ -87,8 +87,6 @@ class http_link final : public server_link, public std::enable_shared_from_this<
   http_link(const http_link&) = delete;
   http_link& operator=(const http_link&) = delete;
 
-  void on_message(message_handler h) override;
-  void on_exit(exit_handler h) override;
   void send(std::string json) override;
   void terminate() override;
   void on_started(std::function<void()> fn, std::chrono::milliseconds limit) override;
@@ -109,10 +107,6 @@ class http_link final : public server_link, public std::enable_shared_from_this<
   mcp::streamable_client core_;
   std::map<std::uint64_t, std::shared_ptr<exchange_io>> live_;
   boost::asio::steady_timer retry_timer_;
-  std::deque<mcp::message> held_;
-  message_handler on_message_;
-  exit_handler on_exit_;
-  std::optional<std::string> exited_;  // why, once the upstream session ended by itself
   bool pumping_ = false;
 };
 

@@ -10,8 +10,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "mcp/jsonrpc.hpp"
@@ -26,9 +28,20 @@ class server_link {
   virtual ~server_link() = default;
 
   // Messages that arrive before a handler is set are held (bounded) and replayed to it.
-  virtual void on_message(message_handler h) = 0;
-  // Runs once when the server goes away by itself (not after terminate()); `why` says how.
-  virtual void on_exit(exit_handler h) = 0;
+  void on_message(message_handler h) {
+    on_message_ = std::move(h);
+    while (on_message_ && !held_.empty()) {
+      auto m = std::move(held_.front());
+      held_.pop_front();
+      on_message_(std::move(m));
+    }
+  }
+  // Runs once when the server goes away by itself (not after terminate()); `why` says how. Set
+  // after the end, it runs at once.
+  void on_exit(exit_handler h) {
+    on_exit_ = std::move(h);
+    fire_exit();
+  }
   // One JSON-RPC message for the server. Dropped once the link is terminating.
   virtual void send(std::string json) = 0;
   // Ends the link: a child is stopped (stdin EOF, SIGTERM, SIGKILL), an HTTP session deleted.
@@ -38,6 +51,36 @@ class server_link {
   [[nodiscard]] virtual pid_t pid() const = 0;  // -1 when no process of ours serves it
   [[nodiscard]] virtual bool alive() const = 0;
   [[nodiscard]] virtual std::uint64_t serial() const = 0;
+
+ protected:
+  static constexpr std::size_t max_held = 256;
+  // A message from the server: to the handler, or held until one is set.
+  void deliver(mcp::message m) {
+    if (on_message_) {
+      on_message_(std::move(m));
+    } else if (held_.size() < max_held) {
+      held_.push_back(std::move(m));
+    }
+  }
+  // The server went away by itself: the exit handler runs once, now or when it is set.
+  void report_end(std::string why) {
+    end_why_ = std::move(why);
+    fire_exit();
+  }
+
+ private:
+  void fire_exit() {
+    if (end_why_ && on_exit_) {
+      auto fn = std::move(on_exit_);
+      on_exit_ = nullptr;
+      fn(*end_why_);
+    }
+  }
+
+  std::deque<mcp::message> held_;
+  message_handler on_message_;
+  exit_handler on_exit_;
+  std::optional<std::string> end_why_;
 };
 
 // Makes the link a new session or request is served by.

@@ -19,38 +19,17 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_input.hpp"
 #include "mcp/session_core.hpp"
 #include "mcp/upstream_mux.hpp"
 
 namespace {
+using fuzz_input::check;
+using fuzz_input::reader;
 namespace json = boost::json;
 
 constexpr std::size_t max_pending = 4;
 constexpr std::size_t max_bytes = 512;
-
-struct reader {
-  std::string_view in;
-  std::uint8_t byte() {
-    if (in.empty()) {
-      return 0;
-    }
-    const auto b = static_cast<std::uint8_t>(in.front());
-    in.remove_prefix(1);
-    return b;
-  }
-  std::string_view chunk() {
-    const std::size_t n = std::min<std::size_t>(byte(), in.size());
-    auto s = in.substr(0, n);
-    in.remove_prefix(n);
-    return s;
-  }
-};
-
-void check(bool ok) {
-  if (!ok) {
-    std::abort();
-  }
-}
 
 // A message from a small vocabulary, so the fuzzer reaches the interesting states quickly.
 mcp::message synth(reader& r, bool from_upstream) {

@@ -16,33 +16,14 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_input.hpp"
 #include "mcp/streamable_client.hpp"
 
 namespace {
+using fuzz_input::check;
+using fuzz_input::reader;
 
 constexpr std::size_t max_exchanges = 4;
-
-struct reader {
-  std::string_view in;
-  std::uint8_t byte() {
-    if (in.empty())
-      return 0;
-    const auto b = static_cast<std::uint8_t>(in.front());
-    in.remove_prefix(1);
-    return b;
-  }
-  std::string_view chunk() {
-    const std::size_t n = std::min<std::size_t>(byte(), in.size());
-    auto s = in.substr(0, n);
-    in.remove_prefix(n);
-    return s;
-  }
-};
-
-void check(bool ok) {
-  if (!ok)
-    std::abort();
-}
 
 mcp::message client_message(reader& r, int id) {
   std::string text;

@@ -83,9 +83,7 @@ void streamable_client::send(message m) {
 void streamable_client::post(message m) {
   exchange e;
   e.method = exchange_method::post;
-  const auto posts = static_cast<std::size_t>(std::count_if(
-      exchanges_.begin(), exchanges_.end(), [](const auto& x) { return x.second.method == exchange_method::post; }));
-  if (posts >= opts_.max_exchanges) {
+  if (posts_ >= opts_.max_exchanges) {
     if (m.is_request()) {
       push({.what = client_action::kind::deliver,
             .msg = error_message(m.id(), "too many requests in flight to the upstream MCP server")});
@@ -134,6 +132,8 @@ std::uint64_t streamable_client::start(exchange_method method, std::string body,
   }
   r.body = std::move(body);
   e.method = method;
+  if (method == exchange_method::post)
+    ++posts_;
   exchanges_.emplace(id, std::move(e));
   push({.what = client_action::kind::start_exchange, .request = std::move(r)});
   return id;
@@ -270,6 +270,12 @@ void streamable_client::initialize_done(const std::string& failure) {
   }
 }
 
+void streamable_client::forget(std::map<std::uint64_t, exchange>::iterator it) {
+  if (it->second.method == exchange_method::post)
+    --posts_;
+  exchanges_.erase(it);
+}
+
 void streamable_client::fail_owed(exchange& e, const std::string& why) {
   for (auto& [key, id] : e.owed)
     push({.what = client_action::kind::deliver, .msg = error_message(id, why)});
@@ -281,7 +287,7 @@ void streamable_client::end(std::uint64_t id, std::string_view error) {
   if (it == exchanges_.end())
     return;
   exchange e = std::move(it->second);
-  exchanges_.erase(it);
+  forget(it);
   if (ended_)
     return;  // cancelled with the session, or the DELETE of terminate()
   finish_exchange(id, e, error);
@@ -358,6 +364,7 @@ void streamable_client::cancel_all() {
   for (auto& [id, e] : exchanges_)
     push({.what = client_action::kind::cancel_exchange, .exchange = id});
   exchanges_.clear();
+  posts_ = 0;
   get_exchange_ = 0;
   waiting_.clear();
 }

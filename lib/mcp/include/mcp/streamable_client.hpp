@@ -134,6 +134,7 @@ class streamable_client {
   void fail_owed(exchange& e, const std::string& why);
   void initialize_done(const std::string& failure);  // empty: it succeeded
   void cancel_all();
+  void forget(std::map<std::uint64_t, exchange>::iterator it);  // erases, keeping posts_
   void finish_exchange(std::uint64_t id, exchange& e, std::string_view error);
   void open_get();
   void end_session(std::string reason);
@@ -146,6 +147,7 @@ class streamable_client {
   std::string init_key_;  // id_key of the initialize request in flight
   std::deque<message> waiting_;
   std::map<std::uint64_t, exchange> exchanges_;
+  std::size_t posts_ = 0;  // POST exchanges in exchanges_
   std::uint64_t next_exchange_ = 1;
   std::uint64_t get_exchange_ = 0;
   bool get_supported_ = true;
