@@ -257,6 +257,7 @@ void session_core::expire(clock_time now) {
   if (closed_) {
     return;
   }
+  armed_.reset();  // the timer fired: nothing is armed until rearm() says so
   std::vector<std::string> due;
   for (const auto& [key, p] : pending_) {
     if (p.deadline <= now) {
@@ -268,10 +269,7 @@ void session_core::expire(clock_time now) {
     cancel_upstream(p.id, "timed out in mcp-bridge");
     answer(key, error_response(p.id, code_request_timeout, "Request timed out"), now, "timeout");
   }
-  if (due.empty()) {
-    armed_.reset();  // a stale wake-up: arm again for the real earliest deadline
-    rearm();
-  }
+  rearm();  // a stale wake-up too: arm again for the real earliest deadline, if any
 }
 
 void session_core::close(std::string_view reason, clock_time now) {
@@ -354,24 +352,28 @@ void session_core::cancel_upstream(const json::value& id, std::string_view reaso
   send_upstream(std::move(m));
 }
 
+// The timer is armed lazily: a request answered leaves it armed (its wake-up finds nothing due
+// and arms again for what still waits), and a later deadline never moves it. Calls made one
+// after another then arm the driver's timer once per request_timeout, not twice per call.
 void session_core::rearm() {
-  std::optional<clock_time> earliest;
-  if (!closed_) {
-    for (const auto& [k, p] : pending_) {
-      if (!earliest || p.deadline < *earliest) {
-        earliest = p.deadline;
-      }
+  if (closed_) {
+    if (armed_) {
+      armed_.reset();
+      push({.what = action::kind::cancel_timer});  // the driver releases its timer
     }
-  }
-  if (earliest == armed_) {
     return;
   }
-  armed_ = earliest;
-  if (earliest) {
-    push({.what = action::kind::arm_timer, .at = *earliest});
-  } else {
-    push({.what = action::kind::cancel_timer});
+  std::optional<clock_time> earliest;
+  for (const auto& [k, p] : pending_) {
+    if (!earliest || p.deadline < *earliest) {
+      earliest = p.deadline;
+    }
   }
+  if (!earliest || (armed_ && *armed_ <= *earliest)) {
+    return;  // nothing waits, or the armed wake-up comes first: expire() arms again then
+  }
+  armed_ = earliest;
+  push({.what = action::kind::arm_timer, .at = *earliest});
 }
 
 bool session_core::next(action& out) {

@@ -85,8 +85,56 @@ TEST(session_core, two_concurrent_requests_answered_out_of_order_reach_their_own
   d = of(acts, kind::deliver);
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0].stream, a);
-  EXPECT_EQ(of(acts, kind::cancel_timer).size(), 1u);  // nothing waits any more
+  // Nothing waits any more: the timer stays armed (lazily), and its wake-up finds nothing due.
+  EXPECT_TRUE(of(acts, kind::cancel_timer).empty());
   EXPECT_EQ(c.pending(), 0u);
+  c.expire(t0 + 10s);
+  EXPECT_TRUE(drain(c).empty());
+  EXPECT_FALSE(c.deadline().has_value());
+}
+
+TEST(session_core, calls_made_one_after_another_arm_the_timer_once) {
+  mcp::session_core c(opts(), t0);
+  std::size_t arms = 0;
+  for (int i = 1; i <= 100; ++i) {
+    const auto at = t0 + std::chrono::milliseconds(i);
+    const auto s = c.open_stream(false, at);
+    c.from_client(one(R"({"jsonrpc":"2.0","id":)" + std::to_string(i) + R"(,"method":"tools/call","params":{"name":"echo"}})"), s, at);
+    c.from_upstream(msg(R"({"jsonrpc":"2.0","id":)" + std::to_string(i) + R"(,"result":{}})"), at);
+    auto acts = drain(c);
+    ASSERT_EQ(of(acts, kind::deliver).size(), 1u);
+    arms += of(acts, kind::arm_timer).size();
+    EXPECT_TRUE(of(acts, kind::cancel_timer).empty());
+  }
+  EXPECT_EQ(arms, 1u);
+  // A request still waiting when the early wake-up comes is armed for again, and times out then.
+  const auto s = c.open_stream(false, t0 + 5s);
+  c.from_client(one(R"({"jsonrpc":"2.0","id":"late","method":"tools/call"})"), s, t0 + 5s);
+  EXPECT_TRUE(of(drain(c), kind::arm_timer).empty());  // the wake-up at t0 + 1ms + 10s comes first
+  c.expire(t0 + 10s + std::chrono::milliseconds(1));
+  auto acts = drain(c);
+  EXPECT_TRUE(of(acts, kind::deliver).empty());
+  ASSERT_EQ(of(acts, kind::arm_timer).size(), 1u);
+  EXPECT_EQ(of(acts, kind::arm_timer)[0].at, t0 + 15s);
+  c.expire(t0 + 15s);
+  acts = drain(c);
+  ASSERT_EQ(of(acts, kind::deliver).size(), 1u);
+  EXPECT_EQ(parsed(of(acts, kind::deliver)[0]).at("error").at("code"), mcp::code_request_timeout);
+  // Closing releases the driver's timer only when one is armed.
+  c.close("bye", t0 + 16s);
+  EXPECT_TRUE(of(drain(c), kind::cancel_timer).empty());
+}
+
+TEST(session_core, closing_with_the_timer_armed_cancels_it) {
+  mcp::session_core c(opts(), t0);
+  const auto s = c.open_stream(false, t0);
+  c.from_client(one(R"({"jsonrpc":"2.0","id":1,"method":"tools/call"})"), s, t0);
+  drain(c);
+  c.close("bye", t0 + 1s);
+  auto acts = drain(c);
+  EXPECT_EQ(of(acts, kind::cancel_timer).size(), 1u);
+  EXPECT_EQ(of(acts, kind::end_session).size(), 1u);
+  EXPECT_FALSE(c.deadline().has_value());
 }
 
 TEST(session_core, an_answered_tool_call_names_its_tool_and_outcome) {
@@ -234,7 +282,7 @@ TEST(session_core, a_stateless_client_closing_its_stream_cancels_the_request_in_
   EXPECT_EQ(up[0].msg.body.at("params").at("reason"), "client closed the stream");
   EXPECT_EQ(c.pending(), 0u);
   EXPECT_EQ(c.streams(), 0u);
-  EXPECT_EQ(of(acts, kind::cancel_timer).size(), 1u);
+  EXPECT_TRUE(of(acts, kind::cancel_timer).empty());  // lazily armed: the wake-up finds nothing
 }
 
 TEST(session_core, a_stateless_answer_gets_the_result_shape_of_2026_07_28) {

@@ -56,8 +56,9 @@ struct action {
     deliver,        // stream, text: queue this JSON message on the stream
     finish_stream,  // stream: nothing more will be queued on it
     overflow,       // stream: over max_stream_bytes; attached: drop the connection, else trim it
-    arm_timer,      // at: the session's one timer now fires at `at` (replaces the previous)
-    cancel_timer,   // no request waits any more
+    arm_timer,      // at: the session's one timer now fires at `at` (replaces the previous);
+                    // armed lazily: a wake-up may find nothing due (call expire() anyway)
+    cancel_timer,   // the session closed: the timer is not needed any more
     request_done,   // text = method, tool, outcome, elapsed: a request was answered (metrics)
     end_session,    // text = reason: the session ended; the driver releases the upstream
   };
@@ -117,6 +118,8 @@ class session_core {
   [[nodiscard]] clock_time last_activity() const { return last_activity_; }
   // Requests pending, or a POST stream still being written (a held GET alone is idle).
   [[nodiscard]] bool busy() const;
+  // When the driver's timer fires: at or before the earliest pending deadline (lazily armed,
+  // so it may stay set after the last answer).
   [[nodiscard]] std::optional<clock_time> deadline() const { return armed_; }
   // Upstream responses that matched no pending request (late, duplicate or forged).
   [[nodiscard]] std::size_t unmatched_responses() const { return unmatched_; }
