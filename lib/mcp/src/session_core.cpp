@@ -257,7 +257,6 @@ void session_core::expire(clock_time now) {
   if (closed_) {
     return;
   }
-  armed_.reset();  // the timer fired: nothing is armed until rearm() says so
   std::vector<std::string> due;
   for (const auto& [key, p] : pending_) {
     if (p.deadline <= now) {
@@ -269,7 +268,10 @@ void session_core::expire(clock_time now) {
     cancel_upstream(p.id, "timed out in mcp-bridge");
     answer(key, error_response(p.id, code_request_timeout, "Request timed out"), now, "timeout");
   }
-  rearm();  // a stale wake-up too: arm again for the real earliest deadline, if any
+  // The timer fired: arm once for what still waits (a stale wake-up too). While the due ones
+  // were answered, armed_ (never later than any deadline) kept rearm() from arming in between.
+  armed_.reset();
+  rearm();
 }
 
 void session_core::close(std::string_view reason, clock_time now) {
