@@ -439,9 +439,80 @@ cmd_http_bridged() {
   kubectl delete namespace "$ns" --wait=false >/dev/null
 }
 
+# forking_mcpserver <namespace> <launcher>: a stdio MCPServer whose command is a launcher that
+# forks (test/e2e/forking/<launcher>.mjs, from the ConfigMap forking) around the small server
+# test/e2e/forking/server.mjs, in the server-everything image's node; two warm children.
+forking_mcpserver() {
+  kubectl -n "$1" apply -f - >/dev/null <<YAML
+apiVersion: mcp.v2dy.io/v1
+kind: MCPServer
+metadata:
+  name: forking-$2
+spec:
+  image: "$SERVER_EVERYTHING_IMAGE"
+  imagePullPolicy: IfNotPresent
+  protocol: stdio
+  command: ["/usr/local/bin/node"]
+  args: ["/forking/$2.mjs", "/usr/local/bin/node", "/forking/server.mjs"]
+  port: 3000
+  resources:
+    requests: {cpu: 10m, memory: 32Mi}
+    limits: {memory: 512Mi}
+  bridge:
+    sessionMode: per-session
+    warmPoolSize: 2
+    maxSessions: 8
+  volumes:
+  - name: forking
+    configMap: {name: forking}
+  volumeMounts:
+  - {name: forking, mountPath: /forking, readOnly: true}
+YAML
+}
+
+# PID 1 duties on a real pod: 1,000 sessions opened and ended (initialize, a tools/call, DELETE)
+# against a server started through a launcher that waits for its child, and 1,000 through one
+# that daemonizes it (the orphaned server is reparented to the bridge, the container's PID 1):
+# 0 zombies and the same process count as before, staying so (test/e2e/forking/churn.mjs,
+# from the host against the pod IP, with the bridge's process tree read from the host).
+# E2E_FORKING_SESSIONS (default 1000) sets the count.
+cmd_forking_launchers() {
+  load_env
+  local ns=e2e-forking launcher
+  kubectl create namespace "$ns" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+  kubectl label namespace "$ns" --overwrite pod-security.kubernetes.io/enforce=restricted >/dev/null
+  kubectl -n "$ns" create configmap forking --from-file="$REPO_ROOT/test/e2e/forking" --dry-run=client -o yaml |
+    kubectl -n "$ns" apply -f - >/dev/null
+  for launcher in waits daemonizes; do forking_mcpserver "$ns" "$launcher"; done
+  for launcher in waits daemonizes; do
+    eventually 180 "forking-$launcher Running + Verified" mcps_verified "$ns" "forking-$launcher"
+  done
+  local pod ip pid reaped
+  for launcher in waits daemonizes; do
+    pod=$(kubectl -n "$ns" get pods -l "app.kubernetes.io/instance=forking-$launcher" --field-selector=status.phase=Running \
+      -o jsonpath='{.items[0].metadata.name}')
+    ip=$(kubectl -n "$ns" get pod "$pod" -o jsonpath='{.status.podIP}')
+    pid=$(host_pid "$ns" "$pod" mcp-server) || fail "no mcp-server container in $pod"
+    [[ $(tr '\0' ' ' < "/proc/$pid/cmdline") == /opt/mcp-bridge/mcp-bridge* ]] || fail "PID $pid of $pod is not the bridge"
+    [[ $(awk '/^NSpid:/ {print $NF}' "/proc/$pid/status") == 1 ]] || fail "the bridge is not PID 1 of its container"
+    note "forking-$launcher: pod $pod ($ip), the bridge is host PID $pid, PID 1 in the pod"
+    node "$REPO_ROOT/test/e2e/forking/churn.mjs" --name "forking-$launcher" --url "http://$ip:3000/mcp" --pid "$pid" \
+      --baseline 4 --sessions "${E2E_FORKING_SESSIONS:-1000}" --workers 3 --budget-ms 400000 ||
+      fail "forking-$launcher: session churn"
+    reaped=$(curl -sf "http://$ip:3000/metrics" | awk '/^mcp_bridge_orphans_reaped_total/ {print $2}')
+    note "forking-$launcher: mcp_bridge_orphans_reaped_total ${reaped:-missing}"
+    if [[ $launcher == daemonizes ]]; then
+      ((${reaped%.*} >= ${E2E_FORKING_SESSIONS:-1000})) || fail "the bridge reaped ${reaped:-no} orphans, fewer than the sessions"
+    fi
+    [[ $(kubectl -n "$ns" get pod "$pod" -o jsonpath='{.status.containerStatuses[0].restartCount}') == 0 ]] ||
+      fail "$pod restarted"
+  done
+  kubectl delete namespace "$ns" --wait=false >/dev/null
+}
+
 case "${1:-}" in
   setup) cmd_setup ;;
   teardown) cmd_teardown ;;
-  network_local | samples_verified | stdio_sessions | scale | kill_server | operator_restart | hostile_tenants | http_bridged) "cmd_$1" ;;
-  *) echo "usage: $0 setup|teardown|network_local|samples_verified|stdio_sessions|scale|kill_server|operator_restart|hostile_tenants|http_bridged" >&2; exit 2 ;;
+  network_local | samples_verified | stdio_sessions | scale | kill_server | operator_restart | hostile_tenants | http_bridged | forking_launchers) "cmd_$1" ;;
+  *) echo "usage: $0 setup|teardown|network_local|samples_verified|stdio_sessions|scale|kill_server|operator_restart|hostile_tenants|http_bridged|forking_launchers" >&2; exit 2 ;;
 esac
