@@ -1,17 +1,45 @@
 #include "kube/runtime/store.hpp"
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
 namespace kube {
+
+store::entry store::make_entry(const object_ptr& obj) const {
+  entry e;
+  e.text = boost::json::serialize(*obj);
+  e.text.shrink_to_fit();
+  e.resource_version = std::string(resource_version_of(*obj));
+  if (auto owner = controller_of(*obj)) {
+    e.owner_uid = owner->uid;
+  }
+  if (index_) {
+    e.index_value = index_(*obj);
+  }
+  e.tree = obj;
+  return e;
+}
+
+object_ptr store::materialize(const entry& e) const {
+  if (auto held = e.tree.lock()) {
+    return held;
+  }
+  // The text was serialized from an object, so it parses back to one.
+  auto obj = std::make_shared<const object>(std::move(boost::json::parse(e.text).as_object()));
+  e.tree = obj;
+  return obj;
+}
 
 object_ptr store::get(const object_key& key) const {
   auto it = objects_.find(key);
-  return it == objects_.end() ? nullptr : it->second;
+  return it == objects_.end() ? nullptr : materialize(it->second);
 }
 
 std::vector<object_ptr> store::list() const {
   std::vector<object_ptr> out;
   out.reserve(objects_.size());
   for (const auto& [k, v] : objects_) {
-    out.push_back(v);
+    out.push_back(materialize(v));
   }
   return out;
 }
@@ -20,7 +48,7 @@ std::vector<object_ptr> store::list_namespace(const std::string& ns) const {
   std::vector<object_ptr> out;
   if (auto it = by_namespace_.find(ns); it != by_namespace_.end()) {
     for (const auto& k : it->second) {
-      out.push_back(objects_.at(k));
+      out.push_back(materialize(objects_.at(k)));
     }
   }
   return out;
@@ -30,7 +58,7 @@ std::vector<object_ptr> store::controlled_by(const std::string& owner_uid) const
   std::vector<object_ptr> out;
   if (auto it = by_owner_.find(owner_uid); it != by_owner_.end()) {
     for (const auto& k : it->second) {
-      out.push_back(objects_.at(k));
+      out.push_back(materialize(objects_.at(k)));
     }
   }
   return out;
@@ -40,24 +68,22 @@ std::vector<object_ptr> store::indexed(const std::string& ns, const std::string&
   std::vector<object_ptr> out;
   if (auto it = by_index_.find(ns + '/' + value); it != by_index_.end()) {
     for (const auto& k : it->second) {
-      out.push_back(objects_.at(k));
+      out.push_back(materialize(objects_.at(k)));
     }
   }
   return out;
 }
 
-void store::insert(const object_key& key, object_ptr obj) {
+void store::insert(const object_key& key, entry e) {
   erase(key);  // the owner may have changed
   by_namespace_[key.ns].insert(key);
-  if (auto owner = controller_of(*obj)) {
-    by_owner_[owner->uid].insert(key);
+  if (!e.owner_uid.empty()) {
+    by_owner_[e.owner_uid].insert(key);
   }
-  if (index_) {
-    if (auto v = index_(*obj)) {
-      by_index_[key.ns + '/' + *v].insert(key);
-    }
+  if (e.index_value) {
+    by_index_[key.ns + '/' + *e.index_value].insert(key);
   }
-  objects_.emplace(key, std::move(obj));
+  objects_.emplace(key, std::move(e));
 }
 
 void store::erase(const object_key& key) {
@@ -71,21 +97,19 @@ void store::erase(const object_key& key) {
       by_namespace_.erase(ns);
     }
   }
-  if (auto owner = controller_of(*it->second)) {
-    if (auto o = by_owner_.find(owner->uid); o != by_owner_.end()) {
+  if (const std::string& uid = it->second.owner_uid; !uid.empty()) {
+    if (auto o = by_owner_.find(uid); o != by_owner_.end()) {
       o->second.erase(key);
       if (o->second.empty()) {
         by_owner_.erase(o);
       }
     }
   }
-  if (index_) {
-    if (auto v = index_(*it->second)) {
-      if (auto i = by_index_.find(key.ns + '/' + *v); i != by_index_.end()) {
-        i->second.erase(key);
-        if (i->second.empty()) {
-          by_index_.erase(i);
-        }
+  if (const auto& v = it->second.index_value) {
+    if (auto i = by_index_.find(key.ns + '/' + *v); i != by_index_.end()) {
+      i->second.erase(key);
+      if (i->second.empty()) {
+        by_index_.erase(i);
       }
     }
   }
@@ -99,7 +123,10 @@ void store::apply(const watcher_event& ev, std::vector<store_change>& changes) {
       break;
     case watcher_event_type::init_apply:
       if (relist_) {
-        relist_->insert_or_assign(key_of(*ev.obj), ev.obj);
+        // Kept as text too: a relist of every object must not hold them all as trees.
+        entry e = make_entry(ev.obj);
+        e.tree.reset();
+        relist_->insert_or_assign(key_of(*ev.obj), std::move(e));
       }
       break;
     case watcher_event_type::init_done: {
@@ -115,30 +142,32 @@ void store::apply(const watcher_event& ev, std::vector<store_change>& changes) {
         }
       }
       for (const auto& k : gone) {
-        changes.push_back({change_type::deleted, objects_.at(k)});
+        changes.push_back({change_type::deleted, materialize(objects_.at(k))});
         erase(k);
       }
       for (auto& [k, v] : fresh) {
-        auto old = get(k);
-        // Unchanged objects keep their old pointer, so readers holding it see no difference.
-        if (old && resource_version_of(*old) == resource_version_of(*v)) {
+        auto old = objects_.find(k);
+        // Unchanged objects keep their old entry, so readers holding one see no difference.
+        if (old != objects_.end() && old->second.resource_version == v.resource_version) {
           continue;
         }
-        changes.push_back({change_type::applied, v});
-        insert(k, v);
+        object_ptr obj = materialize(v);
+        changes.push_back({change_type::applied, obj});
+        insert(k, std::move(v));
       }
       ready_.store(true, std::memory_order_release);
       break;
     }
     case watcher_event_type::apply:
-      insert(key_of(*ev.obj), ev.obj);
+      insert(key_of(*ev.obj), make_entry(ev.obj));
       changes.push_back({change_type::applied, ev.obj});
       break;
     case watcher_event_type::remove: {
       auto k = key_of(*ev.obj);
-      auto old = get(k);
+      auto it = objects_.find(k);
+      object_ptr old = it != objects_.end() ? materialize(it->second) : ev.obj;
       erase(k);
-      changes.push_back({change_type::deleted, old ? old : ev.obj});
+      changes.push_back({change_type::deleted, old});
       break;
     }
   }

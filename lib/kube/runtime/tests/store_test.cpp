@@ -94,6 +94,42 @@ TEST(Store, RelistReportsObjectsDeletedDuringTheGapAsDeletions) {
   EXPECT_FALSE(s.get({"a", "gone"}));
 }
 
+// Objects are kept as text and parsed again once nobody holds them: what a reader gets back is
+// the object that came in, a held object is the same pointer on every get, and an update
+// gives new readers the new object while a holder keeps the one it had.
+TEST(Store, GivesBackTheSameObjectWhetherHeldOrParsedAgain) {
+  store s;
+  std::vector<store_change> ch;
+  object_ptr in = obj("a", "x", "1", "owner-1");
+  const object expected = *in;
+  feed(s, {{watcher_event_type::init, nullptr}, {watcher_event_type::init_apply, in}, {watcher_event_type::init_done, nullptr}},
+       ch);
+  in.reset();
+  ch.clear();
+  object_ptr first = s.get({"a", "x"});
+  ASSERT_TRUE(first);
+  EXPECT_EQ(*first, expected) << "parsed back from the stored text";
+  EXPECT_EQ(s.get({"a", "x"}), first) << "a held object is not parsed twice";
+  ASSERT_EQ(s.controlled_by("owner-1").size(), 1u);
+  EXPECT_EQ(s.controlled_by("owner-1")[0], first);
+  first.reset();
+  object_ptr again = s.get({"a", "x"});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, expected) << "parsed again after the last holder let go";
+
+  s.apply({watcher_event_type::apply, obj("a", "x", "2", "owner-2")}, ch);
+  EXPECT_EQ(resource_version_of(*again), "1") << "a holder keeps the object it had";
+  EXPECT_EQ(resource_version_of(*s.get({"a", "x"})), "2");
+  EXPECT_TRUE(s.controlled_by("owner-1").empty()) << "the owner index follows the update without a parse of the old";
+  EXPECT_EQ(s.controlled_by("owner-2").size(), 1u);
+  s.apply({watcher_event_type::remove, obj("a", "x", "3", "owner-2")}, ch);
+  ASSERT_EQ(ch.size(), 2u);
+  EXPECT_EQ(ch[1].type, change_type::deleted);
+  EXPECT_EQ(resource_version_of(*ch[1].obj), "2") << "a deletion reports the last known object";
+  EXPECT_TRUE(s.controlled_by("owner-2").empty());
+  EXPECT_EQ(s.size(), 0u);
+}
+
 TEST(Store, StaysReadyAndServesOldContentDuringARelist) {
   store s;
   std::vector<store_change> ch;
