@@ -129,7 +129,7 @@ void session_core::from_client(std::vector<message> batch, stream_id stream, clo
 
 void session_core::client_message(message m, stream_id stream, clock_time now) {
   if (m.is_request() && stream != 0) {
-    const std::string key = id_key(m.id());
+    std::string key = id_key(m.id());
     if (pending_.contains(key)) {
       deliver(stream, error_response(m.id(), code_duplicate_id, "a request with this id is already in progress"));
       return;
@@ -138,14 +138,14 @@ void session_core::client_message(message m, stream_id stream, clock_time now) {
       deliver(stream, error_response(m.id(), code_too_many_pending, "too many requests in progress"));
       return;
     }
-    client_request(m, stream, now);
+    client_request(m, std::move(key), stream, now);
   } else if (m.method() == "notifications/cancelled") {
     client_cancel(m);
   }
   send_upstream(std::move(m));
 }
 
-void session_core::client_request(message& m, stream_id stream, clock_time now) {
+void session_core::client_request(message& m, std::string key, stream_id stream, clock_time now) {
   std::string tool;
   if (m.method() == "tools/call") {
     if (const auto* name = param(m, "name"); name != nullptr && name->is_string())
@@ -159,7 +159,7 @@ void session_core::client_request(message& m, stream_id stream, clock_time now) 
                     now,
                     now + opts_.request_timeout};
   ++streams_.at(stream).awaiting;
-  pending_.emplace(id_key(m.id()), std::move(p));
+  pending_.emplace(std::move(key), std::move(p));
   rearm();
 }
 
@@ -302,7 +302,7 @@ void session_core::answer(const std::string& key, std::string json, clock_time n
   pending_.erase(it);
   push({.what = action::kind::request_done,
         .stream = p.stream,
-        .text = p.method,
+        .text = std::move(p.method),
         .elapsed = now - p.started,
         .tool = std::move(p.tool),
         .outcome = std::string(outcome)});
@@ -379,11 +379,14 @@ void session_core::rearm() {
 }
 
 bool session_core::next(action& out) {
-  if (actions_.empty()) {
+  if (next_action_ == actions_.size()) {
     return false;
   }
-  out = std::move(actions_.front());
-  actions_.pop_front();
+  out = std::move(actions_[next_action_++]);
+  if (next_action_ == actions_.size()) {
+    actions_.clear();
+    next_action_ = 0;
+  }
   return true;
 }
 
