@@ -10,6 +10,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 
+#include <charconv>
+
 #include "http_guard.hpp"
 #include "log.hpp"
 #include "mcp/error.hpp"
@@ -34,6 +36,20 @@ std::optional<std::string_view> header(const request& req, http::field f) {
     return std::nullopt;
   }
   return std::string_view(it->value());
+}
+
+// One HTTP/1.1 chunk, framed as http::make_chunk frames it (hex size, CRLF, data, CRLF).
+void append_chunk(std::string& out, std::string_view data) {
+  if (data.empty()) {
+    return;  // a zero-size chunk would end the body
+  }
+  char size[2 * sizeof(std::size_t)];
+  auto [end, ec] = std::to_chars(size, size + sizeof size, data.size(), 16);
+  (void)ec;
+  out.append(size, end);
+  out += "\r\n";
+  out += data;
+  out += "\r\n";
 }
 
 }  // namespace
@@ -131,33 +147,42 @@ asio::awaitable<bool> write_plan(beast::tcp_stream& stream, const request& req, 
   using namespace asio::experimental::awaitable_operators;
   std::array<char, 1> probe;
   for (;;) {
-    while (!o.empty()) {
-      if (o.overflowed) {
-        // More is queued than a reading client would ever let pile up: drop the client (the
-        // events are in the replay buffer; it can resume with Last-Event-ID).
-        ctx.stats.client_dropped();
-        log::warn("stream buffer full, client not reading; connection dropped",
-                  {{"queued_bytes", std::to_string(o.bytes())}});
-        co_return false;
-      }
-      std::string ev = o.pop_front();  // it stays in the replay buffer should this write fail
-      auto [ec, n] = co_await with_deadline(stream, limit, [&] {
-        return asio::async_write(stream, http::make_chunk(asio::buffer(ev)), as_tuple(use_awaitable));
-      });
-      (void)n;
-      if (ec) {
-        co_return dropped(ec);
-      }
-      ctx.changed();  // a 2024-11-05 answer went out on its /sse stream
+    if (!o.empty() && o.overflowed) {
+      // More is queued than a reading client would ever let pile up: drop the client (the
+      // events are in the replay buffer; it can resume with Last-Event-ID).
+      ctx.stats.client_dropped();
+      log::warn("stream buffer full, client not reading; connection dropped",
+                {{"queued_bytes", std::to_string(o.bytes())}});
+      co_return false;
     }
-    if (o.done) {
-      auto [ec, n] = co_await with_deadline(
-          stream, limit, [&] { return asio::async_write(stream, http::make_chunk_last(), as_tuple(use_awaitable)); });
+    if (!o.empty() || o.done) {
+      // Everything queued goes out in one write, each event its own chunk, and the last
+      // chunk with it when the stream is done: an answer and the end of its POST stream
+      // cost one write (and one deadline), not two. The events stay in the replay buffer
+      // should this write fail.
+      std::string chunks;
+      const bool had_events = !o.empty();
+      while (!o.empty()) {
+        append_chunk(chunks, o.pop_front());
+      }
+      const bool last = o.done;
+      if (last) {
+        chunks += "0\r\n\r\n";
+      }
+      stream.expires_after(limit);
+      auto [ec, n] = co_await asio::async_write(stream, asio::buffer(chunks), as_tuple(use_awaitable));
+      stream.expires_never();
       (void)n;
       if (ec) {
         co_return dropped(ec);
       }
-      co_return req.keep_alive();
+      if (had_events) {
+        ctx.changed();  // a 2024-11-05 answer went out on its /sse stream
+      }
+      if (last) {
+        co_return req.keep_alive();
+      }
+      continue;  // more may have been queued meanwhile
     }
     o.wake.expires_after(keepalive_interval);
     // Wait for an event, the keep-alive tick, or the client hanging up, whichever is first.
