@@ -13,6 +13,27 @@ const json::value* param(const message& m, std::string_view key) {
   return p ? p->if_contains(key) : nullptr;
 }
 
+// Moves `from` into `to`, field by field: the message only when either holds one. Moving even
+// an empty boost::json::object is an out-of-line call (and a destructor after it), and only
+// send_upstream actions carry a message, so a plain move spends most of next() on nothing.
+void take(action& to, action& from) {
+  to.what = from.what;
+  to.stream = from.stream;
+  if (!from.msg.body.empty() || !to.msg.body.empty()) {
+    to.msg = std::move(from.msg);
+  } else {
+    to.msg.kind = from.msg.kind;
+  }
+  to.text = std::move(from.text);
+  to.at = from.at;
+  to.elapsed = from.elapsed;
+  to.tool = std::move(from.tool);
+  to.outcome = std::move(from.outcome);
+}
+// take() names every field: a new one must be added there too.
+static_assert(sizeof(action) == sizeof(action::kind) + 4 + sizeof(stream_id) + sizeof(message) + sizeof(clock_time) +
+                                    sizeof(std::chrono::steady_clock::duration) + 3 * sizeof(std::string));
+
 }  // namespace
 
 std::optional<std::string> progress_token_key(const message& m) {
@@ -378,11 +399,15 @@ void session_core::rearm() {
   push({.what = action::kind::arm_timer, .at = *earliest});
 }
 
+void session_core::push(action&& a) {
+  take(actions_.emplace_back(), a);
+}
+
 bool session_core::next(action& out) {
   if (next_action_ == actions_.size()) {
     return false;
   }
-  out = std::move(actions_[next_action_++]);
+  take(out, actions_[next_action_++]);
   if (next_action_ == actions_.size()) {
     actions_.clear();
     next_action_ = 0;

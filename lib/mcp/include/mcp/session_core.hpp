@@ -153,7 +153,7 @@ class session_core {
   void send_upstream(message m);
   void cancel_upstream(const boost::json::value& id, std::string_view reason);
   void rearm();
-  void push(action&& a) { actions_.push_back(std::move(a)); }
+  void push(action&& a);
 
   session_options opts_;
   std::map<std::string, pending_request> pending_;  // by id_key of the client's id
