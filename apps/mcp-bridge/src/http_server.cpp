@@ -117,12 +117,12 @@ asio::awaitable<bool> write_plan(beast::tcp_stream& stream, const request& req, 
       body = o.pop_front();
     } else {
       body = "[";
-      for (std::size_t i = 0; i < o.size(); ++i) {
-        body += (i ? "," : "") + o.items()[i];
+      for (bool first = true; !o.empty(); first = false) {
+        body += first ? "" : ",";
+        body += o.pop_front();
       }
       body += "]";
     }
-    o.clear();
     plan.stream.reset();
     plan.status = 200;
     plan.content_type = "application/json";
