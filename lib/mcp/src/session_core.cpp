@@ -13,9 +13,9 @@ const json::value* param(const message& m, std::string_view key) {
   return p ? p->if_contains(key) : nullptr;
 }
 
-// Moves `from` into `to`, field by field: the message only when either holds one. Moving even
-// an empty boost::json::object is an out-of-line call (and a destructor after it), and only
-// send_upstream actions carry a message, so a plain move spends most of next() on nothing.
+// Moves `from` into `to`, field by field, and a message or string only when either side holds
+// one: most actions carry only a kind and a stream, and even moving an empty json::object is an
+// out-of-line call. `to` ends up equal to what `from` was, whatever it held before.
 void take(action& to, action& from) {
   to.what = from.what;
   to.stream = from.stream;
@@ -24,11 +24,16 @@ void take(action& to, action& from) {
   } else {
     to.msg.kind = from.msg.kind;
   }
-  to.text = std::move(from.text);
+  const auto move_text = [](std::string& t, std::string& f) {
+    if (!f.empty() || !t.empty()) {
+      t = std::move(f);
+    }
+  };
+  move_text(to.text, from.text);
   to.at = from.at;
   to.elapsed = from.elapsed;
-  to.tool = std::move(from.tool);
-  to.outcome = std::move(from.outcome);
+  move_text(to.tool, from.tool);
+  move_text(to.outcome, from.outcome);
 }
 // take() names every field: a new one must be added there too.
 static_assert(sizeof(action) == sizeof(action::kind) + 4 + sizeof(stream_id) + sizeof(message) + sizeof(clock_time) +
@@ -400,17 +405,20 @@ void session_core::rearm() {
 }
 
 void session_core::push(action&& a) {
-  take(actions_.emplace_back(), a);
+  if (queued_ == actions_.size()) {
+    actions_.emplace_back();
+  }
+  take(actions_[queued_++], a);
 }
 
 bool session_core::next(action& out) {
-  if (next_action_ == actions_.size()) {
+  if (next_action_ == queued_) {
     return false;
   }
   take(out, actions_[next_action_++]);
-  if (next_action_ == actions_.size()) {
-    actions_.clear();
-    next_action_ = 0;
+  if (next_action_ == queued_) {
+    next_action_ = 0;  // drained: the slots are reused from the front
+    queued_ = 0;
   }
   return true;
 }

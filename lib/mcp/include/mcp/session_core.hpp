@@ -165,10 +165,12 @@ class session_core {
   stream_id next_stream_ = 1;
   std::size_t unmatched_ = 0;
   bool closed_ = false;
-  // A FIFO that keeps its storage: next() moves actions out from `next_action_`, and the
-  // vector is cleared (capacity kept) once drained, so steady traffic allocates no nodes.
+  // A FIFO of reused slots: [next_action_, queued_) wait; push() and next() move actions in
+  // and out, and once drained both indices go back to 0, so steady traffic neither allocates
+  // nor constructs or destroys an action.
   std::vector<action> actions_;
   std::size_t next_action_ = 0;
+  std::size_t queued_ = 0;
 };
 
 // params._meta.progressToken of a request, as an id_key, if it has one.
