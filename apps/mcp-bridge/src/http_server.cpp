@@ -5,10 +5,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
+
+#include <charconv>
 
 #include "http_guard.hpp"
 #include "log.hpp"
@@ -36,6 +39,20 @@ std::optional<std::string_view> header(const request& req, http::field f) {
   return std::string_view(it->value());
 }
 
+// One HTTP/1.1 chunk, framed as http::make_chunk frames it (hex size, CRLF, data, CRLF).
+void append_chunk(std::string& out, std::string_view data) {
+  if (data.empty()) {
+    return;  // a zero-size chunk would end the body
+  }
+  char size[2 * sizeof(std::size_t)];
+  auto [end, ec] = std::to_chars(size, size + sizeof size, data.size(), 16);
+  (void)ec;
+  out.append(size, end);
+  out += "\r\n";
+  out += data;
+  out += "\r\n";
+}
+
 }  // namespace
 
 response_plan plain(unsigned status, std::string content_type, std::string body) {
@@ -50,14 +67,45 @@ response_plan rpc_error(unsigned status, int code, std::string_view message) {
   return plain(status, "application/json", mcp::error_response(nullptr, code, message));
 }
 
+// The bytes beast writes for a message (or, header_only, for its header): the connection
+// sends them with write_all.
+template <class Serializer>
+std::string serialized(Serializer& sr, bool header_only) {
+  std::string out;
+  sr.split(header_only);
+  beast::error_code ec;
+  while (!ec && !(header_only ? sr.is_header_done() : sr.is_done())) {
+    sr.next(ec, [&](beast::error_code&, const auto& buffers) {
+      out += beast::buffers_to_string(buffers);
+      sr.consume(beast::buffer_bytes(buffers));
+    });
+  }
+  return out;
+}
+
 // Every write gets the deadline, and only the write: an SSE stream may then sit idle for as
-// long as it likes, but a client that stops reading is dropped after --write-timeout.
-template <class Op>
-auto with_deadline(beast::tcp_stream& stream, std::chrono::seconds limit, Op op) -> decltype(op()) {
+// long as it likes, but a client that stops reading is dropped after --write-timeout. What
+// the socket takes at once is written without suspending (the common case: the client reads);
+// only the rest waits, asynchronously and under the deadline.
+asio::awaitable<boost::system::error_code> write_all(beast::tcp_stream& stream, std::string_view bytes,
+                                                     std::chrono::seconds limit) {
+  boost::system::error_code ec;
+  std::size_t n = 0;
+  if (stream.socket().non_blocking()) {  // never block the io_context thread
+    n = stream.socket().write_some(asio::buffer(bytes), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      ec = {};
+      n = 0;
+    }
+    if (ec || n == bytes.size()) {
+      co_return ec;
+    }
+  }
   stream.expires_after(limit);
-  auto r = co_await op();
+  auto [wec, written] = co_await asio::async_write(stream, asio::buffer(bytes.substr(n)), as_tuple(use_awaitable));
+  (void)written;
   stream.expires_never();
-  co_return r;
+  co_return wec;
 }
 
 asio::awaitable<bool> write_plan(beast::tcp_stream& stream, const request& req, response_plan& plan,
@@ -81,10 +129,8 @@ asio::awaitable<bool> write_plan(beast::tcp_stream& stream, const request& req, 
     res.keep_alive(req.keep_alive() && !plan.close);
     res.body() = std::move(plan.body);
     res.prepare_payload();
-    auto [ec, n] =
-        co_await with_deadline(stream, limit, [&] { return http::async_write(stream, res, as_tuple(use_awaitable)); });
-    (void)n;
-    if (ec) {
+    http::response_serializer<http::string_body> sr{res};
+    if (auto ec = co_await write_all(stream, serialized(sr, false), limit)) {
       co_return dropped(ec);
     }
     co_return res.keep_alive();
@@ -101,12 +147,12 @@ asio::awaitable<bool> write_plan(beast::tcp_stream& stream, const request& req, 
       body = o.pop_front();
     } else {
       body = "[";
-      for (std::size_t i = 0; i < o.size(); ++i) {
-        body += (i ? "," : "") + o.items()[i];
+      for (bool first = true; !o.empty(); first = false) {
+        body += first ? "" : ",";
+        body += o.pop_front();
       }
       body += "]";
     }
-    o.clear();
     plan.stream.reset();
     plan.status = 200;
     plan.content_type = "application/json";
@@ -122,42 +168,44 @@ asio::awaitable<bool> write_plan(beast::tcp_stream& stream, const request& req, 
   res.keep_alive(req.keep_alive());
   res.chunked(true);
   http::response_serializer<http::empty_body> sr{res};
-  auto [hec, hn] = co_await with_deadline(
-      stream, limit, [&] { return http::async_write_header(stream, sr, as_tuple(use_awaitable)); });
-  (void)hn;
-  if (hec) {
-    co_return dropped(hec);
+  if (auto ec = co_await write_all(stream, serialized(sr, true), limit)) {
+    co_return dropped(ec);
   }
   using namespace asio::experimental::awaitable_operators;
   std::array<char, 1> probe;
   for (;;) {
-    while (!o.empty()) {
-      if (o.overflowed) {
-        // More is queued than a reading client would ever let pile up: drop the client (the
-        // events are in the replay buffer; it can resume with Last-Event-ID).
-        ctx.stats.client_dropped();
-        log::warn("stream buffer full, client not reading; connection dropped",
-                  {{"queued_bytes", std::to_string(o.bytes())}});
-        co_return false;
-      }
-      std::string ev = o.pop_front();  // it stays in the replay buffer should this write fail
-      auto [ec, n] = co_await with_deadline(stream, limit, [&] {
-        return asio::async_write(stream, http::make_chunk(asio::buffer(ev)), as_tuple(use_awaitable));
-      });
-      (void)n;
-      if (ec) {
-        co_return dropped(ec);
-      }
-      ctx.changed();  // a 2024-11-05 answer went out on its /sse stream
+    if (!o.empty() && o.overflowed) {
+      // More is queued than a reading client would ever let pile up: drop the client (the
+      // events are in the replay buffer; it can resume with Last-Event-ID).
+      ctx.stats.client_dropped();
+      log::warn("stream buffer full, client not reading; connection dropped",
+                {{"queued_bytes", std::to_string(o.bytes())}});
+      co_return false;
     }
-    if (o.done) {
-      auto [ec, n] = co_await with_deadline(
-          stream, limit, [&] { return asio::async_write(stream, http::make_chunk_last(), as_tuple(use_awaitable)); });
-      (void)n;
-      if (ec) {
+    if (!o.empty() || o.done) {
+      // Everything queued goes out in one write, each event its own chunk, and the last
+      // chunk with it when the stream is done: an answer and the end of its POST stream
+      // cost one write (and one deadline), not two. The events stay in the replay buffer
+      // should this write fail.
+      std::string chunks;
+      const bool had_events = !o.empty();
+      while (!o.empty()) {
+        append_chunk(chunks, o.pop_front());
+      }
+      const bool last = o.done;
+      if (last) {
+        chunks += "0\r\n\r\n";
+      }
+      if (auto ec = co_await write_all(stream, chunks, limit)) {
         co_return dropped(ec);
       }
-      co_return req.keep_alive();
+      if (had_events) {
+        ctx.changed();  // a 2024-11-05 answer went out on its /sse stream
+      }
+      if (last) {
+        co_return req.keep_alive();
+      }
+      continue;  // more may have been queued meanwhile
     }
     o.wake.expires_after(keepalive_interval);
     // Wait for an event, the keep-alive tick, or the client hanging up, whichever is first.
@@ -167,12 +215,9 @@ asio::awaitable<bool> write_plan(beast::tcp_stream& stream, const request& req, 
       co_return false;
     }
     if (!std::get<0>(std::get<0>(r))) {
-      const std::string ping = mcp::sse::encode_comment("keep-alive");
-      auto [ec, n] = co_await with_deadline(stream, limit, [&] {
-        return asio::async_write(stream, http::make_chunk(asio::buffer(ping)), as_tuple(use_awaitable));
-      });
-      (void)n;
-      if (ec) {
+      std::string ping;
+      append_chunk(ping, mcp::sse::encode_comment("keep-alive"));
+      if (auto ec = co_await write_all(stream, ping, limit)) {
         co_return dropped(ec);
       }
     }
@@ -291,6 +336,8 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, http_contex
   // the last one waits for the client's delayed ACK, adding ~40 ms to every call.
   boost::system::error_code nodelay_ec;
   stream.socket().set_option(asio::ip::tcp::no_delay(true), nodelay_ec);
+  // Non-blocking, so write_all can write what the socket takes at once without suspending.
+  stream.socket().non_blocking(true, nodelay_ec);
   beast::flat_buffer buffer;
   for (;;) {
     http::request_parser<http::string_body> parser;
@@ -306,8 +353,8 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, http_contex
       res.body() = mcp::error_response(nullptr, -32600, "Request body too large");
       res.keep_alive(false);
       res.prepare_payload();
-      co_await with_deadline(stream, ctx.opts.write_timeout,
-                             [&] { return http::async_write(stream, res, as_tuple(use_awaitable)); });
+      http::response_serializer<http::string_body> sr{res};
+      co_await write_all(stream, serialized(sr, false), ctx.opts.write_timeout);
       break;
     }
     if (ec) {

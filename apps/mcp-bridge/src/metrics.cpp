@@ -38,28 +38,36 @@ void metrics::request(const std::string& method, unsigned status) {
   ++requests_[{method, status}];
 }
 
-void metrics::rpc_latency(const std::string& method, double seconds) {
-  auto& h = latency_[latency_.size() > 256 && !latency_.contains(method) ? std::string("other") : method];
+void metrics::histogram::observe(double seconds) {
   for (std::size_t i = 0; i < buckets.size(); ++i) {
     if (seconds <= buckets[i]) {
-      ++h.counts[i];
+      ++counts[i];
     }
   }
-  ++h.count;
-  h.sum += seconds;
+  ++count;
+  sum += seconds;
+}
+
+void metrics::rpc_latency(const std::string& method, double seconds) {
+  auto it = latency_.find(method);
+  if (it == latency_.end()) {
+    it = latency_.try_emplace(latency_.size() > 256 ? std::string("other") : method).first;
+  }
+  it->second.observe(seconds);
 }
 
 void metrics::tool_call(const std::string& tool, const std::string& outcome, double seconds) {
-  const std::string name = tool_latency_.size() >= max_tools && !tool_latency_.contains(tool) ? "other" : tool;
-  ++tool_calls_[{name, outcome}];
-  auto& h = tool_latency_[name];
-  for (std::size_t i = 0; i < buckets.size(); ++i) {
-    if (seconds <= buckets[i]) {
-      ++h.counts[i];
-    }
+  auto it = tools_.find(tool);
+  if (it == tools_.end()) {
+    it = tools_.try_emplace(tools_.size() >= max_tools ? std::string("other") : tool).first;
   }
-  ++h.count;
-  h.sum += seconds;
+  it->second.latency.observe(seconds);
+  auto& outcomes = it->second.outcomes;
+  auto n = outcomes.find(outcome);
+  if (n == outcomes.end()) {
+    n = outcomes.try_emplace(outcome, 0).first;
+  }
+  ++n->second;
 }
 
 std::string metrics::render() const {
@@ -125,13 +133,16 @@ std::string metrics::render() const {
   }
   out += "# HELP mcp_bridge_tool_calls_total Answered tools/call requests by tool and outcome.\n";
   out += "# TYPE mcp_bridge_tool_calls_total counter\n";
-  for (const auto& [key, n] : tool_calls_) {
-    out += "mcp_bridge_tool_calls_total{tool=\"" + label_value(key.first) + "\",outcome=\"" + key.second + "\"} " +
-           std::to_string(n) + "\n";
+  for (const auto& [tool, series] : tools_) {
+    for (const auto& [outcome, n] : series.outcomes) {
+      out += "mcp_bridge_tool_calls_total{tool=\"" + label_value(tool) + "\",outcome=\"" + outcome + "\"} " +
+             std::to_string(n) + "\n";
+    }
   }
   out += "# HELP mcp_bridge_tool_call_duration_seconds Time from a tools/call request to its answer, by tool.\n";
   out += "# TYPE mcp_bridge_tool_call_duration_seconds histogram\n";
-  for (const auto& [tool, h] : tool_latency_) {
+  for (const auto& [tool, series] : tools_) {
+    const auto& h = series.latency;
     const std::string t = "tool=\"" + label_value(tool) + "\"";
     for (std::size_t i = 0; i < buckets.size(); ++i) {
       out += "mcp_bridge_tool_call_duration_seconds_bucket{" + t + ",le=\"" + num(buckets[i]) + "\"} " +

@@ -54,6 +54,8 @@ class metrics {
     std::array<std::uint64_t, buckets.size()> counts{};
     std::uint64_t count = 0;
     double sum = 0;
+
+    void observe(double seconds);
   };
 
   std::int64_t active_sessions_ = 0;
@@ -70,9 +72,13 @@ class metrics {
   std::uint64_t child_lines_dropped_ = 0;
   std::uint64_t orphans_reaped_ = 0;
   std::map<std::pair<std::string, unsigned>, std::uint64_t> requests_;
-  std::map<std::string, histogram> latency_;
-  std::map<std::pair<std::string, std::string>, std::uint64_t> tool_calls_;
-  std::map<std::string, histogram> tool_latency_;
+  // Transparent comparators: a label already seen is found without copying it.
+  std::map<std::string, histogram, std::less<>> latency_;
+  struct tool_series {
+    std::map<std::string, std::uint64_t, std::less<>> outcomes;
+    histogram latency;
+  };
+  std::map<std::string, tool_series, std::less<>> tools_;
 };
 
 }  // namespace bridge

@@ -46,29 +46,25 @@ struct outbound {
     notify();
   }
 
-  [[nodiscard]] const std::deque<std::string>& items() const { return queue_; }
   [[nodiscard]] bool empty() const { return queue_.empty(); }
   [[nodiscard]] std::size_t size() const { return queue_.size(); }
   [[nodiscard]] std::size_t bytes() const { return bytes_; }
 
   void push_back(std::string s, std::size_t weight = 0) {
     bytes_ += s.size();
-    queue_.push_back(std::move(s));
-    weights_.push_back(weight);
+    queue_.push_back({std::move(s), weight});
     enforce_limit();
   }
   void push_front(std::string s) {
     bytes_ += s.size();
-    queue_.push_front(std::move(s));
-    weights_.push_front(0);
+    queue_.push_front({std::move(s), 0});
     enforce_limit();
   }
   std::string pop_front() {
-    std::string s = std::move(queue_.front());
+    std::string s = std::move(queue_.front().text);
+    const std::size_t w = queue_.front().weight;
     queue_.pop_front();
     bytes_ -= s.size();
-    const std::size_t w = weights_.front();
-    weights_.pop_front();
     if (w > 0 && on_drain) {
       on_drain(w);
     }
@@ -95,8 +91,11 @@ struct outbound {
     }
   }
 
-  std::deque<std::string> queue_;
-  std::deque<std::size_t> weights_;
+  struct event {
+    std::string text;
+    std::size_t weight;  // what the session core counted for it (0: not counted)
+  };
+  std::deque<event> queue_;  // one deque: a stream costs one map and one node, not two
   std::size_t bytes_ = 0;
 };
 

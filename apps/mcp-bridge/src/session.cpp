@@ -37,6 +37,9 @@ session::session(const boost::asio::any_io_executor& ex, std::string id, bool le
 }
 
 session::~session() {
+  for (auto& [n, o] : streams_) {
+    o->on_drain = nullptr;  // it points into this session
+  }
   deadline_.cancel();
   if (!core_.closed()) {
     upstream_->detach(*this);
@@ -54,11 +57,9 @@ std::shared_ptr<outbound> session::stream(mcp::stream_id n, bool json, bool atta
   if (!o) {
     // The core bounds the bytes (max_stream_bytes); this queue only gives back what it drains.
     o = std::make_shared<outbound>(ex_, n, json, outbound::unlimited);
-    o->on_drain = [this, n, alive = std::weak_ptr<int>(alive_)](std::size_t bytes) {
-      if (!alive.expired()) {
-        core_.drained(n, bytes);
-      }
-    };
+    // Small enough for std::function to hold without allocating; the session clears it
+    // before it forgets the stream or goes away (a connection may hold the stream longer).
+    o->on_drain = [this, n](std::size_t bytes) { core_.drained(n, bytes); };
   }
   o->attached = o->attached || attached;
   return o;
@@ -125,6 +126,7 @@ void session::prime(outbound& o) {
 
 void session::detach(outbound& o) {
   o.attached = false;
+  may_forget_ = true;  // and a detached one that is finished
   core_.detach(o.number, now());
   run();
 }
@@ -161,8 +163,18 @@ void session::run() {
     perform(a);
   }
   running_ = false;
+  if (!may_forget_) {
+    return;
+  }
+  may_forget_ = false;
   // Streams the core forgot are finished; their connections hold them as long as they write.
-  std::erase_if(streams_, [&](const auto& kv) { return !core_.knows_stream(kv.first); });
+  std::erase_if(streams_, [&](const auto& kv) {
+    if (core_.knows_stream(kv.first)) {
+      return false;
+    }
+    kv.second->on_drain = nullptr;
+    return true;
+  });
 }
 
 void session::perform(mcp::action& a) {
@@ -175,6 +187,7 @@ void session::perform(mcp::action& a) {
       deliver(*stream(a.stream, false, false), std::move(a.text));
       break;
     case kind::finish_stream:
+      may_forget_ = true;  // the core forgets a finished stream nobody writes
       if (auto it = streams_.find(a.stream); it != streams_.end()) {
         it->second->finish();
       }

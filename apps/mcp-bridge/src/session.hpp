@@ -108,8 +108,8 @@ class session {
   std::map<mcp::stream_id, std::shared_ptr<outbound>> streams_;  // the streams the core knows
   mcp::replay_buffer replay_;
   boost::asio::steady_timer deadline_;
-  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // streams may outlive the session
   bool running_ = false;
+  bool may_forget_ = false;  // the core may have forgotten a stream: run() looks which
   closed_handler on_closed_;
 };
 

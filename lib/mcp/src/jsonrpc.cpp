@@ -3,6 +3,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <charconv>
+
 #include "mcp/error.hpp"
 
 namespace mcp {
@@ -111,9 +113,23 @@ boost::system::result<parsed_body> parse(std::string_view text) {
 
 std::string id_key(const json::value& id) {
   if (id.is_string()) {
-    return "s:" + std::string(id.get_string());
+    std::string key = "s:";
+    key += id.get_string();
+    return key;
   }
-  return "n:" + json::serialize(id);
+  // Integer ids (the common case) as json::serialize writes them, without its serializer.
+  char digits[24];
+  char* end = nullptr;
+  if (id.is_int64()) {
+    end = std::to_chars(digits, digits + sizeof digits, id.get_int64()).ptr;
+  } else if (id.is_uint64()) {
+    end = std::to_chars(digits, digits + sizeof digits, id.get_uint64()).ptr;
+  } else {
+    return "n:" + json::serialize(id);
+  }
+  std::string key = "n:";
+  key.append(digits, end);
+  return key;
 }
 
 std::string error_response(const json::value& id, int code, std::string_view text) {

@@ -13,6 +13,32 @@ const json::value* param(const message& m, std::string_view key) {
   return p ? p->if_contains(key) : nullptr;
 }
 
+// Moves `from` into `to`, field by field, and a message or string only when either side holds
+// one: most actions carry only a kind and a stream, and even moving an empty json::object is an
+// out-of-line call. `to` ends up equal to what `from` was, whatever it held before.
+void take(action& to, action& from) {
+  to.what = from.what;
+  to.stream = from.stream;
+  if (!from.msg.body.empty() || !to.msg.body.empty()) {
+    to.msg = std::move(from.msg);
+  } else {
+    to.msg.kind = from.msg.kind;
+  }
+  const auto move_text = [](std::string& t, std::string& f) {
+    if (!f.empty() || !t.empty()) {
+      t = std::move(f);
+    }
+  };
+  move_text(to.text, from.text);
+  to.at = from.at;
+  to.elapsed = from.elapsed;
+  move_text(to.tool, from.tool);
+  move_text(to.outcome, from.outcome);
+}
+// take() names every field: a new one must be added there too.
+static_assert(sizeof(action) == sizeof(action::kind) + 4 + sizeof(stream_id) + sizeof(message) + sizeof(clock_time) +
+                                    sizeof(std::chrono::steady_clock::duration) + 3 * sizeof(std::string));
+
 }  // namespace
 
 std::optional<std::string> progress_token_key(const message& m) {
@@ -129,7 +155,7 @@ void session_core::from_client(std::vector<message> batch, stream_id stream, clo
 
 void session_core::client_message(message m, stream_id stream, clock_time now) {
   if (m.is_request() && stream != 0) {
-    const std::string key = id_key(m.id());
+    std::string key = id_key(m.id());
     if (pending_.contains(key)) {
       deliver(stream, error_response(m.id(), code_duplicate_id, "a request with this id is already in progress"));
       return;
@@ -138,14 +164,14 @@ void session_core::client_message(message m, stream_id stream, clock_time now) {
       deliver(stream, error_response(m.id(), code_too_many_pending, "too many requests in progress"));
       return;
     }
-    client_request(m, stream, now);
+    client_request(m, std::move(key), stream, now);
   } else if (m.method() == "notifications/cancelled") {
     client_cancel(m);
   }
   send_upstream(std::move(m));
 }
 
-void session_core::client_request(message& m, stream_id stream, clock_time now) {
+void session_core::client_request(message& m, std::string key, stream_id stream, clock_time now) {
   std::string tool;
   if (m.method() == "tools/call") {
     if (const auto* name = param(m, "name"); name != nullptr && name->is_string())
@@ -159,7 +185,7 @@ void session_core::client_request(message& m, stream_id stream, clock_time now) 
                     now,
                     now + opts_.request_timeout};
   ++streams_.at(stream).awaiting;
-  pending_.emplace(id_key(m.id()), std::move(p));
+  pending_.emplace(std::move(key), std::move(p));
   rearm();
 }
 
@@ -302,7 +328,7 @@ void session_core::answer(const std::string& key, std::string json, clock_time n
   pending_.erase(it);
   push({.what = action::kind::request_done,
         .stream = p.stream,
-        .text = p.method,
+        .text = std::move(p.method),
         .elapsed = now - p.started,
         .tool = std::move(p.tool),
         .outcome = std::string(outcome)});
@@ -378,12 +404,22 @@ void session_core::rearm() {
   push({.what = action::kind::arm_timer, .at = *earliest});
 }
 
+void session_core::push(action&& a) {
+  if (queued_ == actions_.size()) {
+    actions_.emplace_back();
+  }
+  take(actions_[queued_++], a);
+}
+
 bool session_core::next(action& out) {
-  if (actions_.empty()) {
+  if (next_action_ == queued_) {
     return false;
   }
-  out = std::move(actions_.front());
-  actions_.pop_front();
+  take(out, actions_[next_action_++]);
+  if (next_action_ == queued_) {
+    next_action_ = 0;  // drained: the slots are reused from the front
+    queued_ = 0;
+  }
   return true;
 }
 

@@ -16,7 +16,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -148,13 +147,13 @@ class session_core {
   void finish(stream_id s);
   void answer(const std::string& key, std::string json, clock_time now, std::string_view outcome);
   void client_message(message m, stream_id stream, clock_time now);
-  void client_request(message& m, stream_id stream, clock_time now);
+  void client_request(message& m, std::string key, stream_id stream, clock_time now);
   void client_cancel(const message& m);
   std::optional<stream_id> route(const message& m);
   void send_upstream(message m);
   void cancel_upstream(const boost::json::value& id, std::string_view reason);
   void rearm();
-  void push(action a) { actions_.push_back(std::move(a)); }
+  void push(action&& a);
 
   session_options opts_;
   std::map<std::string, pending_request> pending_;  // by id_key of the client's id
@@ -166,7 +165,12 @@ class session_core {
   stream_id next_stream_ = 1;
   std::size_t unmatched_ = 0;
   bool closed_ = false;
-  std::deque<action> actions_;
+  // A FIFO of reused slots: [next_action_, queued_) wait; push() and next() move actions in
+  // and out, and once drained both indices go back to 0, so steady traffic neither allocates
+  // nor constructs or destroys an action.
+  std::vector<action> actions_;
+  std::size_t next_action_ = 0;
+  std::size_t queued_ = 0;
 };
 
 // params._meta.progressToken of a request, as an id_key, if it has one.
