@@ -19,15 +19,14 @@ class mirror {
       : cache_(cache), on_change_(on_change), stats_(stats) {}
 
   void push(std::vector<watcher_event>& events) {
-    for (const auto& ev : events) {
-      changes_.clear();
-      cache_.apply(ev, changes_);
-      ++stats_.events;
-      if (on_change_) {
-        for (const auto& c : changes_) {
+    for (auto& ev : events) {
+      cache_.apply(ev, [this](const store_change& c) {
+        if (on_change_) {
           on_change_(c);
         }
-      }
+      });
+      ++stats_.events;
+      ev.obj.reset();  // the store has its text: the tree goes as soon as nobody holds it
     }
     events.clear();
   }
@@ -36,7 +35,6 @@ class mirror {
   store& cache_;
   change_handler& on_change_;
   reflector_stats& stats_;
-  std::vector<store_change> changes_;
 };
 
 std::string resource_name(const api& a) {

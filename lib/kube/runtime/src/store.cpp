@@ -117,6 +117,10 @@ void store::erase(const object_key& key) {
 }
 
 void store::apply(const watcher_event& ev, std::vector<store_change>& changes) {
+  apply(ev, [&changes](const store_change& c) { changes.push_back(c); });
+}
+
+void store::apply(const watcher_event& ev, const std::function<void(const store_change&)>& sink) {
   switch (ev.type) {
     case watcher_event_type::init:
       relist_.emplace();
@@ -135,39 +139,43 @@ void store::apply(const watcher_event& ev, std::vector<store_change>& changes) {
       }
       auto fresh = std::move(*relist_);
       relist_.reset();
-      std::vector<object_key> gone;
-      for (const auto& [k, v] : objects_) {
+      std::vector<entry> gone;
+      for (auto it = objects_.begin(); it != objects_.end();) {
+        const object_key k = (it++)->first;
         if (!fresh.contains(k)) {
-          gone.push_back(k);
+          gone.push_back(objects_.at(k));
+          erase(k);
         }
       }
-      for (const auto& k : gone) {
-        changes.push_back({change_type::deleted, materialize(objects_.at(k))});
-        erase(k);
-      }
+      std::vector<object_key> changed;
       for (auto& [k, v] : fresh) {
         auto old = objects_.find(k);
         // Unchanged objects keep their old entry, so readers holding one see no difference.
         if (old != objects_.end() && old->second.resource_version == v.resource_version) {
           continue;
         }
-        object_ptr obj = materialize(v);
-        changes.push_back({change_type::applied, obj});
         insert(k, std::move(v));
+        changed.push_back(k);
       }
       ready_.store(true, std::memory_order_release);
+      for (const auto& e : gone) {
+        sink({change_type::deleted, materialize(e)});
+      }
+      for (const auto& k : changed) {
+        sink({change_type::applied, get(k)});
+      }
       break;
     }
     case watcher_event_type::apply:
       insert(key_of(*ev.obj), make_entry(ev.obj));
-      changes.push_back({change_type::applied, ev.obj});
+      sink({change_type::applied, ev.obj});
       break;
     case watcher_event_type::remove: {
       auto k = key_of(*ev.obj);
       auto it = objects_.find(k);
       object_ptr old = it != objects_.end() ? materialize(it->second) : ev.obj;
       erase(k);
-      changes.push_back({change_type::deleted, old});
+      sink({change_type::deleted, old});
       break;
     }
   }

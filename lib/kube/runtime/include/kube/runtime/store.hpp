@@ -54,6 +54,11 @@ class store {
 
   // Applies one watcher event; appends what changed for event handlers.
   void apply(const watcher_event& ev, std::vector<store_change>& changes);
+  // The same, handing each change to `sink` as it is made ready, one at a time: the end of a
+  // relist reports every object, and this way only one of them is a parsed tree at a time
+  // (unless the sink keeps it). Every change of the event is in the store before the first
+  // is handed over, as with the vector.
+  void apply(const watcher_event& ev, const std::function<void(const store_change&)>& sink);
 
  private:
   struct entry {
