@@ -318,6 +318,11 @@ def measure(args, cl, op, n):
 
 def operators(args):
     ops, skipped = [McpOperator(args.repo, args.operator_binary)], []
+    if args.operator_before:
+        # An earlier build of this operator, measured first in the same run (before/after).
+        before = McpOperator(args.repo, args.operator_before)
+        before.name = "mcp-operator-before"
+        ops.insert(0, before)
     peers = json.load(open(args.peers))["peers"] if args.peers else []
     for p in peers:
         if "binary" not in p:
@@ -336,6 +341,7 @@ def main():
     ap.add_argument("--repo", required=True)
     ap.add_argument("--operator-binary", required=True)
     ap.add_argument("--peers", help="peers.json from peers.py")
+    ap.add_argument("--operator-before", help="an earlier mcp-operator binary, run first as mcp-operator-before")
     ap.add_argument("--tools-bin", required=True)
     ap.add_argument("--cluster-dir", required=True)
     ap.add_argument("--logs", required=True)
