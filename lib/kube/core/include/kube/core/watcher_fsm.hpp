@@ -28,7 +28,11 @@ namespace kube {
 struct watcher_config {
   std::string label_selector;
   std::string field_selector;
-  std::uint32_t page_size = 500;  // kube-rs's default
+  // Objects per list page. Smaller than kube-rs's 500: a page is held whole (the body, then its
+  // parsed tree, ~8 MiB for 500 Deployments) until the store has it as text, and a restarted
+  // operator lists every kind at once; at 100 that transient is a fifth, for 10 requests per
+  // 1,000 objects instead of 2.
+  std::uint32_t page_size = 100;
   std::uint32_t watch_timeout_seconds = 290;
   bool bookmarks = true;
   // Used by reflect() to build the fsm's backoff; kube-rs's 0.8 s -> 30 s by default.
