@@ -5,7 +5,7 @@
 // daemonizes it (double fork, the server is orphaned), with the bridge as an ordinary
 // process, which must then make itself the orphans' subreaper. Each case opens and ends
 // (initialize + DELETE) up to MCP_ZOMBIE_SESSIONS sessions (1,000), bounded in time.
-import { assert, descendants, everything, run, sleep, startBridge, withTimeout } from './lib/harness.mjs';
+import { assert, descendants, everything, run, settle, startBridge, withTimeout } from './lib/harness.mjs';
 import { initialize } from './lib/raw.mjs';
 
 const sessions = Number(process.env.MCP_ZOMBIE_SESSIONS || 1000);
@@ -25,16 +25,6 @@ const waits = [
 // (A background command's stdin is /dev/null in sh, so the server gets the pipe through fd 3.)
 const daemonizes = ['sh', '-c', 'exec 3<&0; ("$@" 0<&3 3<&- &); exec 3<&- sleep 2147483647', 'daemonize', ...everything];
 const pid1 = ['unshare', '--user', '--map-root-user', '--pid', '--fork', '--kill-child=SIGTERM', '--'];
-
-async function settle(pid, want, ms) {
-  const deadline = Date.now() + ms;
-  let tree = descendants(pid);
-  while (Date.now() < deadline && (tree.length !== want || tree.some((p) => p.state === 'Z'))) {
-    await sleep(200);
-    tree = descendants(pid);
-  }
-  return tree;
-}
 
 async function churn(name, launcher, prefix, check) {
   await run(`${name}: up to ${sessions} sessions (time-bounded) leave 0 zombies and a constant process count`, async () => {

@@ -6,7 +6,7 @@
 // exits non-zero.
 //   node churn.mjs --url http://<pod-ip>:3000/mcp --pid <bridge host pid> --baseline N
 //                  [--sessions 1000] [--workers 3] [--budget-ms 300000] [--name TEXT]
-import fs from 'node:fs';
+import { descendants, settle } from '../../mcp/lib/proc.mjs';
 
 const opt = { sessions: 1000, workers: 3, budgetMs: 300000, name: 'churn' };
 for (let i = 2; i < process.argv.length; i += 2) {
@@ -23,39 +23,7 @@ const fail = (why) => {
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// The bridge's descendants (pid, state), from /proc.
-function tree(root) {
-  const kids = new Map();
-  const state = new Map();
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      state.set(Number(d), f[0]);
-      const pp = Number(f[1]);
-      if (!kids.has(pp)) kids.set(pp, []);
-      kids.get(pp).push(Number(d));
-    } catch {
-      // gone while we looked
-    }
-  }
-  const out = [];
-  const walk = (p) => (kids.get(p) || []).forEach((c) => (out.push({ pid: c, ppid: p, state: state.get(c) }), walk(c)));
-  walk(root);
-  return out;
-}
 const zombies = (t) => t.filter((p) => p.state === 'Z').length;
-
-async function settle(want, ms) {
-  const deadline = Date.now() + ms;
-  let t = tree(opt.pid);
-  while (Date.now() < deadline && (t.length !== want || zombies(t))) {
-    await sleep(200);
-    t = tree(opt.pid);
-  }
-  return t;
-}
 
 let retried = 0;
 async function post(body, headers = {}, method = 'POST') {
@@ -100,12 +68,12 @@ async function session(n) {
   if (del.status !== 200) fail(`DELETE ${n}: ${del.status}`);
 }
 
-const base = await settle(opt.baseline, 60000);
+const base = await settle(opt.pid, opt.baseline, 60000);
 if (base.length !== opt.baseline || zombies(base)) fail(`baseline tree ${JSON.stringify(base)}, want ${opt.baseline} processes`);
 const t0 = Date.now();
 let started = 0;
 let peak = base.length;
-const sampler = setInterval(() => (peak = Math.max(peak, tree(opt.pid).length)), 500);
+const sampler = setInterval(() => (peak = Math.max(peak, descendants(opt.pid).length)), 500);
 const worker = async () => {
   while (started < opt.sessions) {
     if (Date.now() - t0 > opt.budgetMs) fail(`only ${started} sessions within ${opt.budgetMs} ms`);
@@ -115,12 +83,12 @@ const worker = async () => {
 await Promise.all(Array.from({ length: opt.workers }, worker));
 clearInterval(sampler);
 const seconds = (Date.now() - t0) / 1000;
-const after = await settle(base.length, 30000);
+const after = await settle(opt.pid, base.length, 30000);
 // Constant afterwards: the same count, no zombie, over five more seconds.
 const later = [];
 for (let i = 0; i < 5; i++) {
   await sleep(1000);
-  later.push(tree(opt.pid));
+  later.push(descendants(opt.pid));
 }
 console.log(`MEASURE ${opt.name} sessions=${started} seconds=${seconds.toFixed(1)} retried=${retried} ` +
   `processes_before=${base.length} peak=${peak} processes_after=${after.length} zombies=${zombies(after)} ` +

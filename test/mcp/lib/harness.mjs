@@ -113,33 +113,7 @@ export function childPids(pid) {
   return out;
 }
 
-// Every descendant of `pid` with its state letter from /proc/<pid>/stat (Z: a zombie).
-export function descendants(pid) {
-  const parent = new Map();
-  const state = new Map();
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      state.set(Number(d), f[0]);
-      parent.set(Number(d), Number(f[1]));
-    } catch {
-      // gone while we looked
-    }
-  }
-  const out = [];
-  const walk = (p) => {
-    for (const [c, pp] of parent) {
-      if (pp === p) {
-        out.push({ pid: c, ppid: p, state: state.get(c) });
-        walk(c);
-      }
-    }
-  };
-  walk(pid);
-  return out;
-}
+export { descendants, settle } from './proc.mjs';
 
 // CPU seconds (user + system) a process has used so far.
 export function cpuSeconds(pid) {
