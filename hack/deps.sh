@@ -11,7 +11,7 @@ source "$(dirname "$0")/lib.sh"
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config clang clang-format clang-tidy libclang-rt-14-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev libyaml-cpp-dev libspdlog-dev libfmt-dev prometheus-cpp-dev libcli11-dev
+  libssl-dev zlib1g-dev libyaml-cpp-dev libspdlog-dev libfmt-dev prometheus-cpp-dev libcli11-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   openssl curl ca-certificates python3 python3-venv python3-yaml iproute2 procps psmisc
   buildah containerd runc file binutils

@@ -130,6 +130,56 @@ TEST(Store, GivesBackTheSameObjectWhetherHeldOrParsedAgain) {
   EXPECT_EQ(s.size(), 0u);
 }
 
+// The texts are deflated against the store's first object: objects unlike it, larger than the
+// 32 KB window, or holding any byte JSON allows must come back exactly, from two stores at once
+// (they share one codec per thread but not their dictionaries).
+TEST(Store, ObjectsComeBackExactlyAfterDeflateWhateverTheirContent) {
+  store first, second;
+  std::vector<store_change> ch;
+  auto with = [](const std::string& name, const std::string& rv, const boost::json::value& data) {
+    boost::json::object o;
+    o["metadata"] = {{"namespace", "a"}, {"name", name}, {"resourceVersion", rv}};
+    o["data"] = data;
+    return std::make_shared<const object>(std::move(o));
+  };
+  std::string big;
+  for (int i = 0; big.size() < 100 * 1024; ++i) {
+    big += std::to_string(i * 7919 % 10007) + ",";
+  }
+  const std::vector<object_ptr> objects = {
+      with("small", "1", "x"),
+      with("big", "2", boost::json::value(big)),
+      with("unicode", "3", "caf\u00e9 \u2603 \U0001F600 \"quoted\" \\ \n\t\x01"),
+      with("nested", "4", boost::json::parse(R"({"a":[1,2.5,-3,true,null,{"b":"c"}],"e":{}})")),
+      with("empty", "5", boost::json::value("")),
+  };
+  for (store* s : {&first, &second}) {
+    s->apply({watcher_event_type::init, nullptr}, ch);
+  }
+  // The second store's dictionary is its first object, which is the first store's last one.
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    first.apply({watcher_event_type::init_apply, objects[i]}, ch);
+    second.apply({watcher_event_type::init_apply, objects[objects.size() - 1 - i]}, ch);
+  }
+  for (store* s : {&first, &second}) {
+    s->apply({watcher_event_type::init_done, nullptr}, ch);
+  }
+  ch.clear();
+  for (const auto& o : objects) {
+    const object_key key = key_of(*o);
+    for (store* s : {&first, &second}) {
+      object_ptr back = s->get(key);
+      ASSERT_TRUE(back) << key.name;
+      EXPECT_NE(back, o) << "parsed from the stored text, not the object given";
+      EXPECT_EQ(*back, *o) << key.name;
+    }
+  }
+  first.apply({watcher_event_type::apply, with("small", "6", boost::json::value(big + big))}, ch);
+  ch.clear();
+  EXPECT_EQ(first.get({"a", "small"})->at("data").as_string().size(), 2 * big.size())
+      << "an update larger than the window is kept whole";
+}
+
 TEST(Store, StaysReadyAndServesOldContentDuringARelist) {
   store s;
   std::vector<store_change> ch;

@@ -10,7 +10,9 @@
 // already; while a reader holds one, every get() of it returns that same pointer (a weak_ptr
 // per entry), so a reconcile parses each object once and readers holding a pointer see no
 // difference across updates of others. The owner UID, index value and resourceVersion are
-// kept beside the text, so updates, deletions and relists never parse.
+// kept beside the text, so updates, deletions and relists never parse. The texts are deflated
+// with the store's first object as a preset dictionary (objects of one kind are much alike),
+// which makes them about a tenth of their size for ~20 us of CPU per change.
 //
 // One optional secondary index (set before the first object arrives): a function giving each
 // object at most one index value, looked up per namespace with indexed(ns, value), e.g. Pods
@@ -20,6 +22,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -62,7 +65,8 @@ class store {
 
  private:
   struct entry {
-    std::string text;              // the object, serialized
+    std::string text;              // the object, serialized and deflated
+    std::uint32_t size = 0;        // the serialized length
     std::string resource_version;
     std::string owner_uid;         // the controller ownerReference's UID, or empty
     std::optional<std::string> index_value;
@@ -79,6 +83,7 @@ class store {
   std::function<std::optional<std::string>(const object&)> index_;
   std::unordered_map<std::string, std::set<object_key>> by_index_;  // ns + '/' + value
   std::optional<std::unordered_map<object_key, entry, object_key_hash>> relist_;
+  mutable std::optional<std::string> dictionary_;  // deflate's preset dictionary, set once
   std::atomic<bool> ready_{false};
 };
 
