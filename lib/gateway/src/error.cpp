@@ -21,6 +21,18 @@ class category final : public boost::system::error_category {  // NOLINT(cppcore
         return "unsupported session token version";
       case error::invalid_record:
         return "session record outside its bounds";
+      case error::bad_key_entry:
+        return "keyring entry is neither `current` nor k<N>";
+      case error::bad_key_length:
+        return "keyring key is not 32 bytes";
+      case error::missing_current:
+        return "keyring has no valid `current` entry";
+      case error::unknown_current:
+        return "keyring `current` names a key it does not hold";
+      case error::too_many_keys:
+        return "keyring holds too many keys";
+      case error::duplicate_key_id:
+        return "keyring holds two keys with one id";
     }
     return "unknown gateway error";
   }

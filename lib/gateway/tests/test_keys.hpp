@@ -1,4 +1,5 @@
-// Records for the gateway tests.
+// Keys and records for the gateway tests: fixed bytes per id, so two rings that hold the
+// same id hold the same key unless a test asks for another one.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -6,9 +7,35 @@
 #include <string>
 #include <vector>
 
+#include "gateway/keyring.hpp"
 #include "gateway/session_record.hpp"
 
 namespace gateway_test {
+
+inline gateway::sealing_key key(gateway::key_id id, unsigned char salt = 0) {
+  gateway::sealing_key k;
+  k.id = id;
+  for (std::size_t i = 0; i < k.bytes.size(); ++i) {
+    k.bytes[i] = static_cast<unsigned char>(std::size_t{id} * 31 + i * 7 + salt);
+  }
+  return k;
+}
+
+inline std::string raw_key(gateway::key_id id, unsigned char salt = 0) {
+  auto k = key(id, salt);
+  return {k.bytes.begin(), k.bytes.end()};
+}
+
+inline gateway::keyring ring(const std::vector<gateway::key_id>& ids, gateway::key_id current, unsigned char salt = 0) {
+  std::vector<gateway::sealing_key> keys;
+  keys.reserve(ids.size());
+  for (auto id : ids) {
+    keys.push_back(key(id, salt));
+  }
+  auto r = gateway::keyring::make(std::move(keys), current);
+  EXPECT_TRUE(r) << r.error().message();
+  return std::move(*r);
+}
 
 inline gateway::session_record record() {
   gateway::session_record r;

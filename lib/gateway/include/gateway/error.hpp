@@ -14,6 +14,13 @@ enum class error {
   unsupported_version,  // a token or record format version this build does not read
   // Encoding a session record
   invalid_record,  // outside the record's bounds (see session_record.hpp): it could not be opened
+  // Reading a keyring Secret (see keyring.hpp)
+  bad_key_entry,     // a data entry that is neither `current` nor a canonical k<N>
+  bad_key_length,    // a key that is not exactly 32 bytes
+  missing_current,   // no `current` entry, or one that is not a canonical k<N>
+  unknown_current,   // `current` names a key the Secret does not hold
+  too_many_keys,     // more keys than keyring::max_keys
+  duplicate_key_id,  // two keys with one id (only through keyring::make)
 };
 
 const boost::system::error_category& error_category() noexcept;
