@@ -17,10 +17,18 @@ class category final : public boost::system::error_category {  // NOLINT(cppcore
     switch (static_cast<error>(ev)) {
       case error::malformed:
         return "malformed session token";
+      case error::unknown_key:
+        return "session token sealed with an unknown key";
+      case error::tampered:
+        return "session token failed authentication";
+      case error::expired:
+        return "session token expired";
       case error::unsupported_version:
         return "unsupported session token version";
       case error::invalid_record:
         return "session record outside its bounds";
+      case error::crypto_failure:
+        return "crypto library failure";
       case error::bad_key_entry:
         return "keyring entry is neither `current` nor k<N>";
       case error::bad_key_length:

@@ -1,5 +1,7 @@
-// The one error enum of lib/gateway, plugged into boost::system::error_code like mcp::error,
-// so callers compare against it and log it without knowing where it came from.
+// The one error enum of lib/gateway, plugged into boost::system::error_code like mcp::error.
+// Opening a session token fails with exactly one of malformed, unknown_key, tampered, expired
+// or unsupported_version, so the gateway can answer each the same way everywhere (a client
+// with any of them starts a new session; only tampered is worth a warning in the log).
 #pragma once
 
 #include <boost/system/error_code.hpp>
@@ -9,11 +11,15 @@
 namespace gateway {
 
 enum class error {
-  // Reading a session record
+  // Opening a token
   malformed = 1,        // not the shape of a token: prefix, length, base64, header, record layout
+  unknown_key,          // sealed with a key id the keyring does not (or no longer) hold
+  tampered,             // the AEAD tag does not verify: altered, or sealed by another ring
+  expired,              // authentic, but its expires_at is not after now
   unsupported_version,  // a token or record format version this build does not read
-  // Encoding a session record
+  // Sealing a record
   invalid_record,  // outside the record's bounds (see session_record.hpp): it could not be opened
+  crypto_failure,  // OpenSSL failed (RAND_bytes or EVP): nothing to do but fail the request
   // Reading a keyring Secret (see keyring.hpp)
   bad_key_entry,     // a data entry that is neither `current` nor a canonical k<N>
   bad_key_length,    // a key that is not exactly 32 bytes
