@@ -41,6 +41,10 @@ class category final : public boost::system::error_category {  // NOLINT(cppcore
         return "keyring holds too many keys";
       case error::duplicate_key_id:
         return "keyring holds two keys with one id";
+      case error::invalid_cursor:
+        return "invalid cursor";
+      case error::stale_cursor:
+        return "the list has changed since this cursor was issued; list again from the start";
     }
     return "unknown gateway error";
   }
@@ -52,6 +56,10 @@ class category final : public boost::system::error_category {  // NOLINT(cppcore
 const boost::system::error_category& error_category() noexcept {
   static const category instance;
   return instance;
+}
+
+int jsonrpc_code(error /*e*/) noexcept {
+  return -32602;  // invalid params: MCP's answer to an invalid cursor
 }
 
 }  // namespace gateway

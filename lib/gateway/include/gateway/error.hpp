@@ -27,7 +27,13 @@ enum class error {
   unknown_current,   // `current` names a key the Secret does not hold
   too_many_keys,     // more keys than keyring::max_keys
   duplicate_key_id,  // two keys with one id (only through keyring::make)
+  // Paging the catalog (see catalog.hpp); both are JSON-RPC invalid params (-32602) to a client
+  invalid_cursor,  // not a cursor this catalog issued, or one for another list
+  stale_cursor,    // a cursor of a list that has changed since
 };
+
+// The JSON-RPC error code a gateway answers a client with for a catalog error (-32602).
+int jsonrpc_code(error e) noexcept;
 
 const boost::system::error_category& error_category() noexcept;
 
