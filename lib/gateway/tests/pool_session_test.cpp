@@ -388,4 +388,47 @@ TEST_F(pool, requests_beyond_the_in_flight_bound_are_refused) {
   EXPECT_TRUE(only(kind::to_client).msg.body.contains("result"));
 }
 
+TEST_F(pool, a_failed_members_questions_to_the_client_are_withdrawn_and_their_number_is_bounded) {
+  opts.max_client_requests = 1;
+  s.emplace(cat, opts);
+  all_up();
+  s->from_member(0, msg(R"({"jsonrpc":"2.0","id":"q","method":"elicitation/create","params":{}})"));
+  const auto q = only(kind::to_client).msg;
+  s->from_member(1, msg(R"({"jsonrpc":"2.0","id":"r","method":"roots/list"})"));
+  const auto refused = only(kind::to_member);
+  EXPECT_EQ(refused.member, 1u);
+  EXPECT_EQ(refused.msg.body.at("error").at("code"), gateway::code_too_many);
+  s->member_failed(0, "gone");
+  const auto c = only(kind::to_client).msg;
+  EXPECT_EQ(c.method(), "notifications/cancelled");
+  EXPECT_EQ(c.body.at("params").at("requestId"), q.id());
+  EXPECT_EQ(s->client_requests(), 0u);
+}
+
+TEST_F(pool, cancelling_a_request_still_waiting_for_its_member_never_reaches_it) {
+  s->from_client(msg(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"jira_search"}})"));
+  s->from_client(msg(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}})"));
+  EXPECT_TRUE(drain().empty());
+  s->member_up(1, json::parse(R"({"capabilities":{}})").as_object());
+  EXPECT_TRUE(drain().empty());
+  EXPECT_EQ(s->in_flight(), 0u);
+}
+
+TEST_F(pool, a_fan_out_is_answered_by_its_first_error_and_only_once) {
+  s->member_up(0, json::parse(R"({"capabilities":{"logging":{}}})").as_object());
+  s->member_up(1, json::parse(R"({"capabilities":{"logging":{}}})").as_object());
+  drain();
+  s->from_client(msg(R"({"jsonrpc":"2.0","id":1,"method":"logging/setLevel","params":{"level":"bogus"}})"));
+  auto acts = drain();
+  ASSERT_EQ(acts.size(), 2u);
+  s->from_member(0, msg(R"({"jsonrpc":"2.0","id":)" + json::serialize(acts[0].msg.id()) +
+                        R"(,"error":{"code":-32602,"message":"bad level"}})"));
+  const auto e = only(kind::to_client).msg;
+  EXPECT_EQ(e.id(), json::value(1));
+  EXPECT_EQ(e.body.at("error").at("message"), "bad level");
+  s->from_member(1, msg(answer_to(acts[1], "{}")));
+  EXPECT_TRUE(drain().empty());
+  EXPECT_EQ(s->dropped_from_member(1), 0u);
+}
+
 }  // namespace
