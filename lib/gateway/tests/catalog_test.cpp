@@ -42,7 +42,7 @@ gateway::member_spec member(std::string name) {
 
 using strings = std::vector<std::string>;
 
-TEST(catalog, tools_are_exposed_as_member_prefix_plus_name_and_route_back_to_their_member) {
+TEST(Catalog, ToolsAreExposedAsMemberPrefixPlusNameAndRouteBackToTheirMember) {
   gateway::catalog c({member("github"), member("jira")}, gateway::conflict_resolution::prefix);
   c.set_member_list(0, list_kind::tools, tools({"search", "get_issue"}));
   c.set_member_list(1, list_kind::tools, tools({"search"}));
@@ -59,7 +59,7 @@ TEST(catalog, tools_are_exposed_as_member_prefix_plus_name_and_route_back_to_the
   EXPECT_EQ(c.members()[1].exposed[0], 1u);
 }
 
-TEST(catalog, prompts_are_prefixed_like_tools) {
+TEST(Catalog, PromptsArePrefixedLikeTools) {
   gateway::catalog c({member("a")}, gateway::conflict_resolution::prefix);
   c.set_member_list(0, list_kind::prompts, arr(R"([{"name":"greet","arguments":[{"name":"who"}]}])"));
   c.rebuild();
@@ -67,7 +67,7 @@ TEST(catalog, prompts_are_prefixed_like_tools) {
   EXPECT_EQ(c.route_prompt("a_greet")->name, "greet");
 }
 
-TEST(catalog, routes_by_lookup_so_a_custom_prefix_may_be_anything) {
+TEST(Catalog, RoutesByLookupSoACustomPrefixMayBeAnything) {
   // The exposed name cannot be split back at "_": the prefix has none, the member name has one.
   auto a = member("a");
   a.tool_prefix = "x.";
@@ -83,7 +83,7 @@ TEST(catalog, routes_by_lookup_so_a_custom_prefix_may_be_anything) {
   EXPECT_EQ(c.route_tool("a_do_it")->name, "a_do_it");
 }
 
-TEST(catalog, include_and_exclude_globs_choose_which_tools_are_exposed) {
+TEST(Catalog, IncludeAndExcludeGlobsChooseWhichToolsAreExposed) {
   auto m = member("fs");
   m.include = {"read_*", "list?"};
   m.exclude = {"*_secret"};
@@ -96,7 +96,7 @@ TEST(catalog, include_and_exclude_globs_choose_which_tools_are_exposed) {
   EXPECT_FALSE(c.route_tool("fs_write_file"));
 }
 
-TEST(catalog, exclude_alone_keeps_every_other_tool) {
+TEST(Catalog, ExcludeAloneKeepsEveryOtherTool) {
   auto m = member("fs");
   m.exclude = {"delete_*"};
   gateway::catalog c({m}, gateway::conflict_resolution::prefix);
@@ -105,7 +105,7 @@ TEST(catalog, exclude_alone_keeps_every_other_tool) {
   EXPECT_EQ(names(c), (strings{"fs_read"}));
 }
 
-TEST(catalog, globs_match_star_and_question_mark_over_the_whole_name) {
+TEST(Catalog, GlobsMatchStarAndQuestionMarkOverTheWholeName) {
   using gateway::glob_match;
   EXPECT_TRUE(glob_match("*", ""));
   EXPECT_TRUE(glob_match("*", "anything"));
@@ -119,7 +119,7 @@ TEST(catalog, globs_match_star_and_question_mark_over_the_whole_name) {
   EXPECT_TRUE(glob_match("**x", "x"));
 }
 
-TEST(catalog, a_disabled_member_contributes_nothing) {
+TEST(Catalog, ADisabledMemberContributesNothing) {
   auto off = member("off");
   off.enabled = false;
   gateway::catalog c({off, member("on")}, gateway::conflict_resolution::priority);
@@ -135,7 +135,7 @@ TEST(catalog, a_disabled_member_contributes_nothing) {
   EXPECT_EQ(c.members()[0].exposed[0], 0u);
 }
 
-TEST(catalog, priority_exposes_names_unprefixed_and_the_first_member_wins_a_conflict) {
+TEST(Catalog, PriorityExposesNamesUnprefixedAndTheFirstMemberWinsAConflict) {
   gateway::catalog c({member("a"), member("b"), member("c")}, gateway::conflict_resolution::priority);
   c.set_member_list(0, list_kind::tools, tools({"search"}));
   c.set_member_list(1, list_kind::tools, tools({"search", "fetch"}));
@@ -158,7 +158,7 @@ TEST(catalog, priority_exposes_names_unprefixed_and_the_first_member_wins_a_conf
   EXPECT_EQ(c.members()[2].exposed[0], 0u);
 }
 
-TEST(catalog, custom_prefixes_that_still_collide_drop_the_later_members_tool_and_report_it) {
+TEST(Catalog, CustomPrefixesThatStillCollideDropTheLaterMembersToolAndReportIt) {
   auto a = member("a");
   a.tool_prefix = "x_";
   auto b = member("b");
@@ -176,7 +176,7 @@ TEST(catalog, custom_prefixes_that_still_collide_drop_the_later_members_tool_and
   EXPECT_EQ(c.conflicts()[0].losers, (std::vector<std::size_t>{1}));
 }
 
-TEST(catalog, resources_keep_their_uri_and_the_first_member_serving_a_uri_wins) {
+TEST(Catalog, ResourcesKeepTheirUriAndTheFirstMemberServingAUriWins) {
   gateway::catalog c({member("a"), member("b")}, gateway::conflict_resolution::prefix);
   c.set_member_list(0, list_kind::resources, arr(R"([{"uri":"file:///readme","name":"readme"}])"));
   c.set_member_list(1, list_kind::resources,
@@ -192,7 +192,7 @@ TEST(catalog, resources_keep_their_uri_and_the_first_member_serving_a_uri_wins) 
   EXPECT_EQ(c.conflicts()[0].name, "file:///readme");
 }
 
-TEST(catalog, an_unlisted_uri_goes_to_the_member_whose_template_has_the_longest_literal_prefix) {
+TEST(Catalog, AnUnlistedUriGoesToTheMemberWhoseTemplateHasTheLongestLiteralPrefix) {
   gateway::catalog c({member("wide"), member("narrow"), member("exact")}, gateway::conflict_resolution::prefix);
   c.set_member_list(0, list_kind::resource_templates, arr(R"([{"uriTemplate":"repo://{owner}/{name}","name":"r"}])"));
   c.set_member_list(1, list_kind::resource_templates,
@@ -213,7 +213,7 @@ TEST(catalog, an_unlisted_uri_goes_to_the_member_whose_template_has_the_longest_
   EXPECT_EQ(gateway::literal_prefix("repo://{a}/{b}"), "repo://");
 }
 
-TEST(catalog, invalid_entries_are_dropped_and_reported_for_their_member) {
+TEST(Catalog, InvalidEntriesAreDroppedAndReportedForTheirMember) {
   gateway::catalog c({member("bad"), member("good")}, gateway::conflict_resolution::prefix);
   const std::string long_name(129, 'n');
   const std::string max_name(128, 'm');
@@ -245,7 +245,7 @@ TEST(catalog, invalid_entries_are_dropped_and_reported_for_their_member) {
   EXPECT_EQ(c.members()[1].invalid_count, 0u);
 }
 
-TEST(catalog, a_flood_of_invalid_entries_is_counted_but_only_the_first_are_kept) {
+TEST(Catalog, AFloodOfInvalidEntriesIsCountedButOnlyTheFirstAreKept) {
   gateway::catalog c({member("m")}, gateway::conflict_resolution::prefix);
   json::array list(1000, json::value(nullptr));
   c.set_member_list(0, list_kind::tools, std::move(list));
@@ -255,7 +255,7 @@ TEST(catalog, a_flood_of_invalid_entries_is_counted_but_only_the_first_are_kept)
   EXPECT_EQ(c.size(list_kind::tools), 0u);
 }
 
-TEST(catalog, every_field_but_the_name_reaches_the_client_unchanged) {
+TEST(Catalog, EveryFieldButTheNameReachesTheClientUnchanged) {
   const auto tool = json::parse(R"({"title":"Search","name":"search","description":"Find things",
     "inputSchema":{"type":"object","properties":{"q":{"type":"string"}},"required":["q"]},
     "outputSchema":{"type":"object"},"annotations":{"readOnlyHint":true},"_meta":{"x":[1,2]},"icons":[]})");
@@ -274,7 +274,7 @@ TEST(catalog, every_field_but_the_name_reaches_the_client_unchanged) {
   EXPECT_EQ(json::serialize(t->items), R"([{"uriTemplate":"gh://{repo}","name":"repo","mimeType":"text/plain"}])");
 }
 
-TEST(catalog, pages_cover_the_whole_list_in_order_and_end_without_a_cursor) {
+TEST(Catalog, PagesCoverTheWholeListInOrderAndEndWithoutACursor) {
   gateway::catalog c({member("a"), member("b")}, gateway::conflict_resolution::priority);
   c.set_member_list(0, list_kind::tools, tools({"t1", "t2", "t3"}));
   c.set_member_list(1, list_kind::tools, tools({"t4", "t5"}));
@@ -303,7 +303,7 @@ TEST(catalog, pages_cover_the_whole_list_in_order_and_end_without_a_cursor) {
   EXPECT_FALSE(empty->next_cursor);
 }
 
-TEST(catalog, a_cursor_from_before_the_list_changed_is_refused_as_invalid_params) {
+TEST(Catalog, ACursorFromBeforeTheListChangedIsRefusedAsInvalidParams) {
   gateway::catalog c({member("a"), member("b")}, gateway::conflict_resolution::priority);
   c.set_member_list(0, list_kind::tools, tools({"t1", "t2", "t3"}));
   c.set_member_list(1, list_kind::prompts, arr(R"([{"name":"p"}])"));
@@ -327,7 +327,7 @@ TEST(catalog, a_cursor_from_before_the_list_changed_is_refused_as_invalid_params
   EXPECT_EQ(gateway::jsonrpc_code(gateway::error::stale_cursor), -32602);
 }
 
-TEST(catalog, a_cursor_that_is_garbage_or_for_another_list_is_refused) {
+TEST(Catalog, ACursorThatIsGarbageOrForAnotherListIsRefused) {
   gateway::catalog c({member("a")}, gateway::conflict_resolution::priority);
   c.set_member_list(0, list_kind::tools, tools({"t1", "t2", "t3"}));
   c.set_member_list(0, list_kind::prompts, arr(R"([{"name":"p1"},{"name":"p2"},{"name":"p3"}])"));
@@ -350,7 +350,7 @@ TEST(catalog, a_cursor_that_is_garbage_or_for_another_list_is_refused) {
   EXPECT_EQ(gateway::jsonrpc_code(gateway::error::invalid_cursor), -32602);
 }
 
-TEST(catalog, rebuilding_after_one_member_changes_keeps_the_others_lists) {
+TEST(Catalog, RebuildingAfterOneMemberChangesKeepsTheOthersLists) {
   gateway::catalog c({member("a"), member("b")}, gateway::conflict_resolution::prefix);
   c.set_member_list(0, list_kind::tools, tools({"x"}));
   c.set_member_list(1, list_kind::tools, tools({"y"}));
@@ -371,7 +371,7 @@ TEST(catalog, rebuilding_after_one_member_changes_keeps_the_others_lists) {
   EXPECT_FALSE(c.member_index("c"));
 }
 
-TEST(catalog, status_gets_a_bounded_list_of_tool_names) {
+TEST(Catalog, StatusGetsABoundedListOfToolNames) {
   gateway::catalog c({member("a")}, gateway::conflict_resolution::prefix);
   c.set_member_list(0, list_kind::tools, tools({"t1", "t2", "t3"}));
   c.rebuild();

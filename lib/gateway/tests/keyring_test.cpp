@@ -11,7 +11,7 @@ using gateway::error;
 using gateway::keyring;
 using gateway_test::raw_key;
 
-TEST(keyring, reads_a_secret_with_keys_and_the_current_one) {
+TEST(Keyring, ReadsASecretWithKeysAndTheCurrentOne) {
   auto r = keyring::from_secret_data({{"k1", raw_key(1)}, {"k2", raw_key(2)}, {"current", "k2"}});
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(r->size(), 2u);
@@ -21,7 +21,7 @@ TEST(keyring, reads_a_secret_with_keys_and_the_current_one) {
   EXPECT_EQ(r->find(3), nullptr);
 }
 
-TEST(keyring, writes_the_secret_data_it_reads) {
+TEST(Keyring, WritesTheSecretDataItReads) {
   const std::map<std::string, std::string> data{
       {"k7", raw_key(7)}, {"k12", raw_key(12)}, {"k4294967295", raw_key(9)}, {"current", "k12"}};
   auto r = keyring::from_secret_data(data);
@@ -29,7 +29,7 @@ TEST(keyring, writes_the_secret_data_it_reads) {
   EXPECT_EQ(r->to_secret_data(), data);
 }
 
-TEST(keyring, rejects_a_key_that_is_not_32_bytes) {
+TEST(Keyring, RejectsAKeyThatIsNot32Bytes) {
   for (std::size_t n : {0, 16, 31, 33, 44}) {  // 44: the base64 text instead of the bytes
     auto r = keyring::from_secret_data({{"k1", std::string(n, 'x')}, {"current", "k1"}});
     ASSERT_FALSE(r) << n;
@@ -37,7 +37,7 @@ TEST(keyring, rejects_a_key_that_is_not_32_bytes) {
   }
 }
 
-TEST(keyring, rejects_a_secret_without_a_valid_current) {
+TEST(Keyring, RejectsASecretWithoutAValidCurrent) {
   for (const auto& data : std::vector<std::map<std::string, std::string>>{
            {{"k1", raw_key(1)}},
            {{"k1", raw_key(1)}, {"current", ""}},
@@ -51,7 +51,7 @@ TEST(keyring, rejects_a_secret_without_a_valid_current) {
   }
 }
 
-TEST(keyring, rejects_a_current_it_does_not_hold) {
+TEST(Keyring, RejectsACurrentItDoesNotHold) {
   for (const auto& data : std::vector<std::map<std::string, std::string>>{
            {{"k1", raw_key(1)}, {"current", "k2"}},
            {{"current", "k1"}},
@@ -62,7 +62,7 @@ TEST(keyring, rejects_a_current_it_does_not_hold) {
   }
 }
 
-TEST(keyring, rejects_entries_that_are_not_keys) {
+TEST(Keyring, RejectsEntriesThatAreNotKeys) {
   for (const char* name : {"k", "k0", "k01", "K1", "k-1", "k+1", "k1a", "k 1", "k4294967296", "key", "extra", ""}) {
     auto r = keyring::from_secret_data({{"k1", raw_key(1)}, {name, raw_key(2)}, {"current", "k1"}});
     ASSERT_FALSE(r) << name;
@@ -70,7 +70,7 @@ TEST(keyring, rejects_entries_that_are_not_keys) {
   }
 }
 
-TEST(keyring, bounds_the_number_of_keys) {
+TEST(Keyring, BoundsTheNumberOfKeys) {
   std::map<std::string, std::string> data{{"current", "k1"}};
   for (gateway::key_id id = 1; id <= keyring::max_keys; ++id) {
     data.emplace(keyring::entry_name(id), raw_key(id));
@@ -82,7 +82,7 @@ TEST(keyring, bounds_the_number_of_keys) {
   EXPECT_EQ(r.error(), error::too_many_keys);
 }
 
-TEST(keyring, make_rejects_repeated_and_zero_ids) {
+TEST(Keyring, MakeRejectsRepeatedAndZeroIds) {
   auto repeated = keyring::make({gateway_test::key(3), gateway_test::key(3, 1)}, 3);
   ASSERT_FALSE(repeated);
   EXPECT_EQ(repeated.error(), error::duplicate_key_id);
@@ -94,7 +94,7 @@ TEST(keyring, make_rejects_repeated_and_zero_ids) {
   EXPECT_EQ(empty.error(), error::unknown_current);
 }
 
-TEST(keyring, error_messages_carry_no_key_bytes) {
+TEST(Keyring, ErrorMessagesCarryNoKeyBytes) {
   auto r = keyring::from_secret_data({{"k1", std::string(31, 'Q')}, {"current", "k1"}});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message().find("QQQQ"), std::string::npos);

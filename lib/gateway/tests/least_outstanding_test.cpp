@@ -8,7 +8,7 @@
 namespace {
 using gateway::upstream_pod;
 
-TEST(least_outstanding, the_ready_pod_with_the_fewest_requests_outstanding_is_picked) {
+TEST(LeastOutstanding, TheReadyPodWithTheFewestRequestsOutstandingIsPicked) {
   const std::vector<upstream_pod> pods{{"a", 3, true}, {"b", 1, true}, {"c", 0, false}, {"d", 2, true}};
   gateway::round_robin_cursor cursor;
   for (int i = 0; i < 3; ++i) {
@@ -16,7 +16,7 @@ TEST(least_outstanding, the_ready_pod_with_the_fewest_requests_outstanding_is_pi
   }
 }
 
-TEST(least_outstanding, ties_rotate_in_id_order_whatever_the_order_of_the_pods) {
+TEST(LeastOutstanding, TiesRotateInIdOrderWhateverTheOrderOfThePods) {
   std::vector<upstream_pod> pods{{"c", 0, true}, {"a", 0, true}, {"b", 0, true}};
   gateway::round_robin_cursor cursor;
   std::vector<std::string_view> picked;
@@ -32,7 +32,7 @@ TEST(least_outstanding, ties_rotate_in_id_order_whatever_the_order_of_the_pods) 
   EXPECT_EQ(pods[*gateway::pick_least_outstanding(pods, cursor)].id, "c");
 }
 
-TEST(least_outstanding, requests_spread_evenly_when_the_driver_counts_them) {
+TEST(LeastOutstanding, RequestsSpreadEvenlyWhenTheDriverCountsThem) {
   std::vector<upstream_pod> pods{{"a", 0, true}, {"b", 0, true}, {"c", 0, false}, {"d", 0, true}};
   gateway::round_robin_cursor cursor;
   std::map<std::string_view, int> load;
@@ -45,7 +45,7 @@ TEST(least_outstanding, requests_spread_evenly_when_the_driver_counts_them) {
   EXPECT_EQ(load, (std::map<std::string_view, int>{{"a", 10}, {"b", 10}, {"d", 10}}));
 }
 
-TEST(least_outstanding, no_pod_is_picked_when_none_is_ready) {
+TEST(LeastOutstanding, NoPodIsPickedWhenNoneIsReady) {
   const std::vector<upstream_pod> pods{{"a", 0, false}, {"b", 0, false}};
   gateway::round_robin_cursor cursor;
   EXPECT_FALSE(gateway::pick_least_outstanding(pods, cursor));

@@ -26,7 +26,7 @@ json::array arr(std::string_view text) {
 
 // Three members: github (tools search, get_issue), jira (tool search), docs (a resource, a
 // resource template, a prompt), exposed with the default prefixes.
-struct pool : ::testing::Test {
+struct PoolSession : ::testing::Test {
   gateway::catalog cat{{{.name = "github"}, {.name = "jira"}, {.name = "docs"}}, gateway::conflict_resolution::prefix};
   gateway::pool_session_options opts{.server_name = "pool-gw", .page_size = 2};
   std::optional<gateway::pool_session> s;
@@ -90,7 +90,7 @@ struct pool : ::testing::Test {
   }
 };
 
-TEST_F(pool, initialize_is_answered_from_the_union_of_the_members_up_in_the_clients_revision) {
+TEST_F(PoolSession, InitializeIsAnsweredFromTheUnionOfTheMembersUpInTheClientsRevision) {
   all_up();
   s->from_client(msg(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",
                          "capabilities":{"sampling":{}},"clientInfo":{"name":"agent"}}})"));
@@ -114,7 +114,7 @@ TEST_F(pool, initialize_is_answered_from_the_union_of_the_members_up_in_the_clie
   EXPECT_EQ(only(kind::to_client).msg.body.at("result").at("protocolVersion"), "2025-11-25");
 }
 
-TEST_F(pool, initialize_while_a_member_is_coming_up_announces_every_list_so_it_can_join_later) {
+TEST_F(PoolSession, InitializeWhileAMemberIsComingUpAnnouncesEveryListSoItCanJoinLater) {
   s->member_up(1, json::parse(R"({"capabilities":{"tools":{}}})").as_object());
   drain();
   s->from_client(msg(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25"}})"));
@@ -135,7 +135,7 @@ TEST_F(pool, initialize_while_a_member_is_coming_up_announces_every_list_so_it_c
   EXPECT_EQ(relisted, (std::vector{list_kind::prompts, list_kind::resources, list_kind::resource_templates}));
 }
 
-TEST_F(pool, tools_list_pages_through_the_shared_catalog_and_refuses_a_bad_cursor) {
+TEST_F(PoolSession, ToolsListPagesThroughTheSharedCatalogAndRefusesABadCursor) {
   all_up();
   initialize();
   s->from_client(msg(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})"));
@@ -162,7 +162,7 @@ TEST_F(pool, tools_list_pages_through_the_shared_catalog_and_refuses_a_bad_curso
             "docs://page/{id}");
 }
 
-TEST_F(pool, tools_call_reaches_each_member_under_its_own_name_and_answers_with_the_clients_id) {
+TEST_F(PoolSession, ToolsCallReachesEachMemberUnderItsOwnNameAndAnswersWithTheClientsId) {
   all_up();
   const auto to_github = call("github_search", "7");
   const auto to_jira = call("jira_search", R"("a")");
@@ -180,7 +180,7 @@ TEST_F(pool, tools_call_reaches_each_member_under_its_own_name_and_answers_with_
   EXPECT_EQ(s->in_flight(), 0u);
 }
 
-TEST_F(pool, prompts_resources_and_completions_are_routed_to_their_member) {
+TEST_F(PoolSession, PromptsResourcesAndCompletionsAreRoutedToTheirMember) {
   all_up();
   s->from_client(msg(R"({"jsonrpc":"2.0","id":1,"method":"prompts/get","params":{"name":"docs_summarize"}})"));
   auto a = only(kind::to_member);
@@ -199,7 +199,7 @@ TEST_F(pool, prompts_resources_and_completions_are_routed_to_their_member) {
   EXPECT_EQ(only(kind::to_client).msg.body.at("error").at("code"), gateway::code_resource_not_found);
 }
 
-TEST_F(pool, progress_of_a_call_comes_back_with_the_clients_token) {
+TEST_F(PoolSession, ProgressOfACallComesBackWithTheClientsToken) {
   all_up();
   const auto sent = call("jira_search", "1", R"(,"_meta":{"progressToken":"tok"})");
   const auto upstream_token = sent.msg.body.at("params").at("_meta").at("progressToken");
@@ -217,7 +217,7 @@ TEST_F(pool, progress_of_a_call_comes_back_with_the_clients_token) {
   EXPECT_EQ(s->dropped_from_member(0), 1u);
 }
 
-TEST_F(pool, a_cancellation_reaches_the_member_holding_the_request_and_its_late_answer_is_dropped) {
+TEST_F(PoolSession, ACancellationReachesTheMemberHoldingTheRequestAndItsLateAnswerIsDropped) {
   all_up();
   call("github_search", "5");
   const auto sent = call("jira_search", "6");
@@ -234,7 +234,7 @@ TEST_F(pool, a_cancellation_reaches_the_member_holding_the_request_and_its_late_
   EXPECT_EQ(s->in_flight(), 1u);
 }
 
-TEST_F(pool, a_members_sampling_request_round_trips_through_the_client) {
+TEST_F(PoolSession, AMembersSamplingRequestRoundTripsThroughTheClient) {
   all_up();
   s->from_member(1, msg(R"({"jsonrpc":"2.0","id":1,"method":"sampling/createMessage","params":{"messages":[]}})"));
   const auto to_client_1 = only(kind::to_client).msg;
@@ -255,7 +255,7 @@ TEST_F(pool, a_members_sampling_request_round_trips_through_the_client) {
   EXPECT_EQ(s->client_requests(), 1u);
 }
 
-TEST_F(pool, an_unknown_tool_is_refused_at_once) {
+TEST_F(PoolSession, AnUnknownToolIsRefusedAtOnce) {
   all_up();
   s->from_client(msg(R"({"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"nope"}})"));
   const auto e = only(kind::to_client).msg;
@@ -265,7 +265,7 @@ TEST_F(pool, an_unknown_tool_is_refused_at_once) {
   EXPECT_EQ(s->in_flight(), 0u);
 }
 
-TEST_F(pool, a_failed_member_answers_its_requests_in_flight_and_leaves_the_others_alone) {
+TEST_F(PoolSession, AFailedMemberAnswersItsRequestsInFlightAndLeavesTheOthersAlone) {
   all_up();
   call("github_search", "1");
   call("github_get_issue", "2");
@@ -289,7 +289,7 @@ TEST_F(pool, a_failed_member_answers_its_requests_in_flight_and_leaves_the_other
   EXPECT_EQ(call("jira_search", "5").member, 1u);
 }
 
-TEST_F(pool, a_request_for_a_member_coming_up_waits_for_it) {
+TEST_F(PoolSession, ARequestForAMemberComingUpWaitsForIt) {
   s->member_up(1, json::parse(R"({"capabilities":{}})").as_object());
   drain();
   s->from_client(msg(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"github_search"}})"));
@@ -303,7 +303,7 @@ TEST_F(pool, a_request_for_a_member_coming_up_waits_for_it) {
   EXPECT_EQ(acts[1].list, list_kind::tools);
 }
 
-TEST_F(pool, list_changed_reaches_the_client_at_most_once_per_kind_per_interval) {
+TEST_F(PoolSession, ListChangedReachesTheClientAtMostOncePerKindPerInterval) {
   all_up();
   const auto t0 = gateway::clock_time{} + 1h;
   s->catalog_changed(list_kind::tools, t0);
@@ -328,7 +328,7 @@ TEST_F(pool, list_changed_reaches_the_client_at_most_once_per_kind_per_interval)
   EXPECT_TRUE(drain().empty());
 }
 
-TEST_F(pool, upstream_ids_never_collide_across_members_and_a_member_cannot_answer_anothers_request) {
+TEST_F(PoolSession, UpstreamIdsNeverCollideAcrossMembersAndAMemberCannotAnswerAnothersRequest) {
   all_up();
   std::set<std::string> ids;
   std::vector<gateway::pool_action> sent;
@@ -345,7 +345,7 @@ TEST_F(pool, upstream_ids_never_collide_across_members_and_a_member_cannot_answe
   EXPECT_EQ(only(kind::to_client).msg.id(), json::value(0));
 }
 
-TEST_F(pool, malformed_member_input_is_dropped_and_counted) {
+TEST_F(PoolSession, MalformedMemberInputIsDroppedAndCounted) {
   all_up();
   s->from_member(0, msg(R"({"jsonrpc":"2.0","id":12345,"result":{}})"));
   s->from_member(0, msg(R"({"jsonrpc":"2.0","id":"x","result":{}})"));
@@ -360,7 +360,7 @@ TEST_F(pool, malformed_member_input_is_dropped_and_counted) {
   EXPECT_EQ(only(kind::to_member).msg.body.at("error").at("code"), -32601);
 }
 
-TEST_F(pool, logging_set_level_goes_to_every_member_with_logging_and_is_answered_once) {
+TEST_F(PoolSession, LoggingSetLevelGoesToEveryMemberWithLoggingAndIsAnsweredOnce) {
   s->member_up(0, json::parse(R"({"capabilities":{"logging":{}}})").as_object());
   s->member_up(1, json::parse(R"({"capabilities":{"logging":{}}})").as_object());
   s->member_up(2, json::parse(R"({"capabilities":{}})").as_object());
@@ -376,7 +376,7 @@ TEST_F(pool, logging_set_level_goes_to_every_member_with_logging_and_is_answered
   EXPECT_TRUE(a.body.contains("result"));
 }
 
-TEST_F(pool, requests_beyond_the_in_flight_bound_are_refused) {
+TEST_F(PoolSession, RequestsBeyondTheInFlightBoundAreRefused) {
   opts.max_in_flight = 2;
   s.emplace(cat, opts);
   all_up();
@@ -388,7 +388,7 @@ TEST_F(pool, requests_beyond_the_in_flight_bound_are_refused) {
   EXPECT_TRUE(only(kind::to_client).msg.body.contains("result"));
 }
 
-TEST_F(pool, a_failed_members_questions_to_the_client_are_withdrawn_and_their_number_is_bounded) {
+TEST_F(PoolSession, AFailedMembersQuestionsToTheClientAreWithdrawnAndTheirNumberIsBounded) {
   opts.max_client_requests = 1;
   s.emplace(cat, opts);
   all_up();
@@ -405,7 +405,7 @@ TEST_F(pool, a_failed_members_questions_to_the_client_are_withdrawn_and_their_nu
   EXPECT_EQ(s->client_requests(), 0u);
 }
 
-TEST_F(pool, cancelling_a_request_still_waiting_for_its_member_never_reaches_it) {
+TEST_F(PoolSession, CancellingARequestStillWaitingForItsMemberNeverReachesIt) {
   s->from_client(msg(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"jira_search"}})"));
   s->from_client(msg(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}})"));
   EXPECT_TRUE(drain().empty());
@@ -414,7 +414,7 @@ TEST_F(pool, cancelling_a_request_still_waiting_for_its_member_never_reaches_it)
   EXPECT_EQ(s->in_flight(), 0u);
 }
 
-TEST_F(pool, a_fan_out_is_answered_by_its_first_error_and_only_once) {
+TEST_F(PoolSession, AFanOutIsAnsweredByItsFirstErrorAndOnlyOnce) {
   s->member_up(0, json::parse(R"({"capabilities":{"logging":{}}})").as_object());
   s->member_up(1, json::parse(R"({"capabilities":{"logging":{}}})").as_object());
   drain();

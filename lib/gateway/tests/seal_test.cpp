@@ -38,7 +38,7 @@ error open_error(std::string_view token, const gateway::keyring& keys, std::int6
   return r ? error{} : static_cast<error>(r.error().value());
 }
 
-TEST(seal, a_sealed_record_opens_to_the_same_record) {
+TEST(Seal, ASealedRecordOpensToTheSameRecord) {
   auto keys = ring({1}, 1);
   auto token = sealed(keys);
   EXPECT_TRUE(token.starts_with("g1."));
@@ -47,7 +47,7 @@ TEST(seal, a_sealed_record_opens_to_the_same_record) {
   EXPECT_EQ(*r, record());
 }
 
-TEST(seal, a_token_is_visible_ascii_and_a_legal_session_id) {
+TEST(Seal, ATokenIsVisibleAsciiAndALegalSessionId) {
   auto keys = ring({1, 4000000000u}, 4000000000u);
   auto big = record();
   big.members.clear();
@@ -67,7 +67,7 @@ TEST(seal, a_token_is_visible_ascii_and_a_legal_session_id) {
   }
 }
 
-TEST(seal, two_seals_of_one_record_differ) {
+TEST(Seal, TwoSealsOfOneRecordDiffer) {
   auto keys = ring({1}, 1);
   std::set<std::string> tokens;
   for (int i = 0; i < 100; ++i) {
@@ -76,7 +76,7 @@ TEST(seal, two_seals_of_one_record_differ) {
   EXPECT_EQ(tokens.size(), 100u);
 }
 
-TEST(seal, every_altered_byte_fails_to_open) {
+TEST(Seal, EveryAlteredByteFailsToOpen) {
   auto keys = ring({1, 2}, 1);
   const auto env = envelope_of(sealed(keys));
   using namespace gateway::envelope;
@@ -98,7 +98,7 @@ TEST(seal, every_altered_byte_fails_to_open) {
   }
 }
 
-TEST(seal, every_altered_character_fails_to_open) {
+TEST(Seal, EveryAlteredCharacterFailsToOpen) {
   auto keys = ring({1}, 1);
   const auto token = sealed(keys);
   const std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=";
@@ -114,7 +114,7 @@ TEST(seal, every_altered_character_fails_to_open) {
   }
 }
 
-TEST(seal, a_token_opens_until_it_expires) {
+TEST(Seal, ATokenOpensUntilItExpires) {
   auto keys = ring({1}, 1);
   auto token = sealed(keys);
   const auto expires = record().expires_at;
@@ -123,14 +123,14 @@ TEST(seal, a_token_opens_until_it_expires) {
   EXPECT_EQ(open_error(token, keys, expires + 86400), error::expired);
 }
 
-TEST(seal, refuses_to_seal_an_expired_record) {
+TEST(Seal, RefusesToSealAnExpiredRecord) {
   auto keys = ring({1}, 1);
   auto token = gateway::seal(record(), keys, record().expires_at);
   ASSERT_FALSE(token);
   EXPECT_EQ(token.error(), error::expired);
 }
 
-TEST(seal, refuses_to_seal_a_record_outside_its_bounds) {
+TEST(Seal, RefusesToSealARecordOutsideItsBounds) {
   auto keys = ring({1}, 1);
   auto r = record();
   r.members[0].upstream_session_id = "has space";
@@ -139,7 +139,7 @@ TEST(seal, refuses_to_seal_a_record_outside_its_bounds) {
   EXPECT_EQ(token.error(), error::invalid_record);
 }
 
-TEST(seal, a_token_sealed_before_a_rotation_opens_while_its_key_is_in_the_ring) {
+TEST(Seal, ATokenSealedBeforeARotationOpensWhileItsKeyIsInTheRing) {
   auto before = ring({1}, 1);
   auto old_token = sealed(before);
   auto after = ring({1, 2}, 2);  // k2 added and made current; k1 kept for live sessions
@@ -152,18 +152,18 @@ TEST(seal, a_token_sealed_before_a_rotation_opens_while_its_key_is_in_the_ring) 
   EXPECT_EQ(open_error(new_token, before), error::unknown_key);
 }
 
-TEST(seal, a_token_whose_key_left_the_ring_is_unknown_key) {
+TEST(Seal, ATokenWhoseKeyLeftTheRingIsUnknownKey) {
   auto old_token = sealed(ring({1, 2}, 1));
   EXPECT_EQ(open_error(old_token, ring({2, 3}, 3)), error::unknown_key);
 }
 
-TEST(seal, another_ring_cannot_open_a_token) {
+TEST(Seal, AnotherRingCannotOpenAToken) {
   auto token = sealed(ring({1}, 1));
   EXPECT_EQ(open_error(token, ring({5}, 5)), error::unknown_key);   // another id
   EXPECT_EQ(open_error(token, ring({1}, 1, 99)), error::tampered);  // same id, other bytes
 }
 
-TEST(seal, truncated_tokens_are_malformed) {
+TEST(Seal, TruncatedTokensAreMalformed) {
   auto keys = ring({1}, 1);
   const auto token = sealed(keys);
   for (std::size_t n = 0; n < token.size(); ++n) {
@@ -175,7 +175,7 @@ TEST(seal, truncated_tokens_are_malformed) {
   }
 }
 
-TEST(seal, inputs_that_are_not_tokens_are_malformed) {
+TEST(Seal, InputsThatAreNotTokensAreMalformed) {
   auto keys = ring({1}, 1);
   const auto token = sealed(keys);
   const std::string body = token.substr(gateway::token_prefix.size());
@@ -200,7 +200,7 @@ TEST(seal, inputs_that_are_not_tokens_are_malformed) {
   }
 }
 
-TEST(seal, oversize_input_is_rejected_before_decoding) {
+TEST(Seal, OversizeInputIsRejectedBeforeDecoding) {
   auto keys = ring({1}, 1);
   const auto token = sealed(keys);
   EXPECT_EQ(open_error(token + std::string(gateway::max_token_length, 'A'), keys), error::malformed);
@@ -208,7 +208,7 @@ TEST(seal, oversize_input_is_rejected_before_decoding) {
   EXPECT_EQ(open_error(std::string(10 << 20, 'A'), keys), error::malformed);
 }
 
-TEST(seal, the_largest_record_seals_within_max_token_length) {
+TEST(Seal, TheLargestRecordSealsWithinMaxTokenLength) {
   auto keys = ring({4294967295u}, 4294967295u);
   gateway::session_record r = record();
   r.members.clear();
@@ -229,7 +229,7 @@ TEST(seal, the_largest_record_seals_within_max_token_length) {
   EXPECT_EQ(*back, r);
 }
 
-TEST(seal, other_format_versions_are_unsupported) {
+TEST(Seal, OtherFormatVersionsAreUnsupported) {
   auto keys = ring({1}, 1);
   const auto token = sealed(keys);
   const auto body = token.substr(gateway::token_prefix.size());
@@ -240,7 +240,7 @@ TEST(seal, other_format_versions_are_unsupported) {
   EXPECT_EQ(open_error(token_of(env), keys), error::unsupported_version);
 }
 
-TEST(seal, refuses_to_seal_another_record_version) {
+TEST(Seal, RefusesToSealAnotherRecordVersion) {
   auto r = record();
   r.version = 2;
   auto token = gateway::seal(r, ring({1}, 1), now);
@@ -277,14 +277,14 @@ std::string seal_plaintext(const gateway::sealing_key& key, std::string_view pla
   return token_of(env + out);
 }
 
-TEST(seal, the_test_sealer_matches_seal) {
+TEST(Seal, TheTestSealerMatchesSeal) {
   auto keys = ring({1}, 1);
   auto r = gateway::open(seal_plaintext(keys.current(), gateway::encode_record(record()).value()), keys, now);
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(*r, record());
 }
 
-TEST(seal, an_authentic_token_whose_record_does_not_parse_is_malformed) {
+TEST(Seal, AnAuthenticTokenWhoseRecordDoesNotParseIsMalformed) {
   auto keys = ring({1}, 1);
   auto bytes = gateway::encode_record(record()).value();
   EXPECT_EQ(open_error(seal_plaintext(keys.current(), ""), keys), error::malformed);
@@ -292,7 +292,7 @@ TEST(seal, an_authentic_token_whose_record_does_not_parse_is_malformed) {
   EXPECT_EQ(open_error(seal_plaintext(keys.current(), bytes + "x"), keys), error::malformed);
 }
 
-TEST(seal, an_authentic_token_with_a_newer_record_version_is_unsupported) {
+TEST(Seal, AnAuthenticTokenWithANewerRecordVersionIsUnsupported) {
   auto keys = ring({1}, 1);
   auto bytes = gateway::encode_record(record()).value();
   bytes[0] = 2;

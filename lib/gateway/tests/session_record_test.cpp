@@ -13,7 +13,7 @@ using gateway::error;
 using gateway::record_limits;
 using gateway_test::record;
 
-TEST(session_record, round_trips_through_its_encoding) {
+TEST(SessionRecord, RoundTripsThroughItsEncoding) {
   auto r = record();
   auto bytes = gateway::encode_record(r);
   ASSERT_TRUE(bytes);
@@ -22,7 +22,7 @@ TEST(session_record, round_trips_through_its_encoding) {
   EXPECT_EQ(*back, r);
 }
 
-TEST(session_record, round_trips_a_session_with_no_members_and_negative_times) {
+TEST(SessionRecord, RoundTripsASessionWithNoMembersAndNegativeTimes) {
   gateway::session_record r;
   r.protocol_revision = "2024-11-05";
   r.issued_at = -5;
@@ -34,7 +34,7 @@ TEST(session_record, round_trips_a_session_with_no_members_and_negative_times) {
   EXPECT_EQ(*back, r);
 }
 
-TEST(session_record, costs_a_few_bytes_beyond_its_strings) {
+TEST(SessionRecord, CostsAFewBytesBeyondItsStrings) {
   // version, revision length, two times, member count; then three lengths per member.
   const auto r = record();
   std::size_t expected = 1 + 1 + r.protocol_revision.size() + 8 + 8 + 1;
@@ -46,7 +46,7 @@ TEST(session_record, costs_a_few_bytes_beyond_its_strings) {
   EXPECT_EQ(bytes->size(), expected);
 }
 
-TEST(session_record, refuses_to_encode_what_it_could_not_parse) {
+TEST(SessionRecord, RefusesToEncodeWhatItCouldNotParse) {
   auto check = [](auto mutate, const char* what) {
     auto r = record();
     mutate(r);
@@ -87,7 +87,7 @@ TEST(session_record, refuses_to_encode_what_it_could_not_parse) {
       "too large in total");
 }
 
-TEST(session_record, refuses_to_encode_another_version) {
+TEST(SessionRecord, RefusesToEncodeAnotherVersion) {
   auto r = record();
   r.version = 2;
   auto bytes = gateway::encode_record(r);
@@ -95,7 +95,7 @@ TEST(session_record, refuses_to_encode_another_version) {
   EXPECT_EQ(bytes.error(), error::unsupported_version);
 }
 
-TEST(session_record, encodes_a_record_at_every_bound) {
+TEST(SessionRecord, EncodesARecordAtEveryBound) {
   gateway::session_record r;
   r.protocol_revision.assign(record_limits::max_protocol_revision, 'r');
   r.members.push_back({std::string(record_limits::max_member, 'm'), std::string(record_limits::max_pod, 'p'),
@@ -110,7 +110,7 @@ TEST(session_record, encodes_a_record_at_every_bound) {
   EXPECT_EQ(*back, r);
 }
 
-TEST(session_record, parse_rejects_every_truncation_and_trailing_bytes) {
+TEST(SessionRecord, ParseRejectsEveryTruncationAndTrailingBytes) {
   auto bytes = gateway::encode_record(record()).value();
   for (std::size_t n = 0; n < bytes.size(); ++n) {
     auto r = gateway::parse_record(std::string_view(bytes).substr(0, n));
@@ -122,7 +122,7 @@ TEST(session_record, parse_rejects_every_truncation_and_trailing_bytes) {
   EXPECT_EQ(r.error(), error::malformed);
 }
 
-TEST(session_record, parse_rejects_an_unknown_version) {
+TEST(SessionRecord, ParseRejectsAnUnknownVersion) {
   auto bytes = gateway::encode_record(record()).value();
   bytes[0] = 2;
   auto r = gateway::parse_record(bytes);
@@ -157,7 +157,7 @@ std::string member(std::string_view name, std::string_view pod, std::string_view
   return s;
 }
 
-TEST(session_record, parse_enforces_every_bound) {
+TEST(SessionRecord, ParseEnforcesEveryBound) {
   ASSERT_TRUE(gateway::parse_record(header(1) + member("a", "p", "s")));
   auto rejects = [](const std::string& bytes, const char* what) {
     auto r = gateway::parse_record(bytes);
