@@ -12,7 +12,7 @@ namespace {
 
 // Deflate with a preset dictionary: the store's first object. Objects of one kind share most
 // of their keys and many values (labels, images, probe settings), so each text compresses
-// against a neighbour instead of alone: a 3 KB Deployment becomes a few hundred bytes. One
+// against a neighbour instead of alone. One
 // pair of streams per thread serves every store of that thread (a deflate stream is ~150 KB),
 // reset and given the store's dictionary on each use.
 class codec {
