@@ -1,5 +1,7 @@
 #include "api/mcpserver.hpp"
 
+#include "reader.hpp"
+
 #include <boost/json.hpp>
 
 #include <regex>
@@ -15,97 +17,7 @@ void throw_exception_from_error(const spec_error& e, const boost::source_locatio
 
 namespace {
 
-// Field readers: each returns false (and says why) when the field has the wrong JSON type.
-struct reader {
-  const json::object& obj;
-  std::string prefix;
-  std::string error;
-
-  const json::value* find(std::string_view key) const {
-    auto it = obj.find(key);
-    return it == obj.end() || it->value().is_null() ? nullptr : &it->value();
-  }
-  bool fail(std::string_view key, std::string_view want) {
-    if (error.empty()) {
-      error = prefix + std::string(key) + " must be " + std::string(want);
-    }
-    return false;
-  }
-  bool str(std::string_view key, std::string& out) {
-    const json::value* v = find(key);
-    if (v == nullptr)
-      return true;
-    if (!v->is_string())
-      return fail(key, "a string");
-    out = std::string(v->get_string());
-    return true;
-  }
-  bool str(std::string_view key, std::optional<std::string>& out) {
-    std::string s;
-    if (find(key) == nullptr)
-      return true;
-    if (!str(key, s))
-      return false;
-    out = std::move(s);
-    return true;
-  }
-  bool i32(std::string_view key, std::int32_t& out) {
-    const json::value* v = find(key);
-    if (v == nullptr)
-      return true;
-    if (!v->is_int64() && !v->is_uint64())
-      return fail(key, "an integer");
-    auto n = v->to_number<std::int64_t>();
-    if (n < INT32_MIN || n > INT32_MAX)
-      return fail(key, "a 32-bit integer");
-    out = static_cast<std::int32_t>(n);
-    return true;
-  }
-  bool i32(std::string_view key, std::optional<std::int32_t>& out) {
-    std::int32_t n = 0;
-    if (find(key) == nullptr)
-      return true;
-    if (!i32(key, n))
-      return false;
-    out = n;
-    return true;
-  }
-  bool boolean(std::string_view key, bool& out) {
-    const json::value* v = find(key);
-    if (v == nullptr)
-      return true;
-    if (!v->is_bool())
-      return fail(key, "true or false");
-    out = v->get_bool();
-    return true;
-  }
-  bool strings(std::string_view key, std::vector<std::string>& out) {
-    const json::value* v = find(key);
-    if (v == nullptr)
-      return true;
-    if (!v->is_array())
-      return fail(key, "a list of strings");
-    for (const auto& e : v->get_array()) {
-      if (!e.is_string())
-        return fail(key, "a list of strings");
-      out.emplace_back(e.get_string());
-    }
-    return true;
-  }
-  bool object(std::string_view key, json::object& out) {
-    const json::value* v = find(key);
-    if (v == nullptr)
-      return true;
-    if (!v->is_object())
-      return fail(key, "an object");
-    out = v->get_object();
-    return true;
-  }
-  void raw(std::string_view key, json::value& out) const {
-    if (const json::value* v = find(key))
-      out = *v;
-  }
-};
+using detail::reader;
 
 bool read_bridge(const json::object& o, bridge_settings& b, std::string& error) {
   reader r{o, "spec.bridge.", {}};
@@ -120,6 +32,10 @@ bool read_bridge(const json::object& o, bridge_settings& b, std::string& error) 
   error = r.error;
   return ok;
 }
+
+}  // namespace
+
+namespace detail {
 
 bool read_service(const json::object& o, service_settings& s, std::string& error) {
   reader r{o, "spec.service.", {}};
@@ -146,7 +62,25 @@ bool read_ingress(const json::object& o, ingress_settings& in, std::string& erro
   return ok;
 }
 
-}  // namespace
+bool read_metadata(const json::object& obj, std::string& name, std::string& ns, std::string& uid,
+                   std::int64_t& generation, std::string& error) {
+  const json::value* meta = obj.if_contains("metadata");
+  if (meta == nullptr || !meta->is_object()) {
+    error = "metadata is missing";
+    return false;
+  }
+  reader m{meta->get_object(), "metadata.", {}};
+  if (!m.str("name", name) || !m.str("namespace", ns) || !m.str("uid", uid)) {
+    error = m.error;
+    return false;
+  }
+  if (const json::value* g = m.find("generation"); g != nullptr && g->is_number()) {
+    generation = g->to_number<std::int64_t>();
+  }
+  return true;
+}
+
+}  // namespace detail
 
 boost::system::result<mcpserver, spec_error> parse_mcpserver(const json::value& object) {
   if (!object.is_object()) {
@@ -154,22 +88,14 @@ boost::system::result<mcpserver, spec_error> parse_mcpserver(const json::value& 
   }
   const json::object& obj = object.get_object();
   mcpserver out;
-  const json::value* meta = obj.if_contains("metadata");
-  if (meta == nullptr || !meta->is_object()) {
-    return spec_error{"metadata is missing"};
-  }
-  reader m{meta->get_object(), "metadata.", {}};
-  if (!m.str("name", out.name) || !m.str("namespace", out.namespace_) || !m.str("uid", out.uid)) {
-    return spec_error{m.error};
-  }
-  if (const json::value* g = m.find("generation"); g != nullptr && g->is_number()) {
-    out.generation = g->to_number<std::int64_t>();
+  if (std::string error; !detail::read_metadata(obj, out.name, out.namespace_, out.uid, out.generation, error)) {
+    return spec_error{error};
   }
   const json::value* specv = obj.if_contains("spec");
   if (specv == nullptr || !specv->is_object()) {
     return spec_error{"spec is missing: set at least spec.image"};
   }
-  reader r{specv->get_object(), "spec.", {}};
+  detail::reader r{specv->get_object(), "spec.", {}};
   mcpserver_spec& s = out.spec;
   std::string proto = "http";
   bool ok = r.str("image", s.image) && r.i32("port", s.port) && r.str("protocol", proto) && r.str("path", s.path) &&
@@ -193,14 +119,14 @@ boost::system::result<mcpserver, spec_error> parse_mcpserver(const json::value& 
   sub.clear();
   if (!r.object("service", sub))
     return spec_error{r.error};
-  if (!sub.empty() && !read_service(sub, s.service, sub_error))
+  if (!sub.empty() && !detail::read_service(sub, s.service, sub_error))
     return spec_error{sub_error};
   if (r.find("ingress") != nullptr) {
     sub.clear();
     if (!r.object("ingress", sub))
       return spec_error{r.error};
     ingress_settings in;
-    if (!read_ingress(sub, in, sub_error))
+    if (!detail::read_ingress(sub, in, sub_error))
       return spec_error{sub_error};
     s.ingress = std::move(in);
   }

@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "api/mcppool.hpp"
 #include "api/mcpserver.hpp"
 #include "yaml_json.hpp"
 
@@ -13,9 +14,9 @@ namespace {
 
 namespace json = boost::json;
 
-json::object schema_properties(std::string_view which) {
-  auto docs =
-      test_support::load_yaml_documents(std::string(MCP_SOURCE_DIR) + "/config/crd/bases/mcp.v2dy.io_mcpservers.yaml");
+json::object schema_properties(std::string_view which, std::string_view plural = "mcpservers") {
+  auto docs = test_support::load_yaml_documents(std::string(MCP_SOURCE_DIR) + "/config/crd/bases/mcp.v2dy.io_" +
+                                                std::string(plural) + ".yaml");
   const auto& version = docs.at(0).at("spec").at("versions").at(0);
   return version.at("schema").at("openAPIV3Schema").at("properties").at(which).at("properties").as_object();
 }
@@ -45,6 +46,20 @@ TEST(CrdInStep, DefaultsMatchTheCrd) {
   EXPECT_EQ(spec.at("port").at("default").to_number<std::int32_t>(), defaults.port);
   EXPECT_EQ(spec.at("path").at("default").as_string(), defaults.path);
   EXPECT_EQ(spec.at("protocol").at("default").as_string(), api::to_string(defaults.protocol));
+}
+
+TEST(CrdInStep, PoolFieldsMatchTheCrd) {
+  EXPECT_EQ(keys(schema_properties("spec", api::pool_plural)), names(api::known_pool_spec_fields()));
+  EXPECT_EQ(keys(schema_properties("status", api::pool_plural)), names(api::known_pool_status_fields()));
+}
+
+TEST(CrdInStep, PoolDefaultsMatchTheCrd) {
+  auto spec = schema_properties("spec", api::pool_plural);
+  api::mcppool_spec defaults;
+  api::pool_member member;
+  EXPECT_EQ(spec.at("port").at("default").to_number<std::int32_t>(), defaults.port);
+  EXPECT_EQ(spec.at("conflictResolution").at("default").as_string(), api::to_string(defaults.conflict_resolution));
+  EXPECT_EQ(spec.at("members").at("items").at("properties").at("enabled").at("default").as_bool(), member.enabled);
 }
 
 // The `restricted` Pod Security Standard allows only these inline volume types (the pinned
