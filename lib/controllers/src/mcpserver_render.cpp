@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "controllers/render_parts.hpp"
+
 namespace controllers {
 
 namespace json = boost::json;
@@ -13,35 +15,14 @@ constexpr std::string_view bridge_volume = "mcp-bridge";
 constexpr std::string_view tmp_volume = "tmp";
 constexpr std::string_view port_name = "mcp";                // the port clients reach (the Service's target)
 constexpr std::string_view upstream_port_name = "upstream";  // an http server's own port behind the bridge
-constexpr std::int64_t pod_uid = 65532;                      // a non-root uid present in distroless-style images
 
 json::object metadata(const api::mcpserver& s, std::string_view name) {
-  json::object owner{
-      {"apiVersion", api::api_version}, {"kind", api::kind}, {"name", s.name}, {"uid", s.uid}, {"controller", true},
-      {"blockOwnerDeletion", true}};
-  return json::object{{"name", name},
-                      {"namespace", s.namespace_},
-                      {"labels", common_labels(s)},
-                      {"ownerReferences", json::array{std::move(owner)}}};
+  return parts::metadata({api::kind, s.name, s.namespace_, s.uid}, name, common_labels(s));
 }
 
-json::object object(std::string_view api_version, std::string_view kind, json::object meta) {
-  return json::object{{"apiVersion", api_version}, {"kind", kind}, {"metadata", std::move(meta)}};
-}
-
-json::object restricted_container_security() {
-  return json::object{{"allowPrivilegeEscalation", false},
-                      {"readOnlyRootFilesystem", true},
-                      {"runAsNonRoot", true},
-                      {"capabilities", json::object{{"drop", json::array{"ALL"}}}},
-                      {"seccompProfile", json::object{{"type", "RuntimeDefault"}}}};
-}
-
-void set_if(json::object& o, std::string_view key, const json::value& v) {
-  if (!v.is_null()) {
-    o[key] = v;
-  }
-}
+using parts::object;
+using parts::restricted_container_security;
+using parts::set_if;
 
 // stdio: the bridge serves spec.port and runs the command; in front of an http server
 // (bridge.enabled) it serves bridge.port and reaches the server beside it on spec.port.
@@ -167,11 +148,7 @@ json::object pod_template(const api::mcpserver& s, const render_options& o) {
   json::object pod{{"serviceAccountName", sp.service_account_name.value_or(s.name)},
                    {"automountServiceAccountToken", sp.automount_service_account_token},
                    {"enableServiceLinks", false},
-                   {"securityContext", json::object{{"runAsNonRoot", true},
-                                                    {"runAsUser", pod_uid},
-                                                    {"runAsGroup", pod_uid},
-                                                    {"fsGroup", pod_uid},
-                                                    {"seccompProfile", json::object{{"type", "RuntimeDefault"}}}}}};
+                   {"securityContext", parts::restricted_pod_security()}};
   set_if(pod, "imagePullSecrets", sp.image_pull_secrets);
   set_if(pod, "nodeSelector", sp.node_selector);
   set_if(pod, "tolerations", sp.tolerations);
@@ -233,32 +210,12 @@ json::object service_account(const api::mcpserver& s) {
 
 json::object ingress(const api::mcpserver& s) {
   const auto& in = *s.spec.ingress;
-  auto meta = metadata(s, s.name);
-  if (!in.annotations.empty())
-    meta["annotations"] = in.annotations;
-  json::object backend{{"service", json::object{{"name", s.name}, {"port", json::object{{"name", port_name}}}}}};
-  json::object path{{"path", in.path.value_or(s.spec.path)}, {"pathType", "Prefix"}, {"backend", std::move(backend)}};
-  json::object rule{{"host", in.host}, {"http", json::object{{"paths", json::array{std::move(path)}}}}};
-  json::object spec{{"rules", json::array{std::move(rule)}}};
-  if (in.class_name)
-    spec["ingressClassName"] = *in.class_name;
-  if (in.tls_secret) {
-    spec["tls"] = json::array{json::object{{"hosts", json::array{in.host}}, {"secretName", *in.tls_secret}}};
-  }
-  auto o = object("networking.k8s.io/v1", "Ingress", std::move(meta));
-  o["spec"] = std::move(spec);
-  return o;
+  return parts::ingress(metadata(s, s.name), in, in.path.value_or(s.spec.path), s.name, port_name);
 }
 
 json::object network_policy(const api::mcpserver& s) {
-  auto o = object("networking.k8s.io/v1", "NetworkPolicy", metadata(s, s.name));
-  o["spec"] = json::object{
-      {"podSelector", json::object{{"matchLabels", selector_labels(s)}}},
-      {"policyTypes", json::array{"Ingress"}},
-      {"ingress",
-       json::array{json::object{{"from", *s.spec.network_policy_allow_from},
-                                {"ports", json::array{json::object{{"port", client_port(s)}, {"protocol", "TCP"}}}}}}}};
-  return o;
+  return parts::network_policy(metadata(s, s.name), selector_labels(s), *s.spec.network_policy_allow_from,
+                               client_port(s));
 }
 
 json::object pod_disruption_budget(const api::mcpserver& s) {

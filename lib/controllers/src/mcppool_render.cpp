@@ -1,0 +1,188 @@
+#include "controllers/mcppool_render.hpp"
+
+#include <boost/json.hpp>
+
+#include <set>
+
+#include "controllers/render_parts.hpp"
+
+namespace controllers {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::string_view port_name = "mcp";
+
+json::object metadata(const api::mcppool& p, std::string_view name) {
+  return parts::metadata({api::pool_kind, p.name, p.namespace_, p.uid}, name, pool_common_labels(p));
+}
+
+json::object service_account(const api::mcppool& p) {
+  auto o = parts::object("v1", "ServiceAccount", metadata(p, gateway_name(p)));
+  o["automountServiceAccountToken"] = false;  // only the gateway's pods mount its token
+  return o;
+}
+
+// What the gateway reads, in the pool's namespace only: its pool, the MCPServers and their
+// EndpointSlices, and by name the keyring and the tokens of remote members.
+json::object role(const api::mcppool& p) {
+  std::set<std::string> secrets{keyring_name(p)};
+  for (const auto& m : p.spec.members) {
+    if (m.bearer_token)
+      secrets.insert(m.bearer_token->name);
+  }
+  const json::array read{"get", "list", "watch"};
+  json::array rules{
+      json::object{{"apiGroups", json::array{api::group}},
+                   {"resources", json::array{api::pool_plural}},
+                   {"resourceNames", json::array{p.name}},
+                   {"verbs", read}},
+      json::object{{"apiGroups", json::array{api::group}}, {"resources", json::array{api::plural}}, {"verbs", read}},
+      json::object{{"apiGroups", json::array{"discovery.k8s.io"}},
+                   {"resources", json::array{"endpointslices"}},
+                   {"verbs", read}},
+      json::object{{"apiGroups", json::array{""}},
+                   {"resources", json::array{"secrets"}},
+                   {"resourceNames", json::value_from(secrets)},
+                   {"verbs", read}}};
+  auto o = parts::object("rbac.authorization.k8s.io/v1", "Role", metadata(p, gateway_name(p)));
+  o["rules"] = std::move(rules);
+  return o;
+}
+
+json::object role_binding(const api::mcppool& p) {
+  auto o = parts::object("rbac.authorization.k8s.io/v1", "RoleBinding", metadata(p, gateway_name(p)));
+  o["roleRef"] = json::object{{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "Role"}, {"name", gateway_name(p)}};
+  o["subjects"] = json::array{
+      json::object{{"kind", "ServiceAccount"}, {"name", gateway_name(p)}, {"namespace", p.namespace_}}};
+  return o;
+}
+
+json::object http_probe(std::string_view path, std::int64_t period) {
+  return json::object{{"periodSeconds", period},
+                      {"timeoutSeconds", 2},
+                      {"failureThreshold", 3},
+                      {"httpGet", json::object{{"path", path}, {"port", port_name}}}};
+}
+
+json::object gateway_container(const api::mcppool& p, const pool_render_options& o) {
+  json::value resources = p.spec.resources;
+  if (resources.is_null()) {
+    resources = json::object{{"requests", json::object{{"cpu", "10m"}, {"memory", "16Mi"}}},
+                             {"limits", json::object{{"memory", "64Mi"}}}};
+  }
+  json::array args{"--host", "0.0.0.0", "--port", std::to_string(p.spec.port), "--path", pool_path,
+                   "--pool", p.name,    "--namespace", p.namespace_, "--keyring-secret", keyring_name(p)};
+  return json::object{
+      {"name", "mcp-gateway"},
+      {"image", o.gateway_image},
+      {"imagePullPolicy", "IfNotPresent"},
+      {"command", json::array{"/mcp-gateway"}},
+      {"args", std::move(args)},
+      {"ports", json::array{json::object{{"name", port_name}, {"containerPort", p.spec.port}, {"protocol", "TCP"}}}},
+      {"readinessProbe", http_probe("/readyz", 5)},
+      {"livenessProbe", http_probe("/healthz", 10)},
+      {"resources", std::move(resources)},
+      {"securityContext", parts::restricted_container_security()}};
+}
+
+json::object deployment(const api::mcppool& p, const pool_render_options& o) {
+  json::object pod{{"serviceAccountName", gateway_name(p)},
+                   {"automountServiceAccountToken", true},  // the gateway reads the API itself
+                   {"enableServiceLinks", false},
+                   {"securityContext", parts::restricted_pod_security()},
+                   {"containers", json::array{gateway_container(p, o)}}};
+  json::object tmpl{{"metadata", json::object{{"labels", pool_common_labels(p)}}}, {"spec", std::move(pod)}};
+  json::object spec{{"selector", json::object{{"matchLabels", pool_selector_labels(p)}}},
+                    {"revisionHistoryLimit", 3},
+                    {"progressDeadlineSeconds", o.progress_deadline_seconds},
+                    {"template", std::move(tmpl)}};
+  if (p.spec.replicas)
+    spec["replicas"] = *p.spec.replicas;  // unset: a scaler owns the field
+  auto d = parts::object("apps/v1", "Deployment", metadata(p, gateway_name(p)));
+  d["spec"] = std::move(spec);
+  return d;
+}
+
+// No session affinity: any gateway replica serves any session (the session id is sealed).
+json::object service(const api::mcppool& p) {
+  const auto& svc = p.spec.service;
+  auto meta = metadata(p, p.name);
+  if (!svc.annotations.empty())
+    meta["annotations"] = svc.annotations;
+  auto o = parts::object("v1", "Service", std::move(meta));
+  o["spec"] = json::object{{"type", svc.type},
+                           {"selector", pool_selector_labels(p)},
+                           {"sessionAffinity", "None"},
+                           {"ports", json::array{json::object{{"name", port_name},
+                                                              {"port", p.spec.port},
+                                                              {"targetPort", port_name},
+                                                              {"protocol", "TCP"},
+                                                              {"appProtocol", "http"}}}}};
+  return o;
+}
+
+}  // namespace
+
+std::string gateway_name(const api::mcppool& p) {
+  return p.name + "-gateway";
+}
+std::string keyring_name(const api::mcppool& p) {
+  return p.name + "-keyring";
+}
+
+json::object pool_selector_labels(const api::mcppool& p) {
+  return json::object{{"app.kubernetes.io/name", "mcp-gateway"}, {"app.kubernetes.io/instance", p.name}};
+}
+
+json::object pool_common_labels(const api::mcppool& p) {
+  auto labels = pool_selector_labels(p);
+  labels["app.kubernetes.io/component"] = "mcp-gateway";
+  labels["app.kubernetes.io/part-of"] = "mcp-operator";
+  labels["app.kubernetes.io/managed-by"] = "mcp-operator";
+  return labels;
+}
+
+std::string pool_selector_string(const api::mcppool& p) {
+  std::string out;
+  for (const auto& [k, v] : pool_selector_labels(p)) {
+    if (!out.empty())
+      out += ',';
+    out += std::string(k) + "=" + std::string(v.get_string());
+  }
+  return out;
+}
+
+std::string pool_url(const api::mcppool& p, const pool_render_options& o) {
+  return "http://" + p.name + "." + p.namespace_ + ".svc." + o.cluster_domain + ":" + std::to_string(p.spec.port) +
+         std::string(pool_path);
+}
+
+pool_rendered render(const api::mcppool& p, const pool_render_options& o) {
+  pool_rendered out;
+  if (std::string why = api::validate(p); !why.empty()) {
+    out.error = std::move(why);
+    return out;
+  }
+  if (o.gateway_image.empty()) {
+    out.error = "an MCPPool needs the mcp-gateway image, but the operator runs without --gateway-image";
+    return out;
+  }
+  out.objects.push_back(service_account(p));
+  out.objects.push_back(role(p));
+  out.objects.push_back(role_binding(p));
+  out.objects.push_back(deployment(p, o));
+  out.objects.push_back(service(p));
+  if (p.spec.ingress) {
+    out.objects.push_back(parts::ingress(metadata(p, p.name), *p.spec.ingress,
+                                         p.spec.ingress->path.value_or(std::string(pool_path)), p.name, port_name));
+  }
+  if (p.spec.network_policy_allow_from) {
+    out.objects.push_back(parts::network_policy(metadata(p, gateway_name(p)), pool_selector_labels(p),
+                                                *p.spec.network_policy_allow_from, p.spec.port));
+  }
+  return out;
+}
+
+}  // namespace controllers
