@@ -13,7 +13,11 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
 mkdir -p "$stage/files/crds" "$stage/files/rbac"
-cp "$REPO_ROOT"/config/crd/bases/*.yaml "$stage/files/crds/"
+# The CRDs the operator serves: those config/crd/kustomization.yaml lists (bases/ may hold a
+# kind whose controller has not landed yet; it is installed nowhere until it is listed there).
+for crd in $(sed -n 's/^- bases\///p' "$REPO_ROOT/config/crd/kustomization.yaml"); do
+  cp "$REPO_ROOT/config/crd/bases/$crd" "$stage/files/crds/"
+done
 for f in role leader_election_role mcpserver_admin_role mcpserver_editor_role mcpserver_viewer_role; do
   cp "$REPO_ROOT/config/rbac/$f.yaml" "$stage/files/rbac/"
 done

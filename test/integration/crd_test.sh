@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The MCPServer CRD as the real apiserver serves it: install, explain, samples, invalid specs.
+# The CRDs as the real apiserver serves them: install, explain, samples, invalid specs (MCPServer,
+# and MCPPool, whose CRD is applied from bases/ here although no controller serves it yet).
 # Usage: crd_test.sh <case>; KUBECONFIG, TOOLS_BIN and MCP_SOURCE_DIR come from CTest.
 set -euo pipefail
 trap 'echo "FAIL: line $LINENO: $BASH_COMMAND" >&2' ERR
