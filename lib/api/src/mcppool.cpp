@@ -85,27 +85,8 @@ boost::system::result<mcppool, spec_error> parse_mcppool(const json::value& obje
     }
   }
   std::string sub_error;
-  json::object sub;
-  if (!r.object("service", sub))
-    return spec_error{r.error};
-  if (!sub.empty() && !detail::read_service(sub, s.service, sub_error))
+  if (!detail::read_exposure(r, s.service, s.ingress, s.network_policy_allow_from, sub_error))
     return spec_error{sub_error};
-  if (r.find("ingress") != nullptr) {
-    sub.clear();
-    if (!r.object("ingress", sub))
-      return spec_error{r.error};
-    ingress_settings in;
-    if (!detail::read_ingress(sub, in, sub_error))
-      return spec_error{sub_error};
-    s.ingress = std::move(in);
-  }
-  if (const json::value* np = r.find("networkPolicy")) {
-    const json::value* from = np->is_object() ? np->get_object().if_contains("allowFrom") : nullptr;
-    if (from == nullptr || !from->is_array()) {
-      return spec_error{"spec.networkPolicy.allowFrom must be a list of peers"};
-    }
-    s.network_policy_allow_from = from->get_array();
-  }
   r.raw("resources", s.resources);
   return out;
 }

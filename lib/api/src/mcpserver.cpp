@@ -33,10 +33,6 @@ bool read_bridge(const json::object& o, bridge_settings& b, std::string& error) 
   return ok;
 }
 
-}  // namespace
-
-namespace detail {
-
 bool read_service(const json::object& o, service_settings& s, std::string& error) {
   reader r{o, "spec.service.", {}};
   bool ok =
@@ -62,6 +58,10 @@ bool read_ingress(const json::object& o, ingress_settings& in, std::string& erro
   return ok;
 }
 
+}  // namespace
+
+namespace detail {
+
 bool read_metadata(const json::object& obj, std::string& name, std::string& ns, std::string& uid,
                    std::int64_t& generation, std::string& error) {
   const json::value* meta = obj.if_contains("metadata");
@@ -76,6 +76,37 @@ bool read_metadata(const json::object& obj, std::string& name, std::string& ns, 
   }
   if (const json::value* g = m.find("generation"); g != nullptr && g->is_number()) {
     generation = g->to_number<std::int64_t>();
+  }
+  return true;
+}
+
+bool read_exposure(reader& r, service_settings& service, std::optional<ingress_settings>& ingress,
+                   std::optional<json::array>& allow_from, std::string& error) {
+  json::object sub;
+  if (!r.object("service", sub)) {
+    error = r.error;
+    return false;
+  }
+  if (!sub.empty() && !read_service(sub, service, error))
+    return false;
+  if (r.find("ingress") != nullptr) {
+    sub.clear();
+    if (!r.object("ingress", sub)) {
+      error = r.error;
+      return false;
+    }
+    ingress_settings in;
+    if (!read_ingress(sub, in, error))
+      return false;
+    ingress = std::move(in);
+  }
+  if (const json::value* np = r.find("networkPolicy")) {
+    const json::value* from = np->is_object() ? np->get_object().if_contains("allowFrom") : nullptr;
+    if (from == nullptr || !from->is_array()) {
+      error = "spec.networkPolicy.allowFrom must be a list of peers";
+      return false;
+    }
+    allow_from = from->get_array();
   }
   return true;
 }
@@ -116,27 +147,8 @@ boost::system::result<mcpserver, spec_error> parse_mcpserver(const json::value& 
     return spec_error{r.error};
   if (!sub.empty() && !read_bridge(sub, s.bridge, sub_error))
     return spec_error{sub_error};
-  sub.clear();
-  if (!r.object("service", sub))
-    return spec_error{r.error};
-  if (!sub.empty() && !detail::read_service(sub, s.service, sub_error))
+  if (!detail::read_exposure(r, s.service, s.ingress, s.network_policy_allow_from, sub_error))
     return spec_error{sub_error};
-  if (r.find("ingress") != nullptr) {
-    sub.clear();
-    if (!r.object("ingress", sub))
-      return spec_error{r.error};
-    ingress_settings in;
-    if (!detail::read_ingress(sub, in, sub_error))
-      return spec_error{sub_error};
-    s.ingress = std::move(in);
-  }
-  if (const json::value* np = r.find("networkPolicy")) {
-    const json::value* from = np->is_object() ? np->get_object().if_contains("allowFrom") : nullptr;
-    if (from == nullptr || !from->is_array()) {
-      return spec_error{"spec.networkPolicy.allowFrom must be a list of peers"};
-    }
-    s.network_policy_allow_from = from->get_array();
-  }
   r.raw("resources", s.resources);
   r.raw("env", s.env);
   r.raw("envFrom", s.env_from);

@@ -108,10 +108,11 @@ struct reader {
   }
 };
 
-// Shared by the kinds: the metadata the operator needs, spec.service and spec.ingress.
+// Shared by the kinds: the metadata the operator needs, and how a kind's endpoint is exposed
+// (spec.service, spec.ingress, spec.networkPolicy, read from the spec's reader `r`).
 bool read_metadata(const json::object& obj, std::string& name, std::string& ns, std::string& uid,
                    std::int64_t& generation, std::string& error);
-bool read_service(const json::object& o, service_settings& s, std::string& error);
-bool read_ingress(const json::object& o, ingress_settings& in, std::string& error);
+bool read_exposure(reader& r, service_settings& service, std::optional<ingress_settings>& ingress,
+                   std::optional<json::array>& allow_from, std::string& error);
 
 }  // namespace api::detail

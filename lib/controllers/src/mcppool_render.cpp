@@ -137,21 +137,11 @@ json::object pool_selector_labels(const api::mcppool& p) {
 }
 
 json::object pool_common_labels(const api::mcppool& p) {
-  auto labels = pool_selector_labels(p);
-  labels["app.kubernetes.io/component"] = "mcp-gateway";
-  labels["app.kubernetes.io/part-of"] = "mcp-operator";
-  labels["app.kubernetes.io/managed-by"] = "mcp-operator";
-  return labels;
+  return parts::common_labels(pool_selector_labels(p), "mcp-gateway");
 }
 
 std::string pool_selector_string(const api::mcppool& p) {
-  std::string out;
-  for (const auto& [k, v] : pool_selector_labels(p)) {
-    if (!out.empty())
-      out += ',';
-    out += std::string(k) + "=" + std::string(v.get_string());
-  }
-  return out;
+  return parts::selector_string(pool_selector_labels(p));
 }
 
 std::string pool_url(const api::mcppool& p, const pool_render_options& o) {

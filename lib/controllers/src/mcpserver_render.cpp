@@ -241,21 +241,11 @@ json::object selector_labels(const api::mcpserver& s) {
 }
 
 json::object common_labels(const api::mcpserver& s) {
-  auto labels = selector_labels(s);
-  labels["app.kubernetes.io/component"] = "mcp-server";
-  labels["app.kubernetes.io/part-of"] = "mcp-operator";
-  labels["app.kubernetes.io/managed-by"] = "mcp-operator";
-  return labels;
+  return parts::common_labels(selector_labels(s), "mcp-server");
 }
 
 std::string selector_string(const api::mcpserver& s) {
-  std::string out;
-  for (const auto& [k, v] : selector_labels(s)) {
-    if (!out.empty())
-      out += ',';
-    out += std::string(k) + "=" + std::string(v.get_string());
-  }
-  return out;
+  return parts::selector_string(selector_labels(s));
 }
 
 std::string service_url(const api::mcpserver& s, const render_options& o) {

@@ -6,6 +6,23 @@ namespace controllers::parts {
 
 namespace json = boost::json;
 
+json::object common_labels(json::object selector, std::string_view component) {
+  selector["app.kubernetes.io/component"] = component;
+  selector["app.kubernetes.io/part-of"] = "mcp-operator";
+  selector["app.kubernetes.io/managed-by"] = "mcp-operator";
+  return selector;
+}
+
+std::string selector_string(const json::object& labels) {
+  std::string out;
+  for (const auto& [k, v] : labels) {
+    if (!out.empty())
+      out += ',';
+    out += std::string(k) + "=" + std::string(v.get_string());
+  }
+  return out;
+}
+
 json::object metadata(const owner& o, std::string_view name, const json::object& labels) {
   json::object ref{{"apiVersion", api::api_version}, {"kind", o.kind}, {"name", o.name}, {"uid", o.uid},
                    {"controller", true},             {"blockOwnerDeletion", true}};

@@ -25,6 +25,12 @@ struct owner {
   std::string_view uid;
 };
 
+// The labels every owned object carries: its selector labels (app.kubernetes.io/name and
+// instance) plus component, part-of and managed-by.
+boost::json::object common_labels(boost::json::object selector, std::string_view component);
+// "k=v,k=v": a status.selector for the scale subresource.
+std::string selector_string(const boost::json::object& labels);
+
 // metadata with name, namespace, labels and the controller owner reference.
 boost::json::object metadata(const owner& o, std::string_view name, const boost::json::object& labels);
 // {apiVersion, kind, metadata}.
