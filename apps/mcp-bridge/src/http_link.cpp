@@ -34,18 +34,18 @@ std::string host_port(const http_upstream_config& c) {
 
 }  // namespace
 
-boost::system::result<http_upstream_config> parse_upstream_url(std::string_view url, std::string& error) {
+boost::system::result<http_upstream_config> parse_upstream_url(std::string_view url, std::string& error, std::string_view what) {
   auto u = boost::urls::parse_absolute_uri(url);
   if (!u) {
-    error = "--upstream is not an absolute URL: " + u.error().message();
+    error = std::string(what) + " is not an absolute URL: " + u.error().message();
     return boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
   }
   if (u->scheme() != "http") {
-    error = "--upstream must be an http:// URL: the server runs beside the bridge, and https to it is not supported";
+    error = std::string(what) + " must be an http:// URL: the server runs beside the bridge, and https to it is not supported";
     return boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
   }
   if (u->has_userinfo() || u->has_fragment()) {
-    error = "--upstream must not carry credentials or a fragment";
+    error = std::string(what) + " must not carry credentials or a fragment";
     return boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
   }
   http_upstream_config c;
@@ -62,12 +62,12 @@ boost::system::result<http_upstream_config> parse_upstream_url(std::string_view 
   boost::system::error_code aec;
   (void)asio::ip::make_address(c.host, aec);
   if (aec) {
-    error = "--upstream must name an IP address or localhost (the server runs beside the bridge), not " + c.host;
+    error = std::string(what) + " must name an IP address or localhost (the server runs beside the bridge), not " + c.host;
     return boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
   }
   c.port = u->has_port() ? std::string(u->port()) : "80";
   if (u->port_number() == 0 && u->has_port()) {
-    error = "--upstream has an invalid port";
+    error = std::string(what) + " has an invalid port";
     return boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
   }
   c.target = u->encoded_path().empty() ? "/" : std::string(u->encoded_path());
@@ -215,10 +215,27 @@ void http_link::send(std::string json) {
   pump();
 }
 
+void http_link::send(mcp::message m) {
+  core_.send(std::move(m));
+  pump();
+}
+
 void http_link::terminate() {
   retry_timer_.cancel();
   core_.terminate();
   pump();
+}
+
+void http_link::release() {
+  retry_timer_.cancel();
+  core_.abandon();
+  pump();
+}
+
+bool http_link::resume(std::string session_id, std::string protocol_version) {
+  const bool ok = core_.resume(std::move(session_id), std::move(protocol_version));
+  pump();
+  return ok;
 }
 
 void http_link::pump() {
@@ -283,6 +300,9 @@ asio::awaitable<void> http_link::run_exchange(std::weak_ptr<http_link> link, std
                                        cfg.target, 11};
   req.set(http::field::host, host_port(cfg));
   req.set(http::field::user_agent, "mcp-bridge");
+  for (const auto& [k, v] : cfg.extra_headers) {
+    req.set(k, v);
+  }
   for (const auto& [k, v] : r.headers) {
     req.set(k, v);
   }

@@ -25,6 +25,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "link.hpp"
 #include "mcp/streamable_client.hpp"
@@ -39,10 +42,14 @@ struct http_upstream_config {
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds request_timeout{60000};
   std::chrono::milliseconds write_timeout{30000};
+  // Sent on every exchange (the gateway's bearer token for a remote member); never logged.
+  std::vector<std::pair<std::string, std::string>> extra_headers{};
 };
 
 // Parses --upstream: http only (the server is in the pod; TLS to it would protect nothing).
-boost::system::result<http_upstream_config> parse_upstream_url(std::string_view url, std::string& error);
+// `what` names the setting in the error text.
+boost::system::result<http_upstream_config> parse_upstream_url(std::string_view url, std::string& error,
+                                                               std::string_view what = "--upstream");
 
 // Idle keep-alive connections to the upstream, shared by every link, and whether the
 // upstream accepts connections at all (/readyz).
@@ -88,7 +95,15 @@ class http_link final : public server_link, public std::enable_shared_from_this<
   http_link& operator=(const http_link&) = delete;
 
   void send(std::string json) override;
+  void send(mcp::message m);  // the same, without a round trip through text
   void terminate() override;
+  void release() override;  // cancels every exchange, deletes nothing
+  // Continues an upstream session another process opened (streamable_client::resume): call
+  // before anything is sent. False if the link has started already.
+  bool resume(std::string session_id, std::string protocol_version);
+  // The upstream's Mcp-Session-Id and revision once initialized (or resumed); empty before.
+  [[nodiscard]] const std::string& session_id() const { return core_.session_id(); }
+  [[nodiscard]] const std::string& protocol_version() const { return core_.protocol_version(); }
   void on_started(std::function<void()> fn, std::chrono::milliseconds limit) override;
   [[nodiscard]] pid_t pid() const override { return -1; }
   [[nodiscard]] bool alive() const override { return !core_.ended(); }

@@ -378,6 +378,10 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, http_contex
         plan = route(req, ctx, label);
       }
     }
+    if (plan.before_write) {
+      auto before = std::move(plan.before_write);
+      co_await before(plan);
+    }
     ctx.stats.request(label, plan.status);
     scope.on_detach = std::move(plan.on_detach);
     scope.stream = plan.stream;

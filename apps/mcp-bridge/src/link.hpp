@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/system/result.hpp>
 
 #include <chrono>
@@ -17,6 +18,7 @@
 #include <string>
 
 #include "mcp/jsonrpc.hpp"
+#include "mcp/protocol.hpp"
 
 namespace bridge {
 
@@ -46,6 +48,10 @@ class server_link {
   virtual void send(std::string json) = 0;
   // Ends the link: a child is stopped (stdin EOF, SIGTERM, SIGKILL), an HTTP session deleted.
   virtual void terminate() = 0;
+  // Ends the link here while the server's session lives on, for another process (a second
+  // gateway replica) or this one later to continue: an HTTP link cancels its exchanges and
+  // deletes nothing. A child has nothing to keep: it is terminated.
+  virtual void release() { terminate(); }
   // Runs `fn` once the server can take messages, or after `limit`, or when the link goes.
   virtual void on_started(std::function<void()> fn, std::chrono::milliseconds limit) = 0;
   [[nodiscard]] virtual pid_t pid() const = 0;  // -1 when no process of ours serves it
@@ -85,5 +91,28 @@ class server_link {
 
 // Makes the link a new session or request is served by.
 using link_factory = std::function<boost::system::result<std::shared_ptr<server_link>>()>;
+
+// What a program embedding the front end (mcp-gateway) changes about sessions; mcp-bridge
+// sets none of it. With make_link set there are no children and no warm pool: every session
+// gets a link made on demand.
+struct session_hooks {
+  link_factory make_link;
+  // After a new session's initialize went to its link and before the answer's headers are
+  // written: the id to give the session (the gateway's sealed token), or nullopt to keep
+  // the random one. The link is the one make_link made for that session.
+  std::function<boost::asio::awaitable<std::optional<std::string>>(std::shared_ptr<server_link>)> name;
+  struct restored {
+    std::shared_ptr<server_link> link;
+    mcp::revision revision = mcp::revision::v2025_11_25;
+  };
+  // A session id this process does not hold: the link that continues that session, if the
+  // id opens here (a sealed token another replica issued), else nullopt (404).
+  std::function<std::optional<restored>(std::string_view id)> restore;
+  std::function<bool()> ready;  // /readyz
+  std::function<void()> stop;   // the front end is shutting down (after every session ended)
+  // Sessions ended by the idle sweep or a shutdown release their links (release()) instead
+  // of terminating them: the client may continue the session on another replica.
+  bool release_on_close = false;
+};
 
 }  // namespace bridge

@@ -3,10 +3,27 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 
 namespace bridge::log {
+
+std::string short_id(std::string_view id) {
+  if (id.size() <= 32) {
+    return std::string(id);
+  }
+  std::uint64_t h = 14695981039346656037ULL;  // FNV-1a: a label, not a secret
+  for (unsigned char c : id) {
+    h = (h ^ c) * 1099511628211ULL;
+  }
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out = "h:";
+  for (int shift = 60; shift >= 0; shift -= 4) {
+    out.push_back(hex[(h >> shift) & 0xf]);
+  }
+  return out;
+}
 namespace {
 
 // Set once in main before any I/O starts; read-only afterwards.

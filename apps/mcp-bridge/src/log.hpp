@@ -20,6 +20,11 @@ using field = std::pair<std::string_view, std::string_view>;
 
 void write(level l, std::string_view msg, std::initializer_list<field> fields = {});
 
+// How a session id is logged: as it is when it is the bridge's 32 random hex digits; a longer
+// id (the gateway's sealed token, which opens the session for whoever holds it) as "h:" and
+// 16 hex digits of a hash, enough to follow one session through the log.
+std::string short_id(std::string_view id);
+
 inline void info(std::string_view msg, std::initializer_list<field> f = {}) {
   write(level::info, msg, f);
 }

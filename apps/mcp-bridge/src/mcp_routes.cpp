@@ -67,7 +67,7 @@ std::variant<std::shared_ptr<session>, response_plan> find_session(const request
   if (!sid) {
     return rpc_error(400, -32000, "Bad Request: Mcp-Session-Id header is required");
   }
-  auto s = ctx.sessions.find(*sid);
+  auto s = ctx.sessions.find_or_restore(*sid);
   if (!s || s->legacy_sse()) {
     return rpc_error(404, -32001, "Session not found");
   }
@@ -97,6 +97,12 @@ boost::system::result<mcp::revision> stream_revision(std::optional<std::string_v
     return *s.revision();
   }
   return mcp::request_revision(header, std::nullopt);
+}
+
+// The session's id is decided by session_hooks::name once its link can tell it.
+boost::asio::awaitable<void> name_session(std::shared_ptr<session> s, session_manager& sessions, response_plan& plan) {
+  co_await sessions.name(s);
+  plan.headers.emplace_back(std::string(session_header), s->id());
 }
 
 response_plan answer_with_stream(std::shared_ptr<session> s, std::shared_ptr<outbound> o, bool batch) {
@@ -211,7 +217,9 @@ response_plan post(const request& req, http_context& ctx, std::string& label) {
   const bool batch = parsed->batch;
   s->from_client(std::move(msgs), o);
   auto p = answer_with_stream(s, std::move(o), batch);
-  if (initialize) {
+  if (initialize && ctx.sessions.names_sessions()) {
+    p.before_write = [s, &sessions = ctx.sessions](response_plan& plan) { return name_session(s, sessions, plan); };
+  } else if (initialize) {
     p.headers.emplace_back(std::string(session_header), s->id());
   }
   return p;

@@ -3,6 +3,7 @@
 // I/O and the routes only apply the protocol rules of lib/mcp to the session layer.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -37,6 +38,9 @@ struct response_plan {
   // Every child start slot is taken: the connection waits for one (bounded by
   // --start-queue-timeout) and routes the request again.
   bool wait_for_start = false;
+  // Runs before anything of the answer is written (a gateway session is named here: its id
+  // goes in a header, and it is known once the members are initialized).
+  std::function<boost::asio::awaitable<void>(response_plan&)> before_write;
 };
 
 response_plan plain(unsigned status, std::string content_type, std::string body);

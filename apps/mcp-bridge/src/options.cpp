@@ -22,37 +22,27 @@ std::string trim(const std::string& s) {
 
 }  // namespace
 
-parse_outcome parse_options(int argc, char** argv) {
-  options o;
-  CLI::App app{
-      "mcp-bridge: serve a stdio MCP server (or front an HTTP one) over every MCP HTTP revision, one child or "
-      "upstream session per session"};
-  unsigned port = 0;
-  std::int64_t idle = o.idle_timeout.count(), timeout = o.request_timeout.count(), grace = o.shutdown_grace.count();
-  std::int64_t write_timeout = o.write_timeout.count(), queue_timeout = o.start_queue_timeout.count();
-  std::string token_file, token_env, log_format = "text";
-  // Printed on stderr like everything the bridge says: its stdout is never written.
-  app.set_version_flag("--version", std::string("mcp-bridge ") + mcp_version::version);
+void add_front_end_options(CLI::App& app, options& o, front_end_cli& cli) {
+  cli.idle = o.idle_timeout.count();
+  cli.timeout = o.request_timeout.count();
+  cli.grace = o.shutdown_grace.count();
+  cli.write_timeout = o.write_timeout.count();
   app.add_option("--host", o.host, "Address to bind")->capture_default_str();
-  auto* port_opt = app.add_option("--port", port, "Port to listen on (0: any free port, logged at start)")
-                       ->check(CLI::Range(0, 65535));
+  cli.port_opt = app.add_option("--port", cli.port, "Port to listen on (0: any free port, logged at start)")
+                     ->check(CLI::Range(0, 65535));
   app.add_option("--path", o.path, "Streamable HTTP endpoint path")->capture_default_str();
-  std::string mode = "per-session";
-  app.add_option("--session-mode", mode, "per-session: a child per MCP session; shared: one child for all")
-      ->check(CLI::IsMember({"per-session", "shared"}))
-      ->capture_default_str();
   app.add_option("--max-sessions", o.max_sessions, "Sessions served at once; more get 503")->capture_default_str();
-  app.add_option("--idle-timeout", idle, "Seconds before an idle session ends")->capture_default_str();
-  app.add_option("--warm-pool", o.warm_pool, "Children started ahead of demand")->capture_default_str();
-  app.add_option("--request-timeout", timeout, "Seconds to wait for the child to answer a request")
+  app.add_option("--idle-timeout", cli.idle, "Seconds before an idle session ends")->capture_default_str();
+  app.add_option("--request-timeout", cli.timeout, "Seconds to wait for the server to answer a request")
       ->capture_default_str();
-  app.add_option("--shutdown-grace", grace,
+  app.add_option("--shutdown-grace", cli.grace,
                  "Seconds to finish in-flight requests after SIGTERM (a second SIGTERM cancels them at once)")
       ->capture_default_str();
   app.add_option("--max-connections", o.max_connections, "Open HTTP connections at once; more get 503 and are closed")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  app.add_option("--write-timeout", write_timeout, "Seconds a response write may stall before the client is dropped")
+  app.add_option("--write-timeout", cli.write_timeout,
+                 "Seconds a response write may stall before the client is dropped")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_option("--max-stream-buffer", o.max_stream_buffer,
@@ -65,6 +55,62 @@ parse_outcome parse_options(int argc, char** argv) {
   app.add_option("--session-burst", o.session_burst, "New sessions allowed at once above --session-rate")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  app.add_option("--max-body", o.max_body, "Largest accepted request body in bytes")->capture_default_str();
+  app.add_option("--max-line", o.max_line, "Largest accepted message from the MCP server in bytes")
+      ->capture_default_str();
+  auto* tf = app.add_option("--token-file", cli.token_file, "File holding the bearer token clients must send");
+  app.add_option("--token-env", cli.token_env, "Environment variable holding the bearer token")->excludes(tf);
+  app.add_option("--allowed-origins", o.allowed_origins, "Origins allowed to call (default: only localhost origins)")
+      ->delimiter(',');
+  app.add_option("--log-format", cli.log_format, "json or text")->check(CLI::IsMember({"json", "text"}));
+}
+
+int finish_front_end_options(options& o, const front_end_cli& cli, std::string_view program) {
+  o.port = static_cast<std::uint16_t>(cli.port);
+  o.idle_timeout = std::chrono::seconds(cli.idle);
+  o.request_timeout = std::chrono::seconds(cli.timeout);
+  o.shutdown_grace = std::chrono::seconds(cli.grace);
+  o.write_timeout = std::chrono::seconds(cli.write_timeout);
+  o.log_format = cli.log_format == "json" ? log::format::json : log::format::text;
+  if (!cli.token_file.empty()) {
+    std::ifstream in(cli.token_file);
+    if (!in) {
+      std::cerr << program << ": cannot read --token-file\n";
+      return 2;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    o.token = trim(ss.str());
+  } else if (!cli.token_env.empty()) {
+    const char* v = std::getenv(cli.token_env.c_str());
+    if (!v) {
+      std::cerr << program << ": --token-env names an unset variable\n";
+      return 2;
+    }
+    o.token = trim(v);
+  }
+  if (o.token && o.token->empty()) {
+    std::cerr << program << ": the bearer token is empty\n";
+    return 2;
+  }
+  return 0;
+}
+
+parse_outcome parse_options(int argc, char** argv) {
+  options o;
+  front_end_cli cli;
+  CLI::App app{
+      "mcp-bridge: serve a stdio MCP server (or front an HTTP one) over every MCP HTTP revision, one child or "
+      "upstream session per session"};
+  std::int64_t queue_timeout = o.start_queue_timeout.count();
+  // Printed on stderr like everything the bridge says: its stdout is never written.
+  app.set_version_flag("--version", std::string("mcp-bridge ") + mcp_version::version);
+  add_front_end_options(app, o, cli);
+  std::string mode = "per-session";
+  app.add_option("--session-mode", mode, "per-session: a child per MCP session; shared: one child for all")
+      ->check(CLI::IsMember({"per-session", "shared"}))
+      ->capture_default_str();
+  app.add_option("--warm-pool", o.warm_pool, "Children started ahead of demand")->capture_default_str();
   app.add_option("--max-starting", o.max_starting, "Children starting at once; further sessions wait in a queue")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
@@ -72,13 +118,6 @@ parse_outcome parse_options(int argc, char** argv) {
                  "Seconds a new session waits for a child start before 503 with Retry-After")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  app.add_option("--max-body", o.max_body, "Largest accepted request body in bytes")->capture_default_str();
-  app.add_option("--max-line", o.max_line, "Largest accepted child stdout line in bytes")->capture_default_str();
-  auto* tf = app.add_option("--token-file", token_file, "File holding the bearer token clients must send");
-  app.add_option("--token-env", token_env, "Environment variable holding the bearer token")->excludes(tf);
-  app.add_option("--allowed-origins", o.allowed_origins, "Origins allowed to call (default: only localhost origins)")
-      ->delimiter(',');
-  app.add_option("--log-format", log_format, "json or text")->check(CLI::IsMember({"json", "text"}));
   auto* command_opt = app.add_option("command", o.command, "The stdio MCP server to run, after --");
   std::string upstream;
   auto* upstream_opt =
@@ -91,7 +130,7 @@ parse_outcome parse_options(int argc, char** argv) {
   try {
     app.parse(argc, argv);
     // --port and the command are required unless the bridge only installs itself.
-    if (copy_opt->count() == 0 && port_opt->count() == 0) {
+    if (copy_opt->count() == 0 && cli.port_opt->count() == 0) {
       throw CLI::RequiredError("--port");
     }
     if (copy_opt->count() == 0 && command_opt->count() == 0 && upstream_opt->count() == 0) {
@@ -111,34 +150,10 @@ parse_outcome parse_options(int argc, char** argv) {
     }
     o.upstream = upstream;
   }
-  o.port = static_cast<std::uint16_t>(port);
   o.mode = mode == "shared" ? session_mode::shared : session_mode::per_session;
-  o.idle_timeout = std::chrono::seconds(idle);
-  o.request_timeout = std::chrono::seconds(timeout);
-  o.shutdown_grace = std::chrono::seconds(grace);
-  o.write_timeout = std::chrono::seconds(write_timeout);
   o.start_queue_timeout = std::chrono::seconds(queue_timeout);
-  o.log_format = log_format == "json" ? log::format::json : log::format::text;
-  if (!token_file.empty()) {
-    std::ifstream in(token_file);
-    if (!in) {
-      std::cerr << "mcp-bridge: cannot read --token-file\n";
-      return {std::nullopt, 2};
-    }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    o.token = trim(ss.str());
-  } else if (!token_env.empty()) {
-    const char* v = std::getenv(token_env.c_str());
-    if (!v) {
-      std::cerr << "mcp-bridge: --token-env names an unset variable\n";
-      return {std::nullopt, 2};
-    }
-    o.token = trim(v);
-  }
-  if (o.token && o.token->empty()) {
-    std::cerr << "mcp-bridge: the bearer token is empty\n";
-    return {std::nullopt, 2};
+  if (int rc = finish_front_end_options(o, cli, "mcp-bridge"); rc != 0) {
+    return {std::nullopt, rc};
   }
   return {std::move(o), 0};
 }

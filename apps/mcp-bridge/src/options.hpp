@@ -5,9 +5,15 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "log.hpp"
+
+namespace CLI {
+class App;
+class Option;
+}  // namespace CLI
 
 namespace bridge {
 
@@ -48,5 +54,17 @@ struct parse_outcome {
   int exit_code = 0;
 };
 parse_outcome parse_options(int argc, char** argv);
+
+// The options every front end (mcp-bridge, mcp-gateway) takes, registered on `app`; the
+// raw values land in `cli` until finish_front_end_options() applies them to `o` (and reads
+// the token). finish returns 0, or the exit status of a usage error it printed.
+struct front_end_cli {
+  unsigned port = 0;
+  CLI::Option* port_opt = nullptr;
+  std::int64_t idle = 0, timeout = 0, grace = 0, write_timeout = 0;
+  std::string token_file, token_env, log_format = "text";
+};
+void add_front_end_options(CLI::App& app, options& o, front_end_cli& cli);
+int finish_front_end_options(options& o, const front_end_cli& cli, std::string_view program);
 
 }  // namespace bridge

@@ -143,12 +143,13 @@ void session::from_server(const mcp::message& m) {
 
 void session::upstream_gone(std::string why) {
   if (!core_.closed()) {
-    log::warn("MCP server gone; ending session", {{"session", id_}, {"reason", why}});
+    log::warn("MCP server gone; ending session", {{"session", log::short_id(id_)}, {"reason", why}});
   }
   close(why);
 }
 
-void session::close(std::string_view reason) {
+void session::close(std::string_view reason, bool release) {
+  release_ = release_ || release;
   core_.close(reason, now());
   run();
 }
@@ -215,7 +216,11 @@ void session::perform(mcp::action& a) {
       break;
     case kind::end_session:
       deadline_.cancel();
-      upstream_->detach(*this);
+      if (release_) {
+        upstream_->release(*this);
+      } else {
+        upstream_->detach(*this);
+      }
       if (on_closed_) {
         auto fn = std::move(on_closed_);
         on_closed_ = nullptr;
@@ -232,7 +237,7 @@ void session::arm(std::chrono::steady_clock::time_point at) {
       return;  // re-armed, cancelled, or the session is gone
     }
     if (core_.pending() > 0) {
-      log::warn("request timed out", {{"session", id_}});
+      log::warn("request timed out", {{"session", log::short_id(id_)}});
     }
     core_.expire(now());
     run();

@@ -84,8 +84,13 @@ class session {
   void from_client(std::vector<mcp::message> messages, const std::shared_ptr<outbound>& stream);
 
   // Ends the session: pending requests get `reason` as a JSON-RPC error, streams end, the
-  // child is terminated.
-  void close(std::string_view reason);
+  // child is terminated (release: the link is released instead, see server_link::release).
+  void close(std::string_view reason, bool release = false);
+  // Continues a session whose initialize another process answered (session_hooks::restore).
+  void resume(mcp::revision r) { core_.resume(r); }
+  // The session manager renames a session it names after its initialize (session_hooks::name).
+  void rename(std::string id) { id_ = std::move(id); }
+  [[nodiscard]] const upstream& backend() const { return *upstream_; }
 
  private:
   // Performs the core's actions until it has none left (re-entrant calls queue behind).
@@ -110,6 +115,7 @@ class session {
   boost::asio::steady_timer deadline_;
   bool running_ = false;
   bool may_forget_ = false;  // the core may have forgotten a stream: run() looks which
+  bool release_ = false;     // close(..., true): the upstream is released, not ended
   closed_handler on_closed_;
 };
 

@@ -40,11 +40,13 @@ std::string random_session_id() {
 
 child_config make_child_config(const options& o);
 
-session_manager::session_manager(const boost::asio::any_io_executor& ex, const options& o, metrics& m, reaper& r)
+session_manager::session_manager(const boost::asio::any_io_executor& ex, const options& o, metrics& m, reaper& r,
+                                 session_hooks hooks)
     : ex_(ex),
       opts_(o),
       metrics_(m),
       reaper_(r),
+      hooks_(std::move(hooks)),
       refill_timer_(ex),
       sweep_timer_(ex),
       tokens_(static_cast<double>(o.session_burst)),
@@ -62,7 +64,9 @@ session_manager::session_manager(const boost::asio::any_io_executor& ex, const o
       http_ = std::make_shared<http_pool>(ex, *cfg);
     }
   }
-  if (http_) {
+  if (hooks_.make_link) {
+    make_link_ = hooks_.make_link;
+  } else if (http_) {
     make_link_ = [this]() -> boost::system::result<std::shared_ptr<server_link>> {
       return std::shared_ptr<server_link>(std::make_shared<http_link>(ex_, http_));
     };
@@ -96,7 +100,7 @@ void session_manager::start() {
   }
   if (shared_) {
     shared_->start();
-  } else if (http_) {
+  } else if (http_ || hooks_.make_link) {
     // Links are made on demand: nothing to warm.
   } else if (opts_.warm_pool == 0) {
     // No pool to prove the server starts: start one child once, for /readyz, and stop it.
@@ -118,7 +122,7 @@ std::shared_ptr<server_link> session_manager::spawn() {
         {{"command", opts_.command.empty() ? std::string() : opts_.command.front()}, {"error", c.error().message()}});
     return nullptr;
   }
-  if (!http_) {
+  if (!http_ && !hooks_.make_link) {
     log::debug("child started", {{"pid", std::to_string((*c)->pid())}});
   }
   ++starting_;
@@ -247,7 +251,7 @@ void session_manager::release_stateless(std::uint64_t key) {
 }
 
 void session_manager::refill() {
-  if (stopping_ || http_) {
+  if (stopping_ || http_ || hooks_.make_link) {
     return;  // HTTP links are made on demand
   }
   while (pool_.size() < opts_.warm_pool && starting_ < opts_.max_starting && start_waiters_.empty()) {
@@ -314,13 +318,50 @@ std::variant<std::shared_ptr<session>, session_refusal> session_manager::create(
 
 std::shared_ptr<session> session_manager::add(std::shared_ptr<session> s) {
   s->start([this](session& closed) {
-    log::info("session ended", {{"session", closed.id()}});
+    log::info("session ended", {{"session", log::short_id(closed.id())}});
     // Erase later: we are inside one of the session's own callbacks.
     boost::asio::post(ex_, [this, id = closed.id()] { sessions_.erase(id); });
   });
   sessions_.emplace(s->id(), s);
-  log::info("session started", {{"session", s->id()}, {"pid", std::to_string(s->child_pid())}});
+  log::info("session started", {{"session", log::short_id(s->id())}, {"pid", std::to_string(s->child_pid())}});
   return s;
+}
+
+std::shared_ptr<session> session_manager::find_or_restore(std::string_view id) {
+  if (auto s = find(id)) {
+    return s;
+  }
+  if (!hooks_.restore || stopping_ || sessions_.contains(id) || sessions_.size() >= opts_.max_sessions) {
+    return nullptr;
+  }
+  auto restored = hooks_.restore(id);
+  if (!restored || !restored->link) {
+    return nullptr;
+  }
+  auto s = std::make_shared<session>(ex_, std::string(id), false,
+                                     std::make_shared<child_upstream>(std::move(restored->link), metrics_),
+                                     session_config_, metrics_);
+  s->resume(restored->revision);
+  log::info("session continued", {{"session", log::short_id(id)}});
+  return add(std::move(s));
+}
+
+boost::asio::awaitable<void> session_manager::name(std::shared_ptr<session> s) {
+  auto link = hooks_.name ? s->backend().link() : nullptr;
+  if (!link) {
+    co_return;
+  }
+  auto id = co_await hooks_.name(link);
+  if (!id || s->closed() || stopping_ || sessions_.contains(*id)) {
+    co_return;
+  }
+  auto it = sessions_.find(s->id());
+  if (it == sessions_.end() || it->second != s) {
+    co_return;
+  }
+  sessions_.erase(it);
+  s->rename(std::move(*id));
+  sessions_.emplace(s->id(), s);
 }
 
 std::shared_ptr<session> session_manager::find(std::string_view id) const {
@@ -343,6 +384,9 @@ bool session_manager::remove(std::string_view id) {
 bool session_manager::ready() const {
   if (stopping_) {
     return false;
+  }
+  if (hooks_.ready) {
+    return hooks_.ready();
   }
   if (http_ && !http_->reachable()) {
     return false;
@@ -384,7 +428,7 @@ void session_manager::sweep_idle() {
       }
     }
     for (auto& s : idle) {
-      s->close("session idle timeout");
+      s->close("session idle timeout", hooks_.release_on_close);
     }
     sweep_idle();
   });
@@ -405,7 +449,7 @@ void session_manager::stop() {
     all.push_back(s);
   }
   for (auto& s : all) {
-    s->close("mcp-bridge is shutting down");
+    s->close("mcp-bridge is shutting down", hooks_.release_on_close);
   }
   for (auto& t : start_waiters_) {
     t->cancel();
@@ -420,6 +464,9 @@ void session_manager::stop() {
   }
   if (http_) {
     http_->stop();
+  }
+  if (hooks_.stop) {
+    hooks_.stop();
   }
 }
 

@@ -44,13 +44,21 @@ enum class session_refusal { too_many_sessions, child_failed, shutting_down, rat
 
 class session_manager {
  public:
-  session_manager(const boost::asio::any_io_executor& ex, const options& o, metrics& m, reaper& r);
+  session_manager(const boost::asio::any_io_executor& ex, const options& o, metrics& m, reaper& r,
+                  session_hooks hooks = {});
 
   void start();
 
   // A new session with its own child; fails when the limit is reached or no child starts.
   std::variant<std::shared_ptr<session>, session_refusal> create(bool legacy_sse);
   std::shared_ptr<session> find(std::string_view id) const;
+  // find(), else a session continued from its id (session_hooks::restore), else nullptr.
+  std::shared_ptr<session> find_or_restore(std::string_view id);
+  // Whether new sessions are named after their initialize (session_hooks::name).
+  [[nodiscard]] bool names_sessions() const { return static_cast<bool>(hooks_.name); }
+  // Names `s` (session_hooks::name) and re-keys it; the session keeps its id if the hook
+  // gives none or the session ended meanwhile.
+  boost::asio::awaitable<void> name(std::shared_ptr<session> s);
   // The backend one 2026-07-28 request goes to: the shared stateless child in shared mode,
   // a fresh child of its own in per-session mode (released with release_stateless).
   std::variant<std::pair<stateless_backend*, std::uint64_t>, session_refusal> stateless_for_request();
@@ -59,7 +67,7 @@ class session_manager {
   boost::asio::awaitable<bool> wait_for_start_slot(std::chrono::steady_clock::time_point deadline);
   // Seconds a client refused with rate_limited should wait.
   [[nodiscard]] unsigned retry_after_rate() const;
-  bool remove(std::string_view id);
+  bool remove(std::string_view id);  // the client's DELETE: the session ends for good
 
   // /readyz: a warm child is waiting (or the pool is disabled and the last start worked).
   [[nodiscard]] bool ready() const;
@@ -88,6 +96,7 @@ class session_manager {
   const options& opts_;
   metrics& metrics_;
   reaper& reaper_;
+  session_hooks hooks_;
   child_config child_config_;
   std::shared_ptr<http_pool> http_;  // --upstream: connections to the HTTP server, no children
   link_factory make_link_;

@@ -28,4 +28,10 @@ void child_upstream::detach(session&) {
   child_->terminate();
 }
 
+void child_upstream::release(session&) {
+  child_->on_message(nullptr);
+  child_->on_exit(nullptr);
+  child_->release();
+}
+
 }  // namespace bridge

@@ -26,6 +26,10 @@ class upstream {
   virtual void send(session& s, mcp::message m) = 0;
   // `s` ended: stop routing to it and release what it holds.
   virtual void detach(session& s) = 0;
+  // `s` ended here but its server session lives on (session_hooks::release_on_close).
+  virtual void release(session& s) { detach(s); }
+  // The session's own link (per-session mode), nullptr when shared.
+  [[nodiscard]] virtual std::shared_ptr<server_link> link() const { return nullptr; }
   [[nodiscard]] virtual pid_t pid() const = 0;
 };
 
@@ -37,6 +41,8 @@ class child_upstream final : public upstream {
   void attach(session& s) override;
   void send(session& s, mcp::message m) override;
   void detach(session& s) override;
+  void release(session& s) override;
+  [[nodiscard]] std::shared_ptr<server_link> link() const override { return child_; }
   [[nodiscard]] pid_t pid() const override { return child_->pid(); }
 
  private:

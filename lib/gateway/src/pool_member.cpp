@@ -219,12 +219,12 @@ void pool_session::member_notification(std::size_t i, mcp::message m) {
     *token = *r.progress_token;
     to_client(std::move(m));
   } else if (method == "notifications/tools/list_changed") {
-    push({.what = pool_action::kind::relist_member, .member = i, .list = list_kind::tools});
+    push({.what = pool_action::kind::relist_member, .member = i, .list = list_kind::tools, .changed = true});
   } else if (method == "notifications/prompts/list_changed") {
-    push({.what = pool_action::kind::relist_member, .member = i, .list = list_kind::prompts});
+    push({.what = pool_action::kind::relist_member, .member = i, .list = list_kind::prompts, .changed = true});
   } else if (method == "notifications/resources/list_changed") {
-    push({.what = pool_action::kind::relist_member, .member = i, .list = list_kind::resources});
-    push({.what = pool_action::kind::relist_member, .member = i, .list = list_kind::resource_templates});
+    push({.what = pool_action::kind::relist_member, .member = i, .list = list_kind::resources, .changed = true});
+    push({.what = pool_action::kind::relist_member, .member = i, .list = list_kind::resource_templates, .changed = true});
   } else if (method == "notifications/cancelled") {
     // The member withdraws one of its questions to the client.
     auto* p = detail::mutable_params_of(m);

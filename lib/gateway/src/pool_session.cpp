@@ -96,13 +96,19 @@ void pool_session::client_request_in(mcp::message m) {
   }
 }
 
-void pool_session::answer_initialize(const mcp::message& m) {
-  std::string_view version = mcp::to_string(mcp::revision::v2025_11_25);
-  if (const auto* p = params_of(m)) {
+std::string_view pool_session::negotiate(const mcp::message& initialize) {
+  if (const auto* p = params_of(initialize)) {
     const auto asked = mcp::parse_revision(string_param(p, "protocolVersion").value_or(""));
     if (asked && mcp::transport_of(*asked) != mcp::transport_kind::stateless_http) {
-      version = mcp::to_string(*asked);
+      return mcp::to_string(*asked);
     }
+  }
+  return mcp::to_string(mcp::revision::v2025_11_25);
+}
+
+void pool_session::answer_initialize(const mcp::message& m) {
+  const std::string_view version = negotiate(m);
+  if (const auto* p = params_of(m)) {
     if (const auto* c = p->if_contains("capabilities"); c && c->is_object()) {
       client_caps_ = c->as_object();
     }

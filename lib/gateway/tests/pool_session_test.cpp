@@ -130,6 +130,7 @@ TEST_F(PoolSession, InitializeWhileAMemberIsComingUpAnnouncesEveryListSoItCanJoi
   for (const auto& a : drain()) {
     EXPECT_EQ(a.what, kind::relist_member);
     EXPECT_EQ(a.member, 2u);
+    EXPECT_FALSE(a.changed);  // it came up: the driver may hold these lists fresh already
     relisted.push_back(a.list);
   }
   EXPECT_EQ(relisted, (std::vector{list_kind::prompts, list_kind::resources, list_kind::resource_templates}));
@@ -313,6 +314,7 @@ TEST_F(PoolSession, ListChangedReachesTheClientAtMostOncePerKindPerInterval) {
   const auto r = only(kind::relist_member);
   EXPECT_EQ(r.member, 1u);
   EXPECT_EQ(r.list, list_kind::tools);
+  EXPECT_TRUE(r.changed);  // the member said so: the driver lists it again
 
   s->catalog_changed(list_kind::tools, t0);
   EXPECT_EQ(only(kind::to_client).msg.method(), "notifications/tools/list_changed");

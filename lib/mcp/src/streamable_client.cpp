@@ -388,6 +388,26 @@ void streamable_client::terminate() {
     start(exchange_method::del, {}, exchange{});
 }
 
+bool streamable_client::resume(std::string session_id, std::string protocol_version) {
+  if (phase_ != phase::fresh || ended_ || terminated_ || !exchanges_.empty() || session_id.empty() ||
+      protocol_version.empty())
+    return false;
+  session_id_ = std::move(session_id);
+  protocol_version_ = std::move(protocol_version);
+  phase_ = phase::ready;
+  get_wanted_ = true;
+  open_get();
+  return true;
+}
+
+void streamable_client::abandon() {
+  if (terminated_)
+    return;
+  terminated_ = true;
+  cancel_all();
+  ended_ = true;
+}
+
 bool streamable_client::next(client_action& out) {
   if (actions_.empty())
     return false;

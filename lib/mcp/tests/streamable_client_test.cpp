@@ -337,3 +337,41 @@ TEST(streamable_client, malformed_server_messages_are_dropped_and_counted) {
 }
 
 }  // namespace
+
+TEST(streamable_client, a_resumed_session_sends_no_initialize_and_carries_the_given_session_headers) {
+  mcp::streamable_client c;
+  ASSERT_TRUE(c.resume("sess-7", "2025-06-18"));
+  auto first = drain(c);
+  auto starts = of(first, kind::start_exchange);
+  ASSERT_EQ(starts.size(), 1U);  // the GET stream, at once
+  EXPECT_EQ(starts[0].request.method, mcp::exchange_method::get);
+  EXPECT_EQ(header(starts[0].request, "Mcp-Session-Id"), "sess-7");
+  c.send(msg(R"({"jsonrpc":"2.0","id":5,"method":"tools/list"})"));
+  auto posts = of(drain(c), kind::start_exchange);
+  ASSERT_EQ(posts.size(), 1U);
+  EXPECT_EQ(posts[0].request.method, mcp::exchange_method::post);
+  EXPECT_EQ(header(posts[0].request, "Mcp-Session-Id"), "sess-7");
+  EXPECT_EQ(header(posts[0].request, "MCP-Protocol-Version"), "2025-06-18");
+  EXPECT_NE(posts[0].request.body.find("tools/list"), std::string::npos);
+  // Only a fresh client resumes.
+  EXPECT_FALSE(c.resume("other", "2025-06-18"));
+  EXPECT_EQ(c.session_id(), "sess-7");
+  mcp::streamable_client empty;
+  EXPECT_FALSE(empty.resume("", "2025-06-18"));
+}
+
+TEST(streamable_client, abandon_cancels_every_exchange_and_deletes_nothing) {
+  mcp::streamable_client c;
+  ASSERT_TRUE(c.resume("sess-8", "2025-06-18"));
+  c.send(msg(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})"));
+  drain(c);
+  ASSERT_EQ(c.exchanges(), 2U);
+  c.abandon();
+  auto after = drain(c);
+  EXPECT_EQ(of(after, kind::cancel_exchange).size(), 2U);
+  EXPECT_TRUE(of(after, kind::start_exchange).empty());  // no DELETE
+  EXPECT_TRUE(of(after, kind::ended).empty());
+  EXPECT_TRUE(c.ended());
+  c.send(msg(R"({"jsonrpc":"2.0","id":2,"method":"ping"})"));
+  EXPECT_TRUE(drain(c).empty());
+}

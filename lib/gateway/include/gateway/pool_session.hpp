@@ -95,6 +95,7 @@ struct pool_action {
   kind what = kind::to_client;
   std::size_t member = 0;
   list_kind list = list_kind::tools;
+  bool changed = false;  // relist_member: the member said the list changed (else: it came up)
   mcp::message msg{};
   clock_time at{};
 };
@@ -120,6 +121,13 @@ class pool_session {
   void catalog_changed(list_kind k, clock_time now);
   // The time a wake_at named has come.
   void tick(clock_time now);
+  // Continues a session whose initialize another gateway replica answered (a sealed session
+  // id opened here): the client is initialized; list_changed reaches it from now on.
+  void resume() { initialized_ = true; }
+
+  // The revision the core answers a client's initialize with: the one asked for if it is a
+  // handshake revision this build knows, else the newest handshake revision.
+  [[nodiscard]] static std::string_view negotiate(const mcp::message& initialize);
 
   // --- actions ---------------------------------------------------------------------------
   bool next(pool_action& out);

@@ -100,6 +100,12 @@ class session_core {
   void expire(clock_time now);
   // Ends the session: pending requests get `reason` as an error, every stream finishes.
   void close(std::string_view reason, clock_time now);
+  // Continues a session whose initialize another process answered (a gateway replica opening
+  // a sealed session id): `r` is the revision negotiated there. Ignored once one is known.
+  void resume(revision r) {
+    if (!revision_)
+      revision_ = r;
+  }
 
   // --- actions ---------------------------------------------------------------------------
   bool next(action& out);

@@ -95,6 +95,14 @@ class streamable_client {
   void retry();
   // The client is done: every exchange is cancelled and the session deleted.
   void terminate();
+  // Continues an upstream session another client opened (a second gateway replica serving a
+  // sealed session): no initialize; every exchange carries `session_id` and
+  // `protocol_version`, and the GET stream opens at once. Only before anything was sent.
+  // False (and nothing changes) otherwise or when either string is empty.
+  bool resume(std::string session_id, std::string protocol_version);
+  // The client is done here but the upstream session lives on (another replica, or this one
+  // later, continues it): every exchange is cancelled, nothing is deleted.
+  void abandon();
 
   // --- actions ---------------------------------------------------------------------------
   bool next(client_action& out);

@@ -1,0 +1,530 @@
+#include "pool_directory.hpp"
+
+#include <openssl/rand.h>
+
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "log.hpp"
+#include "mcp/protocol.hpp"
+#include "mcp_version.hpp"
+#include "pool_link.hpp"
+
+namespace gw {
+
+namespace json = boost::json;
+namespace log = bridge::log;
+using gateway::list_kind;
+using clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto ping_interval = std::chrono::seconds(5);
+constexpr auto eject_for = std::chrono::seconds(5);
+constexpr std::size_t max_pages = 100;  // per list; a member paging without end is cut there
+constexpr std::string_view probe_init_id = "mcp-gateway-probe";
+
+std::string_view list_method(list_kind k) {
+  switch (k) {
+    case list_kind::tools:
+      return "tools/list";
+    case list_kind::prompts:
+      return "prompts/list";
+    case list_kind::resources:
+      return "resources/list";
+    case list_kind::resource_templates:
+      return "resources/templates/list";
+  }
+  return "tools/list";
+}
+
+std::vector<gateway::member_spec> specs_of(const pool_options& o) {
+  std::vector<gateway::member_spec> out;
+  for (const auto& m : o.members) {
+    out.push_back(m.spec);
+  }
+  return out;
+}
+
+std::size_t kind_index(list_kind k) {
+  return static_cast<std::size_t>(k);
+}
+
+}  // namespace
+
+pool_directory::pool_directory(const boost::asio::any_io_executor& ex, const pool_options& o)
+    : ex_(ex), opts_(o), catalog_(specs_of(o), o.resolution), keyring_timer_(ex) {
+  members_.resize(o.members.size());
+  for (std::size_t i = 0; i < o.members.size(); ++i) {
+    for (const auto& ep : o.members[i].endpoints) {
+      members_[i].endpoints.push_back({ep.id, std::make_shared<bridge::http_pool>(ex, ep.http), 0, {}});
+    }
+    members_[i].timer = std::make_unique<boost::asio::steady_timer>(ex);
+  }
+}
+
+bool pool_directory::start() {
+  if (!load_keyring(true)) {
+    return false;
+  }
+  watch_keyring();
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    if (opts_.members[i].spec.enabled) {
+      start_probe(i);
+    }
+  }
+  return true;
+}
+
+void pool_directory::stop() {
+  stopped_ = true;
+  keyring_timer_.cancel();
+  for (auto& m : members_) {
+    m.timer->cancel();
+    if (m.probe) {
+      m.probe->on_message(nullptr);
+      m.probe->on_exit(nullptr);
+      m.probe->terminate();
+      m.probe.reset();
+    }
+    for (auto& ep : m.endpoints) {
+      ep.http->stop();
+    }
+  }
+}
+
+bool pool_directory::ready() const {
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    if (opts_.members[i].spec.enabled && !members_[i].attempted) {
+      return false;
+    }
+  }
+  return !stopped_;
+}
+
+const json::object* pool_directory::member_hello(std::size_t member) const {
+  if (member >= members_.size() || !members_[member].hello) {
+    return nullptr;
+  }
+  return &*members_[member].hello;
+}
+
+// --- endpoints -----------------------------------------------------------------------------
+
+std::optional<std::size_t> pool_directory::pick(std::size_t member) {
+  if (member >= members_.size()) {
+    return std::nullopt;
+  }
+  auto& m = members_[member];
+  const auto now = clock::now();
+  std::vector<gateway::upstream_pod> pods;
+  bool any_ready = false;
+  for (const auto& ep : m.endpoints) {
+    const bool ready = ep.ejected_until <= now;
+    any_ready = any_ready || ready;
+    pods.push_back({ep.id, ep.outstanding, ready});
+  }
+  if (!any_ready) {
+    for (auto& p : pods) {
+      p.ready = true;  // every endpoint failed lately: try them anyway, the error is then real
+    }
+  }
+  return gateway::pick_least_outstanding(pods, m.cursor);
+}
+
+std::optional<std::size_t> pool_directory::endpoint_index(std::size_t member, std::string_view id) const {
+  if (member >= members_.size()) {
+    return std::nullopt;
+  }
+  const auto& eps = members_[member].endpoints;
+  for (std::size_t i = 0; i < eps.size(); ++i) {
+    if (eps[i].id == id) {
+      return i;
+    }
+  }
+  return std::nullopt;
+}
+
+const std::string& pool_directory::endpoint_id(std::size_t member, std::size_t endpoint) const {
+  return members_.at(member).endpoints.at(endpoint).id;
+}
+
+std::shared_ptr<bridge::http_link> pool_directory::open_link(std::size_t member, std::size_t endpoint) {
+  return std::make_shared<bridge::http_link>(ex_, members_.at(member).endpoints.at(endpoint).http);
+}
+
+void pool_directory::requests_started(std::size_t member, std::size_t endpoint, std::size_t n) {
+  members_.at(member).endpoints.at(endpoint).outstanding += n;
+}
+
+void pool_directory::requests_ended(std::size_t member, std::size_t endpoint, std::size_t n) {
+  auto& o = members_.at(member).endpoints.at(endpoint).outstanding;
+  o = o > n ? o - n : 0;
+}
+
+void pool_directory::eject(std::size_t member, std::size_t endpoint) {
+  members_.at(member).endpoints.at(endpoint).ejected_until = clock::now() + eject_for;
+}
+
+// --- the probes ----------------------------------------------------------------------------
+
+void pool_directory::start_probe(std::size_t i) {
+  if (stopped_) {
+    return;
+  }
+  auto& m = members_[i];
+  if (m.endpoints.empty()) {
+    m.attempted = true;
+    return;
+  }
+  const auto gen = ++m.probe_generation;
+  const auto ep = pick(i).value_or(0);
+  m.probe_endpoint = ep;
+  m.probe = open_link(i, ep);
+  m.pending.clear();
+  m.ping_in_flight.reset();
+  m.listing_now = {};
+  m.again = {};
+  std::weak_ptr<pool_directory> weak = weak_from_this();
+  m.probe->on_message([weak, i, gen](mcp::message msg) {
+    if (auto self = weak.lock()) {
+      self->probe_message(i, gen, msg);
+    }
+  });
+  m.probe->on_exit([weak, i, gen](const std::string& why) {
+    if (auto self = weak.lock()) {
+      self->probe_failed(i, gen, why);
+    }
+  });
+  json::object init{{"jsonrpc", "2.0"},
+                    {"id", probe_init_id},
+                    {"method", "initialize"},
+                    {"params", json::object{{"protocolVersion", mcp::to_string(mcp::revision::v2025_11_25)},
+                                            {"capabilities", json::object{}},
+                                            {"clientInfo", json::object{{"name", "mcp-gateway"},
+                                                                        {"version", mcp_version::version}}}}}};
+  m.probe->send(json::serialize(init));
+  m.timer->expires_after(opts_.member_timeout);
+  m.timer->async_wait([weak, i, gen](const boost::system::error_code& ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->members_[i].probe_generation != gen || self->members_[i].hello) {
+      return;
+    }
+    self->probe_failed(i, gen,
+                       "no answer to initialize within " + std::to_string(self->opts_.member_timeout.count()) + " s");
+  });
+}
+
+void pool_directory::probe_message(std::size_t i, std::uint64_t gen, const mcp::message& msg) {
+  auto& m = members_[i];
+  if (stopped_ || m.probe_generation != gen) {
+    return;
+  }
+  if (msg.is_response()) {
+    const auto& id = msg.id();
+    if (id.is_string() && id.get_string() == probe_init_id) {
+      if (msg.kind == mcp::message_kind::error_response) {
+        const auto* e = msg.body.if_contains("error");
+        const auto* text = e && e->is_object() ? e->as_object().if_contains("message") : nullptr;
+        probe_failed(i, gen,
+                     "initialize failed: " +
+                         (text && text->is_string() ? std::string(text->get_string()) : std::string("no reason given")));
+        return;
+      }
+      const auto* r = msg.body.if_contains("result");
+      probe_up(i, r && r->is_object() ? r->as_object() : json::object{});
+      return;
+    }
+    if (!id.is_int64()) {
+      return;
+    }
+    if (m.ping_in_flight && id.get_int64() == *m.ping_in_flight) {
+      m.ping_in_flight.reset();
+      if (msg.kind == mcp::message_kind::error_response) {
+        const auto* e = msg.body.if_contains("error");
+        const auto* text = e && e->is_object() ? e->as_object().if_contains("message") : nullptr;
+        probe_failed(i, gen, "ping failed: " + (text && text->is_string() ? std::string(text->get_string()) : ""));
+        return;
+      }
+      schedule_ping(i, gen);
+      return;
+    }
+    auto it = m.pending.find(id.get_int64());
+    if (it == m.pending.end()) {
+      return;
+    }
+    auto acc = std::move(it->second);
+    m.pending.erase(it);
+    if (msg.kind == mcp::message_kind::error_response) {
+      // A member that announces a list but cannot list it (or has no templates): empty.
+      log::warn("a member's list failed; taken as empty",
+                {{"member", opts_.members[i].spec.name}, {"list", gateway::list_key(acc.kind)}});
+      acc.items.clear();
+      listed(i, std::move(acc));
+      return;
+    }
+    const auto* r = msg.body.if_contains("result");
+    const auto* items = r && r->is_object() ? r->as_object().if_contains(gateway::list_key(acc.kind)) : nullptr;
+    if (items && items->is_array()) {
+      for (const auto& v : items->as_array()) {
+        acc.items.push_back(v);
+      }
+    }
+    const auto* next = r && r->is_object() ? r->as_object().if_contains("nextCursor") : nullptr;
+    if (next && next->is_string() && !next->get_string().empty() && acc.pages < max_pages) {
+      const auto kind = acc.kind;
+      list(i, kind, std::string(next->get_string()), std::move(acc));
+      return;
+    }
+    listed(i, std::move(acc));
+    return;
+  }
+  if (msg.kind != mcp::message_kind::notification) {
+    return;  // the probe takes no requests: it announced no client capabilities
+  }
+  const auto method = msg.method();
+  if (method == "notifications/tools/list_changed") {
+    relist(i, list_kind::tools, true);
+  } else if (method == "notifications/prompts/list_changed") {
+    relist(i, list_kind::prompts, true);
+  } else if (method == "notifications/resources/list_changed") {
+    relist(i, list_kind::resources, true);
+    relist(i, list_kind::resource_templates, true);
+  }
+}
+
+void pool_directory::probe_up(std::size_t i, const json::object& result) {
+  auto& m = members_[i];
+  m.hello = result;
+  m.failures = 0;
+  m.timer->cancel();
+  log::info("member up", {{"member", opts_.members[i].spec.name}, {"endpoint", m.endpoints[m.probe_endpoint].id}});
+  m.probe->send(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
+  const auto* caps_v = result.if_contains("capabilities");
+  const auto caps = caps_v && caps_v->is_object() ? caps_v->as_object() : json::object{};
+  m.listed = {};
+  const auto want = [&](list_kind k) { list(i, k, std::nullopt, listing{k, {}, 0}); };
+  if (caps.contains("tools")) {
+    want(list_kind::tools);
+  }
+  if (caps.contains("prompts")) {
+    want(list_kind::prompts);
+  }
+  if (caps.contains("resources")) {
+    want(list_kind::resources);
+    want(list_kind::resource_templates);
+  }
+  // Ready once its first lists are in the catalog (a client listing at once sees them).
+  m.attempted = m.attempted || m.pending.empty();
+  schedule_ping(i, m.probe_generation);
+}
+
+void pool_directory::list(std::size_t i, list_kind k, std::optional<std::string> cursor, listing acc) {
+  auto& m = members_[i];
+  if (!m.probe) {
+    return;
+  }
+  m.listing_now[kind_index(k)] = true;
+  const auto id = m.next_id++;
+  json::object req{{"jsonrpc", "2.0"}, {"id", id}, {"method", list_method(k)}};
+  if (cursor) {
+    req["params"] = json::object{{"cursor", *cursor}};
+  }
+  ++acc.pages;
+  m.pending.emplace(id, std::move(acc));
+  m.probe->send(json::serialize(req));
+}
+
+void pool_directory::listed(std::size_t i, listing acc) {
+  auto& m = members_[i];
+  const auto k = acc.kind;
+  m.listing_now[kind_index(k)] = false;
+  m.listed[kind_index(k)] = true;
+  m.attempted = m.attempted || m.pending.empty();
+  auto text = json::serialize(acc.items);
+  if (text != m.last_text[kind_index(k)]) {
+    m.last_text[kind_index(k)] = std::move(text);
+    catalog_.set_member_list(i, k, std::move(acc.items));
+    catalog_.rebuild();
+    changed(k);
+  }
+  if (m.again[kind_index(k)]) {
+    m.again[kind_index(k)] = false;
+    list(i, k, std::nullopt, listing{k, {}, 0});
+  }
+}
+
+void pool_directory::schedule_ping(std::size_t i, std::uint64_t gen) {
+  auto& m = members_[i];
+  std::weak_ptr<pool_directory> weak = weak_from_this();
+  m.timer->expires_after(ping_interval);
+  m.timer->async_wait([weak, i, gen](const boost::system::error_code& ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->stopped_) {
+      return;
+    }
+    auto& mm = self->members_[i];
+    if (mm.probe_generation != gen || !mm.probe) {
+      return;
+    }
+    if (mm.ping_in_flight) {
+      self->probe_failed(i, gen, "no answer to a ping within " + std::to_string(ping_interval.count()) + " s");
+      return;
+    }
+    const auto id = mm.next_id++;
+    mm.ping_in_flight = id;
+    mm.probe->send(json::serialize(json::object{{"jsonrpc", "2.0"}, {"id", id}, {"method", "ping"}}));
+    // The same timer judges the answer: no answer by the next tick is a failure.
+    self->schedule_ping(i, gen);
+  });
+}
+
+void pool_directory::probe_failed(std::size_t i, std::uint64_t gen, const std::string& why) {
+  auto& m = members_[i];
+  if (stopped_ || m.probe_generation != gen) {
+    return;
+  }
+  ++m.probe_generation;  // whatever the old probe still says is ignored
+  log::warn("member unavailable",
+            {{"member", opts_.members[i].spec.name}, {"endpoint", m.endpoints[m.probe_endpoint].id}, {"reason", why}});
+  eject(i, m.probe_endpoint);
+  if (m.probe) {
+    m.probe->on_message(nullptr);
+    m.probe->on_exit(nullptr);
+    m.probe->release();
+    m.probe.reset();
+  }
+  m.attempted = true;
+  const bool was_up = m.hello.has_value();
+  m.hello.reset();
+  m.pending.clear();
+  m.listed = {};
+  if (was_up || std::any_of(m.last_text.begin(), m.last_text.end(), [](const auto& t) { return !t.empty(); })) {
+    m.last_text = {};
+    catalog_.clear_member(i);
+    catalog_.rebuild();
+    for (std::size_t k = 0; k < gateway::list_kinds; ++k) {
+      changed(static_cast<list_kind>(k));
+    }
+  }
+  const auto delay = std::chrono::seconds(std::min(10U, 1U << std::min(m.failures, 4U)));
+  ++m.failures;
+  const auto next_gen = m.probe_generation;
+  std::weak_ptr<pool_directory> weak = weak_from_this();
+  m.timer->expires_after(delay);
+  m.timer->async_wait([weak, i, next_gen](const boost::system::error_code& ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->members_[i].probe_generation != next_gen) {
+      return;
+    }
+    self->start_probe(i);
+  });
+}
+
+void pool_directory::relist(std::size_t member, list_kind k, bool changed_now) {
+  if (member >= members_.size() || stopped_) {
+    return;
+  }
+  auto& m = members_[member];
+  if (!m.probe || !m.hello) {
+    return;  // listed when its probe comes up
+  }
+  const auto idx = kind_index(k);
+  if (m.listing_now[idx]) {
+    m.again[idx] = m.again[idx] || changed_now;
+    return;
+  }
+  if (!changed_now && m.listed[idx]) {
+    return;
+  }
+  list(member, k, std::nullopt, listing{k, {}, 0});
+}
+
+void pool_directory::add_session(const std::shared_ptr<pool_link>& s) {
+  std::erase_if(sessions_, [](const auto& w) { return w.expired(); });
+  sessions_.push_back(s);
+}
+
+void pool_directory::changed(list_kind k) {
+  std::erase_if(sessions_, [](const auto& w) { return w.expired(); });
+  auto copy = sessions_;
+  for (auto& w : copy) {
+    if (auto s = w.lock()) {
+      s->catalog_changed(k);
+    }
+  }
+}
+
+// --- the keyring ---------------------------------------------------------------------------
+
+bool pool_directory::load_keyring(bool first) {
+  if (!opts_.keyring_dir) {
+    if (!first) {
+      return true;
+    }
+    gateway::sealing_key key;
+    key.id = 1;
+    if (RAND_bytes(key.bytes.data(), static_cast<int>(key.bytes.size())) != 1) {
+      log::error("cannot make a sealing key: the system's random source failed");
+      return false;
+    }
+    ring_ = gateway::keyring::make({key}, 1).value();
+    log::warn("no --keyring-dir: session ids are sealed with a key of this process only; run one replica");
+    return true;
+  }
+  std::map<std::string, std::string> files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(*opts_.keyring_dir, ec)) {
+    const auto name = entry.path().filename().string();
+    // A mounted Secret also holds ..data and ..<timestamp> (the kubelet's atomic swap).
+    if (name.starts_with(".") || !entry.is_regular_file(ec)) {
+      continue;
+    }
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    files.emplace(name, ss.str());
+  }
+  if (ec) {
+    log::error("cannot read --keyring-dir", {{"dir", *opts_.keyring_dir}, {"error", ec.message()}});
+    return !first && ring_.has_value();
+  }
+  if (!first && files == ring_files_) {
+    return true;
+  }
+  auto ring = gateway::keyring::from_secret_data(files);
+  if (!ring) {
+    log::error(first ? "the keyring in --keyring-dir is not valid" : "the new keyring is not valid; keeping the last one",
+               {{"dir", *opts_.keyring_dir}, {"error", ring.error().message()}});
+    return !first;
+  }
+  ring_files_ = std::move(files);
+  const bool rotated = ring_ && ring_->current().id != ring->current().id;
+  ring_ = std::move(*ring);
+  if (first || rotated) {
+    log::info(first ? "keyring loaded" : "keyring rotated", {{"keys", std::to_string(ring_->size())},
+                                                             {"current", gateway::keyring::entry_name(ring_->current().id)}});
+  }
+  return true;
+}
+
+void pool_directory::watch_keyring() {
+  if (!opts_.keyring_dir || stopped_) {
+    return;
+  }
+  keyring_timer_.expires_after(std::chrono::seconds(5));
+  keyring_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->stopped_) {
+      return;
+    }
+    self->load_keyring(false);
+    self->watch_keyring();
+  });
+}
+
+}  // namespace gw

@@ -1,0 +1,53 @@
+// Command-line options of mcp-gateway. The front end's (listen address, limits, token,
+// Origin checks: bridge::options) plus the pool: its members, where each is reached, how
+// names are exposed, and the keyring that seals session ids.
+//
+// Members (static configuration; the operator renders these flags from the MCPPool):
+//   --member NAME=URL          a member reached at URL (http://address:port/path); the same NAME
+//                              again adds another replica of that member (sessions are spread
+//                              over them by least outstanding requests)
+//   --tool-prefix NAME=PREFIX  default NAME_ ; --include / --exclude NAME=GLOB (repeatable)
+//   --disable NAME             declared, contributes nothing
+//   --member-token NAME=FILE   bearer token sent to that member (a remote endpoint)
+// Order of first appearance of each NAME is the members' declared order (priority mode).
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gateway/catalog.hpp"
+#include "gateway/session_record.hpp"
+#include "http_link.hpp"
+#include "options.hpp"
+
+namespace gw {
+
+struct member_endpoint {
+  std::string id;  // "address:port" as the session record stores it
+  bridge::http_upstream_config http;
+};
+
+struct member_config {
+  gateway::member_spec spec;
+  std::vector<member_endpoint> endpoints;
+};
+
+struct pool_options {
+  bridge::options front;
+  std::vector<member_config> members;
+  gateway::conflict_resolution resolution = gateway::conflict_resolution::prefix;
+  std::optional<std::string> keyring_dir;         // a mounted keyring Secret (k<N>, current)
+  std::chrono::seconds session_lifetime{86400};   // a sealed session id opens this long
+  std::chrono::seconds member_timeout{10};        // a member's initialize, when a session opens
+  std::string server_name = "mcp-gateway";        // serverInfo.name toward clients
+};
+
+struct pool_parse_outcome {
+  std::optional<pool_options> opts;
+  int exit_code = 0;
+};
+pool_parse_outcome parse_pool_options(int argc, char** argv);
+
+}  // namespace gw
