@@ -26,13 +26,18 @@ asio::awaitable<probe_response> http_exchange(std::string host, std::string port
   stream.expires_at(deadline);
   auto endpoints = co_await resolver.async_resolve(host, port, asio::use_awaitable);
   co_await stream.async_connect(endpoints, asio::use_awaitable);
-  http::request<http::string_body> r{req.method == "DELETE" ? http::verb::delete_ : http::verb::post, target, 11};
+  const http::verb verb = req.method == "DELETE" ? http::verb::delete_
+                          : req.method == "GET"  ? http::verb::get
+                                                 : http::verb::post;
+  http::request<http::string_body> r{verb, target, 11};
   r.set(http::field::host, host + ":" + port);
   r.set(http::field::user_agent, "mcp-operator");
   for (const auto& [k, v] : req.headers)
     r.set(k, v);
-  r.body() = std::move(req.body);
-  r.prepare_payload();
+  if (verb != http::verb::get) {
+    r.body() = std::move(req.body);
+    r.prepare_payload();
+  }
   co_await http::async_write(stream, r, asio::use_awaitable);
   beast::flat_buffer buf;
   http::response_parser<http::string_body> parser;

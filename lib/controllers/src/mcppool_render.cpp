@@ -2,7 +2,8 @@
 
 #include <boost/json.hpp>
 
-#include <set>
+#include <cstdint>
+#include <cstdio>
 
 #include "controllers/render_parts.hpp"
 
@@ -13,6 +14,21 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::string_view port_name = "mcp";
+
+// "token-<member>". A member name is a DNS-1123 label of up to 63 characters, and so must a
+// volume name be: a longer one keeps 48 characters of the member's name and adds a hash of the
+// whole name, so two long names sharing a prefix still get volumes of their own.
+std::string token_volume(const api::pool_member& m) {
+  std::string name = "token-" + m.name;
+  if (name.size() <= 63)
+    return name;
+  std::uint64_t h = 14695981039346656037ULL;  // FNV-1a 64
+  for (unsigned char c : m.name)
+    h = (h ^ c) * 1099511628211ULL;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return "token-" + m.name.substr(0, 48) + "-" + std::string(hex, 8);
+}
 
 json::object metadata(const api::mcppool& p, std::string_view name) {
   return parts::metadata({api::pool_kind, p.name, p.namespace_, p.uid}, name, pool_common_labels(p));
@@ -25,13 +41,10 @@ json::object service_account(const api::mcppool& p) {
 }
 
 // What the gateway reads, in the pool's namespace only: its pool, the MCPServers and their
-// EndpointSlices, and by name the keyring and the tokens of remote members.
+// EndpointSlices. No Secrets: the keyring and the members' tokens are mounted into its pods, so
+// a compromised gateway cannot read any Secret through the API, and the operator need not hold
+// (nor grant) read rights on Secrets.
 json::object role(const api::mcppool& p) {
-  std::set<std::string> secrets{keyring_name(p)};
-  for (const auto& m : p.spec.members) {
-    if (m.bearer_token)
-      secrets.insert(m.bearer_token->name);
-  }
   const json::array read{"get", "list", "watch"};
   json::array rules{
       json::object{{"apiGroups", json::array{api::group}},
@@ -41,10 +54,6 @@ json::object role(const api::mcppool& p) {
       json::object{{"apiGroups", json::array{api::group}}, {"resources", json::array{api::plural}}, {"verbs", read}},
       json::object{{"apiGroups", json::array{"discovery.k8s.io"}},
                    {"resources", json::array{"endpointslices"}},
-                   {"verbs", read}},
-      json::object{{"apiGroups", json::array{""}},
-                   {"resources", json::array{"secrets"}},
-                   {"resourceNames", json::value_from(secrets)},
                    {"verbs", read}}};
   auto o = parts::object("rbac.authorization.k8s.io/v1", "Role", metadata(p, gateway_name(p)));
   o["rules"] = std::move(rules);
@@ -54,8 +63,8 @@ json::object role(const api::mcppool& p) {
 json::object role_binding(const api::mcppool& p) {
   auto o = parts::object("rbac.authorization.k8s.io/v1", "RoleBinding", metadata(p, gateway_name(p)));
   o["roleRef"] = json::object{{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "Role"}, {"name", gateway_name(p)}};
-  o["subjects"] = json::array{
-      json::object{{"kind", "ServiceAccount"}, {"name", gateway_name(p)}, {"namespace", p.namespace_}}};
+  o["subjects"] =
+      json::array{json::object{{"kind", "ServiceAccount"}, {"name", gateway_name(p)}, {"namespace", p.namespace_}}};
   return o;
 }
 
@@ -72,8 +81,28 @@ json::object gateway_container(const api::mcppool& p, const pool_render_options&
     resources = json::object{{"requests", json::object{{"cpu", "10m"}, {"memory", "16Mi"}}},
                              {"limits", json::object{{"memory", "64Mi"}}}};
   }
-  json::array args{"--host", "0.0.0.0", "--port", std::to_string(p.spec.port), "--path", pool_path,
-                   "--pool", p.name,    "--namespace", p.namespace_, "--keyring-secret", keyring_name(p)};
+  json::array args{"--host",
+                   "0.0.0.0",
+                   "--port",
+                   std::to_string(p.spec.port),
+                   "--path",
+                   pool_path,
+                   "--pool",
+                   p.name,
+                   "--namespace",
+                   p.namespace_,
+                   "--keyring-dir",
+                   gateway_keyring_dir,
+                   "--member-token-dir",
+                   gateway_member_token_dir};
+  json::array mounts{json::object{{"name", "keyring"}, {"mountPath", gateway_keyring_dir}, {"readOnly", true}}};
+  for (const auto& m : p.spec.members) {
+    if (m.bearer_token) {
+      mounts.push_back(json::object{{"name", token_volume(m)},
+                                    {"mountPath", std::string(gateway_member_token_dir) + "/" + m.name},
+                                    {"readOnly", true}});
+    }
+  }
   return json::object{
       {"name", "mcp-gateway"},
       {"image", o.gateway_image},
@@ -84,7 +113,25 @@ json::object gateway_container(const api::mcppool& p, const pool_render_options&
       {"readinessProbe", http_probe("/readyz", 5)},
       {"livenessProbe", http_probe("/healthz", 10)},
       {"resources", std::move(resources)},
+      {"volumeMounts", std::move(mounts)},
       {"securityContext", parts::restricted_container_security()}};
+}
+
+// The keyring Secret, and one volume per member token holding only its key, as "token". The
+// token volumes are optional: a member whose Secret (or key) is missing must not keep the
+// whole pool's gateway from starting; the gateway finds no file and reports that member.
+json::array gateway_volumes(const api::mcppool& p) {
+  json::array volumes{json::object{{"name", "keyring"}, {"secret", json::object{{"secretName", keyring_name(p)}}}}};
+  for (const auto& m : p.spec.members) {
+    if (!m.bearer_token)
+      continue;
+    json::object items{{"key", m.bearer_token->key}, {"path", member_token_file}};
+    volumes.push_back(json::object{{"name", token_volume(m)},
+                                   {"secret", json::object{{"secretName", m.bearer_token->name},
+                                                           {"items", json::array{std::move(items)}},
+                                                           {"optional", true}}}});
+  }
+  return volumes;
 }
 
 json::object deployment(const api::mcppool& p, const pool_render_options& o) {
@@ -92,7 +139,8 @@ json::object deployment(const api::mcppool& p, const pool_render_options& o) {
                    {"automountServiceAccountToken", true},  // the gateway reads the API itself
                    {"enableServiceLinks", false},
                    {"securityContext", parts::restricted_pod_security()},
-                   {"containers", json::array{gateway_container(p, o)}}};
+                   {"containers", json::array{gateway_container(p, o)}},
+                   {"volumes", gateway_volumes(p)}};
   json::object tmpl{{"metadata", json::object{{"labels", pool_common_labels(p)}}}, {"spec", std::move(pod)}};
   json::object spec{{"selector", json::object{{"matchLabels", pool_selector_labels(p)}}},
                     {"revisionHistoryLimit", 3},

@@ -76,7 +76,7 @@ bool namespace_terminating(const kube::error& e) {
 
 }  // namespace
 
-boost::asio::awaitable<verification> run_probe(probe_transport transport, api::mcpserver server, std::string version,
+boost::asio::awaitable<verification> run_probe(probe_exchange exchange, std::string version,
                                                std::chrono::steady_clock::duration timeout) {
   mcp_probe probe(std::move(version), rfc3339_now());
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -85,7 +85,7 @@ boost::asio::awaitable<verification> run_probe(probe_transport transport, api::m
   while (auto req = probe.next()) {
     std::string error;
     try {
-      probe.on_response(co_await transport(server, std::move(*req), deadline));
+      probe.on_response(co_await exchange(std::move(*req), deadline));
       continue;
     } catch (const boost::system::system_error& e) {
       error = e.code().message();  // without Boost's source location
@@ -98,6 +98,15 @@ boost::asio::awaitable<verification> run_probe(probe_transport transport, api::m
       probe.on_transport_error(error);
   }
   co_return probe.result();
+}
+
+boost::asio::awaitable<verification> run_probe(probe_transport transport, api::mcpserver server, std::string version,
+                                               std::chrono::steady_clock::duration timeout) {
+  probe_exchange exchange = [transport = std::move(transport), server = std::move(server)](
+                                probe_request req, std::chrono::steady_clock::time_point deadline) {
+    return transport(server, std::move(req), deadline);
+  };
+  co_return co_await run_probe(std::move(exchange), std::move(version), timeout);
 }
 
 mcpserver_controller::mcpserver_controller(std::shared_ptr<kube::client> http, controller_settings settings,

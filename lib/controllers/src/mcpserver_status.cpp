@@ -63,12 +63,12 @@ std::string pod_template_hash(const json::object& pod) {
                                                   : std::string{};
 }
 
-struct condition {
-  std::string type, status, reason, message;
-};
+using condition = status_condition;
 
-json::array merge_conditions(const std::vector<condition>& next, const json::object& previous, std::int64_t generation,
-                             const std::string& now) {
+}  // namespace
+
+json::array merge_conditions(const std::vector<status_condition>& next, const json::object& previous,
+                             std::int64_t generation, const std::string& now) {
   const json::value* prev = previous.if_contains("conditions");
   json::array out;
   for (const auto& c : next) {
@@ -91,8 +91,6 @@ json::array merge_conditions(const std::vector<condition>& next, const json::obj
   }
   return out;
 }
-
-}  // namespace
 
 std::string bounded(std::string_view s, std::size_t max) {
   if (s.size() <= max)

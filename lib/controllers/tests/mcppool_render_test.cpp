@@ -63,11 +63,9 @@ TEST(RenderPool, GatewayWorkloadIdentityAndEndpoint) {
   EXPECT_EQ(pod.at("serviceAccountName").as_string(), "tools-gateway");
   const auto& c = pod.at("containers").at(0);
   EXPECT_EQ(c.at("image").as_string(), "mcp-operator/mcp-gateway:0.1.0");
-  const auto args = json::serialize(c.at("args"));
-  for (const char* want : {R"("--pool","tools")", R"("--namespace","team-a")", R"("--keyring-secret","tools-keyring")",
-                           R"("--port","8080")"}) {
-    EXPECT_NE(args.find(want), std::string::npos) << args;
-  }
+  EXPECT_EQ(json::serialize(c.at("args")),
+            R"(["--host","0.0.0.0","--port","8080","--path","/mcp","--pool","tools","--namespace","team-a",)"
+            R"("--keyring-dir","/var/run/mcp-gateway/keyring","--member-token-dir","/var/run/mcp-gateway/members"])");
   const auto& sec = c.at("securityContext");
   EXPECT_FALSE(sec.at("allowPrivilegeEscalation").as_bool());
   EXPECT_TRUE(sec.at("readOnlyRootFilesystem").as_bool());
@@ -76,9 +74,9 @@ TEST(RenderPool, GatewayWorkloadIdentityAndEndpoint) {
   EXPECT_EQ(c.at("resources").at("limits").at("memory").as_string(), "64Mi");
 }
 
-// The gateway may read its own pool, the namespace's MCPServers and EndpointSlices, and by name
-// only the Secrets it needs: nothing cluster-wide, no writes.
-TEST(RenderPool, RoleIsReadOnlyAndNamesItsSecrets) {
+// The gateway may read its own pool, the namespace's MCPServers and EndpointSlices: nothing
+// cluster-wide, no writes, and no Secrets at all (they are mounted).
+TEST(RenderPool, RoleIsReadOnlyAndGrantsNoSecrets) {
   auto r = controllers::render(pool(R"(
 members:
 - name: a
@@ -89,21 +87,68 @@ members:
                                options());
   ASSERT_EQ(r.error, "");
   const auto& rules = find(r, "Role").at("rules").as_array();
-  bool secrets_seen = false;
+  std::vector<std::string> resources;
   for (const auto& rule : rules) {
     EXPECT_EQ(json::serialize(rule.at("verbs")), R"(["get","list","watch"])");
-    if (rule.at("resources").at(0).as_string() == "secrets") {
-      secrets_seen = true;
-      EXPECT_EQ(json::serialize(rule.at("resourceNames")), R"(["remote-token","tools-keyring"])");
-    }
+    for (const auto& res : rule.at("resources").as_array())
+      resources.emplace_back(res.as_string());
     if (rule.at("resources").at(0).as_string() == "mcppools") {
       EXPECT_EQ(json::serialize(rule.at("resourceNames")), R"(["tools"])");
     }
   }
-  EXPECT_TRUE(secrets_seen);
+  EXPECT_EQ(resources, (std::vector<std::string>{"mcppools", "mcpservers", "endpointslices"}));
   const auto& binding = find(r, "RoleBinding");
   EXPECT_EQ(binding.at("subjects").at(0).at("name").as_string(), "tools-gateway");
   EXPECT_EQ(binding.at("roleRef").at("name").as_string(), "tools-gateway");
+}
+
+// The keyring and each remote member's token reach the gateway as read-only files: the keyring
+// Secret whole, a token Secret only by the referenced key, as <member dir>/<member>/token.
+TEST(RenderPool, KeyringAndMemberTokensAreMountedReadOnly) {
+  auto r = controllers::render(pool(R"(
+members:
+- name: a
+- name: remote
+  url: https://mcp.example.com/mcp
+  bearerTokenSecretRef: {name: remote-token, key: api-key}
+- name: off
+  url: https://off.example.com/mcp
+  enabled: false
+  bearerTokenSecretRef: {name: off-token, key: token}
+)"),
+                               options());
+  ASSERT_EQ(r.error, "");
+  const auto& pod = find(r, "Deployment").at("spec").at("template").at("spec");
+  EXPECT_EQ(
+      json::serialize(pod.at("volumes")),
+      R"([{"name":"keyring","secret":{"secretName":"tools-keyring"}},)"
+      R"({"name":"token-remote","secret":{"secretName":"remote-token","items":[{"key":"api-key","path":"token"}],)"
+      R"("optional":true}},)"
+      R"({"name":"token-off","secret":{"secretName":"off-token","items":[{"key":"token","path":"token"}],)"
+      R"("optional":true}}])");
+  EXPECT_EQ(json::serialize(pod.at("containers").at(0).at("volumeMounts")),
+            R"([{"name":"keyring","mountPath":"/var/run/mcp-gateway/keyring","readOnly":true},)"
+            R"({"name":"token-remote","mountPath":"/var/run/mcp-gateway/members/remote","readOnly":true},)"
+            R"({"name":"token-off","mountPath":"/var/run/mcp-gateway/members/off","readOnly":true}])");
+}
+
+// Volume names are DNS-1123 labels of at most 63 characters, whatever the member's name.
+TEST(RenderPool, LongMemberNamesGetDistinctShortVolumes) {
+  const std::string a(63, 'a');
+  const std::string b = std::string(62, 'a') + "b";
+  auto r = controllers::render(pool("members:\n- {name: " + a +
+                                    ", url: https://a.example.com/mcp, bearerTokenSecretRef: {name: s, key: k}}\n"
+                                    "- {name: " +
+                                    b + ", url: https://b.example.com/mcp, bearerTokenSecretRef: {name: s, key: k}}\n"),
+                               options());
+  ASSERT_EQ(r.error, "");
+  const auto& volumes = find(r, "Deployment").at("spec").at("template").at("spec").at("volumes").as_array();
+  ASSERT_EQ(volumes.size(), 3U);
+  const auto va = std::string(volumes.at(1).at("name").as_string());
+  const auto vb = std::string(volumes.at(2).at("name").as_string());
+  EXPECT_LE(va.size(), 63U);
+  EXPECT_LE(vb.size(), 63U);
+  EXPECT_NE(va, vb);
 }
 
 TEST(RenderPool, OptionalObjectsAndSettings) {
@@ -129,13 +174,28 @@ networkPolicy: {allowFrom: [{podSelector: {matchLabels: {role: agent}}}]}
   EXPECT_EQ(in.at("spec").at("tls").at(0).at("secretName").as_string(), "tools-tls");
   const auto& np = find(r, "NetworkPolicy");
   EXPECT_EQ(np.at("spec").at("ingress").at(0).at("ports").at(0).at("port").as_int64(), 9000);
-  EXPECT_EQ(np.at("spec").at("podSelector").at("matchLabels").at("app.kubernetes.io/name").as_string(),
-            "mcp-gateway");
+  EXPECT_EQ(np.at("spec").at("podSelector").at("matchLabels").at("app.kubernetes.io/name").as_string(), "mcp-gateway");
 }
 
 TEST(RenderPool, SpecsThatCannotBeRealisedSayWhy) {
   EXPECT_NE(controllers::render(pool("port: 80"), options()).error.find("needs members"), std::string::npos);
   EXPECT_NE(controllers::render(pool("members: [{name: a}]"), {}).error.find("--gateway-image"), std::string::npos);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(RenderPool, SampleParsesAndRenders) {
+  auto docs = test_support::load_yaml_documents(std::string(MCP_SOURCE_DIR) + "/config/samples/mcp_v1_mcppool.yaml");
+  ASSERT_EQ(docs.size(), 1U);
+  auto p = api::parse_mcppool(docs[0]);
+  ASSERT_TRUE(p.has_value()) << p.error().message;
+  p->namespace_ = "default";
+  p->uid = "uid-s";
+  auto r = controllers::render(*p, options());
+  EXPECT_EQ(r.error, "");
+  EXPECT_EQ(r.objects.size(), 5U);
 }
 
 }  // namespace

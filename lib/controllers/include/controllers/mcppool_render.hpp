@@ -8,9 +8,15 @@
 // workload and its identity are "<pool>-gateway", the keyring Secret "<pool>-keyring" (not
 // rendered here: its keys are random, so the controller creates it once and rotates it).
 //
-// The gateway's contract (its arguments): --pool, --namespace, --port, --path,
-// --keyring-secret. Everything else (members, their EndpointSlices, tokens of remote members,
-// the keys) it watches itself, so a change takes effect without a restart.
+// The gateway's contract (its arguments): --pool, --namespace, --port, --path, --keyring-dir,
+// --member-token-dir. It reads no Secret through the API (its Role grants none): the keyring
+// Secret is mounted at gateway_keyring_dir, and each member with a bearerTokenSecretRef gets
+// that one key of its Secret mounted as <gateway_member_token_dir>/<member>/token. The
+// kubelet refreshes mounted Secrets (within a minute or two), and the gateway re-reads them, so
+// a rotation or a new token needs no restart. The token volumes are optional (a missing Secret
+// or key leaves the file out and fails only that member); the keyring's is not (the operator
+// creates it before the Deployment). Everything else (members, their EndpointSlices) the
+// gateway watches itself.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -29,6 +35,11 @@ struct pool_render_options {
 };
 
 inline constexpr std::string_view pool_path = "/mcp";  // the gateway's MCP path
+// Where the gateway's pods find the keyring Secret's entries (files k<N> and current).
+inline constexpr std::string_view gateway_keyring_dir = "/var/run/mcp-gateway/keyring";
+// Where they find the members' bearer tokens: <dir>/<member name>/<member_token_file>.
+inline constexpr std::string_view gateway_member_token_dir = "/var/run/mcp-gateway/members";
+inline constexpr std::string_view member_token_file = "token";
 
 std::string gateway_name(const api::mcppool& pool);  // "<pool>-gateway"
 std::string keyring_name(const api::mcppool& pool);  // "<pool>-keyring"

@@ -77,10 +77,19 @@ probe_transport direct_transport(std::string cluster_domain);
 
 // One exchange with http://<host>:<port><target>: a new connection, done by `deadline`, the
 // body read up to probe_limits::max_body (too_large past it). Throws on a transport failure.
+// req.method is POST, DELETE or GET (the pool's /pool report).
 boost::asio::awaitable<probe_response> http_exchange(std::string host, std::string port, std::string target,
                                                      probe_request req, std::chrono::steady_clock::time_point deadline);
 
-// Runs the MCP probe to the end over `transport`, all of it within `timeout` (Timeout after it).
+// One HTTP exchange with an MCP endpoint already chosen (a server's, or a pool's gateway), with
+// probe_transport's contract.
+using probe_exchange = std::function<boost::asio::awaitable<probe_response>(
+    probe_request req, std::chrono::steady_clock::time_point deadline)>;
+
+// Runs the MCP probe to the end over `exchange`, all of it within `timeout` (Timeout after it).
+boost::asio::awaitable<verification> run_probe(probe_exchange exchange, std::string version,
+                                               std::chrono::steady_clock::duration timeout);
+// The same toward `server`'s endpoint over `transport`.
 boost::asio::awaitable<verification> run_probe(probe_transport transport, api::mcpserver server, std::string version,
                                                std::chrono::steady_clock::duration timeout);
 

@@ -40,6 +40,17 @@ inline constexpr std::size_t max_tool_name = 128;
 // when it was cut; `s` itself when it fits.
 std::string bounded(std::string_view s, std::size_t max);
 
+// One condition of a status, before merging with the previous status.
+struct status_condition {
+  std::string type, status, reason, message;
+};
+
+// The conditions `next` as status.conditions: messages bounded, observedGeneration set, and
+// each keeping its lastTransitionTime from `previous` while its status is unchanged (`now` for
+// one that changed or is new). Shared by every kind's status.
+boost::json::array merge_conditions(const std::vector<status_condition>& next, const boost::json::object& previous,
+                                    std::int64_t generation, const std::string& now);
+
 // The outcome of the operator's MCP initialize + tools/list against the server.
 struct verification {
   bool ok = false;
