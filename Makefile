@@ -11,6 +11,7 @@ CTEST_ARGS ?=
 VERSION := $(shell cat VERSION)
 IMG ?= mcp-operator:$(VERSION)
 BRIDGE_IMG ?= mcp-bridge:$(VERSION)
+GATEWAY_IMG ?= mcp-gateway:$(VERSION)
 # docker when a Docker engine answers, else buildah, else podman (all take the same arguments).
 CONTAINER_TOOL ?= $(shell if docker info >/dev/null 2>&1; then echo docker; \
   elif command -v buildah >/dev/null; then echo buildah; else echo podman; fi)
@@ -182,11 +183,12 @@ undeploy: ## Remove the operator, its CRDs and with them every MCPServer from th
 ##@ Build and release
 
 .PHONY: docker-build
-docker-build: configure ## Build the operator (IMG) and bridge (BRIDGE_IMG) images with CONTAINER_TOOL.
-	@cmake --build --preset $(PRESET) --target mcp-operator mcp-bridge
+docker-build: configure ## Build the operator (IMG), bridge (BRIDGE_IMG) and gateway (GATEWAY_IMG) images with CONTAINER_TOOL.
+	@cmake --build --preset $(PRESET) --target mcp-operator mcp-bridge mcp-gateway
 	@hack/image-rootfs.sh mcp-operator $(BUILD_DIR)/apps/mcp-operator/mcp-operator $(IMAGE_CONTEXT)/mcp-operator
 	@hack/image-rootfs.sh mcp-bridge $(BUILD_DIR)/apps/mcp-bridge/mcp-bridge $(IMAGE_CONTEXT)/mcp-bridge
-	@for pair in mcp-operator=$(IMG) mcp-bridge=$(BRIDGE_IMG); do \
+	@hack/image-rootfs.sh mcp-gateway $(BUILD_DIR)/apps/mcp-gateway/mcp-gateway $(IMAGE_CONTEXT)/mcp-gateway
+	@for pair in mcp-operator=$(IMG) mcp-bridge=$(BRIDGE_IMG) mcp-gateway=$(GATEWAY_IMG); do \
 	  ctx=$(IMAGE_CONTEXT)/$${pair%%=*}; \
 	  $(CONTAINER_TOOL) build $(CONTAINER_BUILD_FLAGS) -t $${pair#*=} -f $$ctx/Containerfile \
 	    --build-arg VERSION=$(VERSION) --build-arg REVISION=$(IMAGE_REVISION) \
@@ -194,9 +196,10 @@ docker-build: configure ## Build the operator (IMG) and bridge (BRIDGE_IMG) imag
 	done
 
 .PHONY: docker-push
-docker-push: ## Push IMG and BRIDGE_IMG with CONTAINER_TOOL.
+docker-push: ## Push IMG, BRIDGE_IMG and GATEWAY_IMG with CONTAINER_TOOL.
 	@$(CONTAINER_TOOL) push $(IMG)
 	@$(CONTAINER_TOOL) push $(BRIDGE_IMG)
+	@$(CONTAINER_TOOL) push $(GATEWAY_IMG)
 
 .PHONY: build-installer
 build-installer: ## Write dist/install.yaml for IMG and BRIDGE_IMG; sync dist/chart (CRDs, RBAC, VERSION).

@@ -3,6 +3,7 @@
 # reachable, every image is FROM scratch) and imported into the node's containerd:
 #   operator           localhost/mcp-operator:$VERSION      `make docker-build` (hack/image-rootfs.sh)
 #   bridge             localhost/mcp-bridge:$VERSION        `make docker-build`
+#   gateway            localhost/mcp-gateway:$VERSION       `make docker-build`
 #   pause              localhost/mcp-pause:$VERSION         images/pause (containerd's sandbox image)
 #   server-everything  localhost/mcp-server-everything:<v>  images/mcp-server-everything (its package.json)
 #   coredns            localhost/coredns:$COREDNS_VERSION   images/coredns, $TOOLS_BIN/coredns
@@ -37,7 +38,7 @@ E2E_STORAGE_DRIVER=${E2E_STORAGE_DRIVER:-overlay}
 VERSION=$(cat "$REPO_ROOT/VERSION")
 EVERYTHING_DIR="$REPO_ROOT/images/mcp-server-everything"
 EVERYTHING_VERSION=$(sed -n 's|.*"@modelcontextprotocol/server-everything": "\(.*\)".*|\1|p' "$EVERYTHING_DIR/package.json")
-ALL=(operator bridge pause server-everything coredns)
+ALL=(operator bridge gateway pause server-everything coredns)
 
 buildah_=(buildah --root "$E2E_BUILDAH_DIR/root" --runroot "$E2E_BUILDAH_DIR/run" --storage-driver "$E2E_STORAGE_DRIVER")
 
@@ -45,6 +46,7 @@ ref_of() {
   case $1 in
     operator) echo "localhost/mcp-operator:$VERSION" ;;
     bridge) echo "localhost/mcp-bridge:$VERSION" ;;
+    gateway) echo "localhost/mcp-gateway:$VERSION" ;;
     pause) echo "localhost/mcp-pause:$VERSION" ;;
     server-everything) echo "localhost/mcp-server-everything:$EVERYTHING_VERSION" ;;
     coredns) echo "localhost/coredns:$COREDNS_VERSION" ;;
@@ -88,11 +90,11 @@ build_context() {
   log "built $ref ($(size_of "$ref")) in $((SECONDS - t0))s"
 }
 
-# The operator and the bridge: exactly what `make docker-build` builds, into this storage.
+# The operator, the bridge and the gateway: exactly what `make docker-build` builds, into this storage.
 build_operator_and_bridge() {
   run_logged "$E2E_BUILDAH_DIR/logs/docker-build.log" make -C "$REPO_ROOT" --no-print-directory docker-build \
     PRESET="$(basename "$BUILD_DIR")" CONTAINER_TOOL="${buildah_[*]}" CONTAINER_BUILD_FLAGS="--timestamp 0" \
-    IMG="$(ref_of operator)" BRIDGE_IMG="$(ref_of bridge)"
+    IMG="$(ref_of operator)" BRIDGE_IMG="$(ref_of bridge)" GATEWAY_IMG="$(ref_of gateway)"
 }
 
 build_pause() {
@@ -152,10 +154,10 @@ cmd_build() {
     ref_of "$name" >/dev/null
     t0=$SECONDS # read by build_context's log line
     case $name in
-      operator|bridge)
+      operator|bridge|gateway)
         [[ -n $did_docker_build ]] && continue
         build_operator_and_bridge; did_docker_build=1
-        log "built $(ref_of operator) ($(size_of "$(ref_of operator)")) and $(ref_of bridge) ($(size_of "$(ref_of bridge)")) in $((SECONDS - t0))s" ;;
+        log "built $(ref_of operator) ($(size_of "$(ref_of operator)")), $(ref_of bridge) ($(size_of "$(ref_of bridge)")) and $(ref_of gateway) ($(size_of "$(ref_of gateway)")) in $((SECONDS - t0))s" ;;
       pause) build_pause ;;
       coredns) build_coredns ;;
       server-everything) build_server_everything ;;

@@ -249,8 +249,12 @@ response_plan route(const request& req, http_context& ctx, std::string& metric_l
     return plain(200, "text/plain; version=0.0.4; charset=utf-8", ctx.stats.render());
   }
   const bool mcp_path = path == ctx.opts.path || path == "/sse" || path == "/message";
+  std::optional<std::string> document;
   if (!mcp_path) {
-    return plain(404, "text/plain", "not found\n");
+    document = ctx.sessions.document(path);
+    if (!document) {
+      return plain(404, "text/plain", "not found\n");
+    }
   }
   // DNS rebinding: a browser page on another origin must not reach a local server.
   if (!origin_allowed(header(req, http::field::origin), ctx.opts.allowed_origins)) {
@@ -268,6 +272,14 @@ response_plan route(const request& req, http_context& ctx, std::string& metric_l
     p.headers.emplace_back("WWW-Authenticate", sent ? "Bearer realm=\"mcp-bridge\", error=\"invalid_token\""
                                                     : "Bearer realm=\"mcp-bridge\"");
     return p;
+  }
+  if (document) {
+    if (req.method() != http::verb::get) {
+      auto p = plain(405, "text/plain", "method not allowed\n");
+      p.headers.emplace_back("Allow", "GET");
+      return p;
+    }
+    return plain(200, "application/json", std::move(*document));
   }
   if (path == ctx.opts.path) {
     return streamable_route(req, ctx, metric_label);

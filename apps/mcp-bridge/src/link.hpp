@@ -109,6 +109,9 @@ struct session_hooks {
   // id opens here (a sealed token another replica issued), else nullopt (404).
   std::function<std::optional<restored>(std::string_view id)> restore;
   std::function<bool()> ready;  // /readyz
+  // A read-only JSON document served at GET <path> behind the same Origin and token checks as
+  // the MCP path (the gateway's /pool); nullopt: no such document (404).
+  std::function<std::optional<std::string>(std::string_view path)> document;
   std::function<void()> stop;   // the front end is shutting down (after every session ended)
   // Sessions ended by the idle sweep or a shutdown release their links (release()) instead
   // of terminating them: the client may continue the session on another replica.

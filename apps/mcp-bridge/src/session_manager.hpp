@@ -71,6 +71,10 @@ class session_manager {
 
   // /readyz: a warm child is waiting (or the pool is disabled and the last start worked).
   [[nodiscard]] bool ready() const;
+  // The hooks' document at `path` (session_hooks::document), or nullopt.
+  [[nodiscard]] std::optional<std::string> document(std::string_view path) const {
+    return hooks_.document ? hooks_.document(path) : std::nullopt;
+  }
   [[nodiscard]] std::size_t size() const { return sessions_.size(); }
   [[nodiscard]] std::size_t pending_requests() const;
   [[nodiscard]] std::size_t starting() const { return starting_; }

@@ -56,13 +56,15 @@ std::size_t kind_index(list_kind k) {
 
 }  // namespace
 
-pool_directory::pool_directory(const boost::asio::any_io_executor& ex, const pool_options& o)
-    : ex_(ex), opts_(o), catalog_(specs_of(o), o.resolution), keyring_timer_(ex) {
-  members_.resize(o.members.size());
-  for (std::size_t i = 0; i < o.members.size(); ++i) {
-    for (const auto& ep : o.members[i].endpoints) {
-      members_[i].endpoints.push_back({ep.id, std::make_shared<bridge::http_pool>(ex, ep.http), 0, {}});
+pool_directory::pool_directory(const boost::asio::any_io_executor& ex, pool_options o)
+    : ex_(ex), opts_(std::move(o)), catalog_(specs_of(opts_), opts_.resolution), keyring_timer_(ex) {
+  members_.resize(opts_.members.size());
+  for (std::size_t i = 0; i < opts_.members.size(); ++i) {
+    for (const auto& ep : opts_.members[i].endpoints) {
+      members_[i].endpoints.push_back(
+          std::make_shared<endpoint>(endpoint{ep.id, std::make_shared<bridge::http_pool>(ex, ep.http), 0, {}, true}));
     }
+    members_[i].note = opts_.members[i].note;
     members_[i].timer = std::make_unique<boost::asio::steady_timer>(ex);
   }
 }
@@ -80,21 +82,36 @@ bool pool_directory::start() {
   return true;
 }
 
-void pool_directory::stop() {
+void pool_directory::retire() {
   stopped_ = true;
   keyring_timer_.cancel();
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    members_[i].timer->cancel();
+    drop_probe(i);
+  }
+}
+
+void pool_directory::stop() {
+  retire();
   for (auto& m : members_) {
-    m.timer->cancel();
-    if (m.probe) {
-      m.probe->on_message(nullptr);
-      m.probe->on_exit(nullptr);
-      m.probe->terminate();
-      m.probe.reset();
-    }
     for (auto& ep : m.endpoints) {
-      ep.http->stop();
+      ep->http->stop();
     }
   }
+}
+
+void pool_directory::drop_probe(std::size_t i) {
+  auto& m = members_[i];
+  ++m.probe_generation;  // whatever the old probe still says is ignored
+  if (m.probe) {
+    m.probe->on_message(nullptr);
+    m.probe->on_exit(nullptr);
+    m.probe->release();
+    m.probe.reset();
+  }
+  m.probe_endpoint.reset();
+  m.pending.clear();
+  m.ping_in_flight.reset();
 }
 
 bool pool_directory::ready() const {
@@ -115,59 +132,165 @@ const json::object* pool_directory::member_hello(std::size_t member) const {
 
 // --- endpoints -----------------------------------------------------------------------------
 
-std::optional<std::size_t> pool_directory::pick(std::size_t member) {
+pool_directory::endpoint_ptr pool_directory::pick(std::size_t member) {
   if (member >= members_.size()) {
-    return std::nullopt;
+    return nullptr;
   }
   auto& m = members_[member];
   const auto now = clock::now();
   std::vector<gateway::upstream_pod> pods;
   bool any_ready = false;
   for (const auto& ep : m.endpoints) {
-    const bool ready = ep.ejected_until <= now;
+    const bool ready = ep->ejected_until <= now;
     any_ready = any_ready || ready;
-    pods.push_back({ep.id, ep.outstanding, ready});
+    pods.push_back({ep->id, ep->outstanding, ready});
   }
   if (!any_ready) {
     for (auto& p : pods) {
       p.ready = true;  // every endpoint failed lately: try them anyway, the error is then real
     }
   }
-  return gateway::pick_least_outstanding(pods, m.cursor);
+  auto i = gateway::pick_least_outstanding(pods, m.cursor);
+  return i ? m.endpoints[*i] : nullptr;
 }
 
-std::optional<std::size_t> pool_directory::endpoint_index(std::size_t member, std::string_view id) const {
+pool_directory::endpoint_ptr pool_directory::find_endpoint(std::size_t member, std::string_view id) const {
   if (member >= members_.size()) {
-    return std::nullopt;
+    return nullptr;
   }
-  const auto& eps = members_[member].endpoints;
-  for (std::size_t i = 0; i < eps.size(); ++i) {
-    if (eps[i].id == id) {
-      return i;
+  for (const auto& ep : members_[member].endpoints) {
+    if (ep->id == id) {
+      return ep;
     }
   }
-  return std::nullopt;
+  return nullptr;
 }
 
-const std::string& pool_directory::endpoint_id(std::size_t member, std::size_t endpoint) const {
-  return members_.at(member).endpoints.at(endpoint).id;
+std::shared_ptr<bridge::http_link> pool_directory::open_link(const endpoint_ptr& ep) {
+  return std::make_shared<bridge::http_link>(ex_, ep->http);
 }
 
-std::shared_ptr<bridge::http_link> pool_directory::open_link(std::size_t member, std::size_t endpoint) {
-  return std::make_shared<bridge::http_link>(ex_, members_.at(member).endpoints.at(endpoint).http);
+void pool_directory::eject(endpoint& ep) {
+  ep.ejected_until = clock::now() + eject_for;
 }
 
-void pool_directory::requests_started(std::size_t member, std::size_t endpoint, std::size_t n) {
-  members_.at(member).endpoints.at(endpoint).outstanding += n;
+void pool_directory::set_endpoints(std::size_t member, const std::vector<member_endpoint>& eps, std::string note) {
+  if (member >= members_.size()) {
+    return;
+  }
+  auto& m = members_[member];
+  m.note = std::move(note);
+  std::vector<endpoint_ptr> next;
+  for (const auto& e : eps) {
+    auto old = std::find_if(m.endpoints.begin(), m.endpoints.end(), [&](const endpoint_ptr& p) { return p->id == e.id; });
+    if (old != m.endpoints.end()) {
+      if ((*old)->http->config().extra_headers != e.http.extra_headers) {
+        (*old)->http = std::make_shared<bridge::http_pool>(ex_, e.http);  // a new token: new links use it
+      }
+      next.push_back(*old);
+    } else {
+      next.push_back(std::make_shared<endpoint>(endpoint{e.id, std::make_shared<bridge::http_pool>(ex_, e.http), 0, {}, true}));
+    }
+  }
+  bool changed_set = next.size() != m.endpoints.size();
+  for (auto& old : m.endpoints) {
+    if (std::find(next.begin(), next.end(), old) == next.end()) {
+      old->serving = false;  // sessions on it keep it until they end; no new one picks it
+      changed_set = true;
+    }
+  }
+  m.endpoints = std::move(next);
+  if (stopped_ || !opts_.members[member].spec.enabled) {
+    return;
+  }
+  const bool probe_lost = m.probe_endpoint && !m.probe_endpoint->serving;
+  if (m.endpoints.empty()) {
+    if (m.probe || m.hello || probe_lost) {
+      drop_probe(member);
+      m.timer->cancel();
+      m.last_error = m.note.empty() ? "it has no endpoint" : m.note;
+      log::warn("member unavailable", {{"member", opts_.members[member].spec.name}, {"reason", m.last_error}});
+      forget_member_lists(member);
+    }
+    m.failures = 0;
+    m.attempted = true;
+    return;
+  }
+  if (probe_lost) {
+    // Its pod left: the same member on another endpoint, lists kept until they are read again.
+    drop_probe(member);
+    m.timer->cancel();
+    start_probe(member);
+  } else if (!m.probe && changed_set) {
+    m.timer->cancel();
+    start_probe(member);  // endpoints appeared for a member that had none, or new ones: try now
+  }
 }
 
-void pool_directory::requests_ended(std::size_t member, std::size_t endpoint, std::size_t n) {
-  auto& o = members_.at(member).endpoints.at(endpoint).outstanding;
-  o = o > n ? o - n : 0;
+std::string pool_directory::member_error(std::size_t member) const {
+  if (member >= members_.size()) {
+    return {};
+  }
+  const auto& m = members_[member];
+  if (m.hello) {
+    return {};
+  }
+  if (m.endpoints.empty() && !m.note.empty()) {
+    return m.note;
+  }
+  return m.last_error;
 }
 
-void pool_directory::eject(std::size_t member, std::size_t endpoint) {
-  members_.at(member).endpoints.at(endpoint).ejected_until = clock::now() + eject_for;
+std::string pool_directory::status_json(std::string_view pool, std::int64_t generation) const {
+  constexpr std::size_t max_tools = 64, max_conflicts = 32, max_error = 512;
+  json::array members;
+  const auto& reports = catalog_.members();
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    const auto& spec = opts_.members[i];
+    json::object o{{"name", spec.spec.name}, {"ready", spec.spec.enabled && members_[i].hello.has_value()}};
+    if (!spec.server.empty()) {
+      o["server"] = spec.server;
+    }
+    if (!spec.url.empty()) {
+      o["url"] = spec.url;
+    }
+    o["toolCount"] = i < reports.size() ? reports[i].exposed[kind_index(list_kind::tools)] : 0;
+    auto error = spec.spec.enabled ? member_error(i) : std::string("disabled");
+    if (error.size() > max_error) {
+      error.resize(max_error);
+    }
+    if (!error.empty()) {
+      o["lastError"] = error;
+    }
+    members.push_back(std::move(o));
+  }
+  json::array conflicts;
+  for (const auto& c : catalog_.conflicts()) {
+    if (conflicts.size() >= max_conflicts) {
+      break;
+    }
+    json::array dropped;
+    for (auto l : c.losers) {
+      dropped.push_back(json::string(opts_.members[l].spec.name));
+    }
+    static constexpr std::array<std::string_view, gateway::list_kinds> kinds{"tool", "prompt", "resource",
+                                                                             "resourceTemplate"};
+    conflicts.push_back(json::object{{"name", c.name},
+                                     {"kind", kinds[kind_index(c.kind)]},
+                                     {"kept", opts_.members[c.winner].spec.name},
+                                     {"dropped", std::move(dropped)}});
+  }
+  json::array tools;
+  for (auto& t : catalog_.tools_for_status(max_tools)) {
+    tools.push_back(json::string(t));
+  }
+  return json::serialize(json::object{{"pool", pool},
+                                      {"generation", generation},
+                                      {"members", std::move(members)},
+                                      {"toolCount", catalog_.size(list_kind::tools)},
+                                      {"tools", std::move(tools)},
+                                      {"conflicts", std::move(conflicts)}}) +
+         "\n";
 }
 
 // --- the probes ----------------------------------------------------------------------------
@@ -182,9 +305,8 @@ void pool_directory::start_probe(std::size_t i) {
     return;
   }
   const auto gen = ++m.probe_generation;
-  const auto ep = pick(i).value_or(0);
-  m.probe_endpoint = ep;
-  m.probe = open_link(i, ep);
+  m.probe_endpoint = pick(i);
+  m.probe = open_link(m.probe_endpoint);
   m.pending.clear();
   m.ping_in_flight.reset();
   m.listing_now = {};
@@ -302,7 +424,8 @@ void pool_directory::probe_up(std::size_t i, const json::object& result) {
   m.hello = result;
   m.failures = 0;
   m.timer->cancel();
-  log::info("member up", {{"member", opts_.members[i].spec.name}, {"endpoint", m.endpoints[m.probe_endpoint].id}});
+  m.last_error.clear();
+  log::info("member up", {{"member", opts_.members[i].spec.name}, {"endpoint", m.probe_endpoint->id}});
   m.probe->send(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
   const auto* caps_v = result.if_contains("capabilities");
   const auto caps = caps_v && caps_v->is_object() ? caps_v->as_object() : json::object{};
@@ -388,29 +511,13 @@ void pool_directory::probe_failed(std::size_t i, std::uint64_t gen, const std::s
   if (stopped_ || m.probe_generation != gen) {
     return;
   }
-  ++m.probe_generation;  // whatever the old probe still says is ignored
   log::warn("member unavailable",
-            {{"member", opts_.members[i].spec.name}, {"endpoint", m.endpoints[m.probe_endpoint].id}, {"reason", why}});
-  eject(i, m.probe_endpoint);
-  if (m.probe) {
-    m.probe->on_message(nullptr);
-    m.probe->on_exit(nullptr);
-    m.probe->release();
-    m.probe.reset();
-  }
+            {{"member", opts_.members[i].spec.name}, {"endpoint", m.probe_endpoint->id}, {"reason", why}});
+  m.last_error = why;
+  eject(*m.probe_endpoint);
+  drop_probe(i);
   m.attempted = true;
-  const bool was_up = m.hello.has_value();
-  m.hello.reset();
-  m.pending.clear();
-  m.listed = {};
-  if (was_up || std::any_of(m.last_text.begin(), m.last_text.end(), [](const auto& t) { return !t.empty(); })) {
-    m.last_text = {};
-    catalog_.clear_member(i);
-    catalog_.rebuild();
-    for (std::size_t k = 0; k < gateway::list_kinds; ++k) {
-      changed(static_cast<list_kind>(k));
-    }
-  }
+  forget_member_lists(i);
   const auto delay = std::chrono::seconds(std::min(10U, 1U << std::min(m.failures, 4U)));
   ++m.failures;
   const auto next_gen = m.probe_generation;
@@ -423,6 +530,21 @@ void pool_directory::probe_failed(std::size_t i, std::uint64_t gen, const std::s
     }
     self->start_probe(i);
   });
+}
+
+void pool_directory::forget_member_lists(std::size_t i) {
+  auto& m = members_[i];
+  const bool was_up = m.hello.has_value();
+  m.hello.reset();
+  m.listed = {};
+  if (was_up || std::any_of(m.last_text.begin(), m.last_text.end(), [](const auto& t) { return !t.empty(); })) {
+    m.last_text = {};
+    catalog_.clear_member(i);
+    catalog_.rebuild();
+    for (std::size_t k = 0; k < gateway::list_kinds; ++k) {
+      changed(static_cast<list_kind>(k));
+    }
+  }
 }
 
 void pool_directory::relist(std::size_t member, list_kind k, bool changed_now) {
@@ -461,6 +583,40 @@ void pool_directory::changed(list_kind k) {
 
 // --- the keyring ---------------------------------------------------------------------------
 
+namespace {
+std::map<std::string, std::string> read_keyring_dir(const std::string& dir, std::error_code& ec) {
+  std::map<std::string, std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const auto name = entry.path().filename().string();
+    // A mounted Secret also holds ..data and ..<timestamp> (the kubelet's atomic swap).
+    if (name.starts_with(".") || !entry.is_regular_file(ec)) {
+      continue;
+    }
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    files.emplace(name, ss.str());
+  }
+  return files;
+}
+}  // namespace
+
+std::string pool_directory::check_keyring(const pool_options& o) {
+  if (!o.keyring_dir) {
+    return {};
+  }
+  std::error_code ec;
+  auto files = read_keyring_dir(*o.keyring_dir, ec);
+  if (ec) {
+    return "cannot read --keyring-dir " + *o.keyring_dir + ": " + ec.message();
+  }
+  auto ring = gateway::keyring::from_secret_data(files);
+  if (!ring) {
+    return "the keyring in --keyring-dir " + *o.keyring_dir + " is not valid: " + ring.error().message();
+  }
+  return {};
+}
+
 bool pool_directory::load_keyring(bool first) {
   if (!opts_.keyring_dir) {
     if (!first) {
@@ -476,19 +632,8 @@ bool pool_directory::load_keyring(bool first) {
     log::warn("no --keyring-dir: session ids are sealed with a key of this process only; run one replica");
     return true;
   }
-  std::map<std::string, std::string> files;
   std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(*opts_.keyring_dir, ec)) {
-    const auto name = entry.path().filename().string();
-    // A mounted Secret also holds ..data and ..<timestamp> (the kubelet's atomic swap).
-    if (name.starts_with(".") || !entry.is_regular_file(ec)) {
-      continue;
-    }
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    files.emplace(name, ss.str());
-  }
+  auto files = read_keyring_dir(*opts_.keyring_dir, ec);
   if (ec) {
     log::error("cannot read --keyring-dir", {{"dir", *opts_.keyring_dir}, {"error", ec.message()}});
     return !first && ring_.has_value();

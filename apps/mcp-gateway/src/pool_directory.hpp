@@ -13,6 +13,12 @@
 //
 // Endpoints are picked for new upstream sessions by least outstanding requests (ties
 // rotate), skipping ejected ones unless all are; a session's pick is sealed into its id.
+// A member's endpoints change in place (set_endpoints: pods come, go, turn unready): an
+// endpoint is a shared object, so a session keeps the one it was given while the directory
+// forgets it; a session id bound to an endpoint the member no longer has does not open.
+// What the directory cannot change in place (the members, their names and filters, the
+// conflict resolution) makes a new directory (pool_runtime.hpp); this one is then retired:
+// its probes stop, and the sessions opened on it keep its catalog until they end.
 //
 // The keyring: --keyring-dir (a mounted Secret: files k<N> and current) is read at start and
 // again every 5 s, so a rotation the operator makes reaches the replica without a restart;
@@ -44,12 +50,28 @@ class pool_link;
 
 class pool_directory : public std::enable_shared_from_this<pool_directory> {
  public:
-  pool_directory(const boost::asio::any_io_executor& ex, const pool_options& o);
+  // One upstream endpoint of a member (a pod, or a remote URL).
+  struct endpoint {
+    std::string id;  // "address:port", as the session record stores it
+    std::shared_ptr<bridge::http_pool> http;
+    std::size_t outstanding = 0;
+    std::chrono::steady_clock::time_point ejected_until{};
+    bool serving = true;  // false: the member no longer has it (sessions on it may finish)
+  };
+  using endpoint_ptr = std::shared_ptr<endpoint>;
+
+  pool_directory(const boost::asio::any_io_executor& ex, pool_options o);
   pool_directory(const pool_directory&) = delete;
   pool_directory& operator=(const pool_directory&) = delete;
 
   // Loads the keyring (false: it cannot be read; the error is logged) and starts the probes.
   bool start();
+  // Whether --keyring-dir holds a valid ring: empty, or why not (before serving anything).
+  static std::string check_keyring(const pool_options& o);
+  // Stops the probes and the keyring's reload; sessions opened here go on (a newer directory
+  // serves new sessions).
+  void retire();
+  // retire(), and closes the idle connections to every endpoint (shutdown).
   void stop();
 
   // /readyz: every enabled member's probe has failed, or come up and listed, at least once.
@@ -62,16 +84,25 @@ class pool_directory : public std::enable_shared_from_this<pool_directory> {
   // The member's initialize result as its probe got it, or nullptr while the probe is not up.
   [[nodiscard]] const boost::json::object* member_hello(std::size_t member) const;
 
-  // The endpoint a new upstream session of `member` goes to; none when it has no endpoint.
-  std::optional<std::size_t> pick(std::size_t member);
-  [[nodiscard]] std::optional<std::size_t> endpoint_index(std::size_t member, std::string_view id) const;
-  [[nodiscard]] const std::string& endpoint_id(std::size_t member, std::size_t endpoint) const;
+  // The endpoint a new upstream session of `member` goes to; null when it has none.
+  endpoint_ptr pick(std::size_t member);
+  // The member's endpoint of that id, if the member still has it.
+  [[nodiscard]] endpoint_ptr find_endpoint(std::size_t member, std::string_view id) const;
   // A new link to that endpoint (nothing sent yet).
-  std::shared_ptr<bridge::http_link> open_link(std::size_t member, std::size_t endpoint);
-  void requests_started(std::size_t member, std::size_t endpoint, std::size_t n = 1);
-  void requests_ended(std::size_t member, std::size_t endpoint, std::size_t n = 1);
+  std::shared_ptr<bridge::http_link> open_link(const endpoint_ptr& ep);
+  static void requests_started(endpoint& ep, std::size_t n = 1) { ep.outstanding += n; }
+  static void requests_ended(endpoint& ep, std::size_t n = 1) { ep.outstanding = ep.outstanding > n ? ep.outstanding - n : 0; }
   // The endpoint could not be reached: no new session picks it for 5 s.
-  void eject(std::size_t member, std::size_t endpoint);
+  static void eject(endpoint& ep);
+
+  // The member's endpoints are now these (same ids keep their state and sessions; a probe
+  // whose endpoint left moves to another one). `note` says why a member has none (a missing
+  // MCPServer, no ready pod), for sessions' errors and status.
+  void set_endpoints(std::size_t member, const std::vector<member_endpoint>& eps, std::string note);
+  // Why the member has no session: its note, or its probe's last failure ("" when it is up).
+  [[nodiscard]] std::string member_error(std::size_t member) const;
+  // GET /pool: the replica's view of its members, tools and conflicts (MCPPool status).
+  [[nodiscard]] std::string status_json(std::string_view pool, std::int64_t generation) const;
 
   // A session asks for a member's list again: `changed` (the member said so) lists it now
   // (or after the listing in flight); otherwise only if the probe has not listed it yet.
@@ -80,23 +111,19 @@ class pool_directory : public std::enable_shared_from_this<pool_directory> {
   void add_session(const std::shared_ptr<pool_link>& s);
 
  private:
-  struct endpoint_state {
-    std::string id;
-    std::shared_ptr<bridge::http_pool> http;
-    std::size_t outstanding = 0;
-    std::chrono::steady_clock::time_point ejected_until{};
-  };
   struct listing {
     gateway::list_kind kind = gateway::list_kind::tools;
     boost::json::array items;
     std::size_t pages = 0;
   };
   struct member_state {
-    std::vector<endpoint_state> endpoints;
+    std::vector<endpoint_ptr> endpoints;
     gateway::round_robin_cursor cursor;
+    std::string note;        // why it has no endpoint
+    std::string last_error;  // the probe's last failure
     // the probe
     std::shared_ptr<bridge::http_link> probe;
-    std::size_t probe_endpoint = 0;
+    endpoint_ptr probe_endpoint;
     std::uint64_t probe_generation = 0;  // a new probe ignores the old one's late callbacks
     std::optional<boost::json::object> hello;
     bool attempted = false;  // failed, or came up and listed, at least once
@@ -112,6 +139,8 @@ class pool_directory : public std::enable_shared_from_this<pool_directory> {
   };
 
   void start_probe(std::size_t i);
+  void drop_probe(std::size_t i);
+  void forget_member_lists(std::size_t i);
   void probe_message(std::size_t i, std::uint64_t gen, const mcp::message& m);
   void probe_failed(std::size_t i, std::uint64_t gen, const std::string& why);
   void probe_up(std::size_t i, const boost::json::object& result);
@@ -123,7 +152,7 @@ class pool_directory : public std::enable_shared_from_this<pool_directory> {
   void watch_keyring();
 
   boost::asio::any_io_executor ex_;
-  const pool_options& opts_;
+  const pool_options opts_;
   gateway::catalog catalog_;
   std::vector<member_state> members_;
   std::optional<gateway::keyring> ring_;

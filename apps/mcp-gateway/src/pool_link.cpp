@@ -139,12 +139,13 @@ void pool_link::open_member(std::size_t i, const json::object& client_capabiliti
   auto ep = dir_->pick(i);
   if (!ep) {
     members_[i].state = member_state::down;
-    core_.member_failed(i, "it has no endpoint");
+    const auto why = dir_->member_error(i);
+    core_.member_failed(i, why.empty() ? "it has no endpoint" : why);
     return;
   }
   auto& mb = members_[i];
-  mb.endpoint = *ep;
-  mb.link = dir_->open_link(i, *ep);
+  mb.endpoint = ep;
+  mb.link = dir_->open_link(ep);
   mb.state = member_state::initializing;
   attach(i);
   json::object init{{"jsonrpc", "2.0"},
@@ -198,7 +199,7 @@ void pool_link::member_message(std::size_t i, mcp::message m) {
   }
   if (m.is_response() && mb.open > 0) {
     --mb.open;
-    dir_->requests_ended(i, mb.endpoint);
+    pool_directory::requests_ended(*mb.endpoint);
   }
   core_.from_member(i, std::move(m));
 }
@@ -209,12 +210,13 @@ void pool_link::member_gone(std::size_t i, const std::string& why) {
     return;
   }
   const auto& name = dir_->catalog().members()[i].name;
-  log::warn("member session failed", {{"member", name}, {"endpoint", dir_->endpoint_id(i, mb.endpoint)}, {"reason", why}});
-  if (why.find("cannot reach") != std::string::npos) {
-    dir_->eject(i, mb.endpoint);
+  log::warn("member session failed",
+            {{"member", name}, {"endpoint", mb.endpoint ? mb.endpoint->id : std::string("none")}, {"reason", why}});
+  if (mb.endpoint && why.find("cannot reach") != std::string::npos) {
+    pool_directory::eject(*mb.endpoint);
   }
-  if (mb.open > 0) {
-    dir_->requests_ended(i, mb.endpoint, mb.open);
+  if (mb.open > 0 && mb.endpoint) {
+    pool_directory::requests_ended(*mb.endpoint, mb.open);
     mb.open = 0;
   }
   mb.state = member_state::down;
@@ -284,7 +286,7 @@ asio::awaitable<std::optional<std::string>> pool_link::sealed_id() {
     if (mb.state != member_state::up) {
       continue;
     }
-    r.members.push_back({dir_->catalog().members()[i].name, dir_->endpoint_id(i, mb.endpoint), mb.link->session_id()});
+    r.members.push_back({dir_->catalog().members()[i].name, mb.endpoint->id, mb.link->session_id()});
   }
   auto token = gateway::seal(r, dir_->keyring(), r.issued_at);
   if (!token) {
@@ -305,7 +307,7 @@ bool pool_link::resume(const gateway::session_record& r) {
     if (!i) {
       continue;  // a member removed since: nothing to continue
     }
-    if (!dir_->endpoint_index(*i, b.pod)) {
+    if (!dir_->find_endpoint(*i, b.pod)) {
       log::info("session not continued: its endpoint is gone", {{"member", b.member}, {"endpoint", b.pod}});
       return false;
     }
@@ -321,8 +323,8 @@ bool pool_link::resume(const gateway::session_record& r) {
     const auto* b = binding[i];
     if (b && !b->upstream_session_id.empty() && hello) {
       auto& mb = members_[i];
-      mb.endpoint = *dir_->endpoint_index(i, b->pod);
-      mb.link = dir_->open_link(i, mb.endpoint);
+      mb.endpoint = dir_->find_endpoint(i, b->pod);
+      mb.link = dir_->open_link(mb.endpoint);
       const auto* v = hello->if_contains("protocolVersion");
       const std::string version = v && v->is_string() ? std::string(v->get_string()) : revision_;
       mb.link->resume(b->upstream_session_id, version);
@@ -368,7 +370,7 @@ void pool_link::pump() {
         }
         if (a.msg.is_request()) {
           ++mb.open;
-          dir_->requests_started(a.member, mb.endpoint);
+          pool_directory::requests_started(*mb.endpoint);
         }
         mb.link->send(std::move(a.msg));
         break;
@@ -406,7 +408,7 @@ void pool_link::end_links(bool terminate_upstream) {
       continue;
     }
     if (mb.open > 0) {
-      dir_->requests_ended(i, mb.endpoint, mb.open);
+      pool_directory::requests_ended(*mb.endpoint, mb.open);
       mb.open = 0;
     }
     mb.link->on_message(nullptr);

@@ -36,10 +36,10 @@
 #include "gateway/session_record.hpp"
 #include "http_link.hpp"
 #include "link.hpp"
+#include "pool_directory.hpp"
 
 namespace gw {
 
-class pool_directory;
 
 class pool_link final : public bridge::server_link, public std::enable_shared_from_this<pool_link> {
  public:
@@ -69,7 +69,7 @@ class pool_link final : public bridge::server_link, public std::enable_shared_fr
   enum class member_state { none, initializing, up, down };
   struct member {
     std::shared_ptr<bridge::http_link> link;
-    std::size_t endpoint = 0;
+    pool_directory::endpoint_ptr endpoint;
     member_state state = member_state::none;
     std::size_t open = 0;  // requests sent, not answered yet
   };

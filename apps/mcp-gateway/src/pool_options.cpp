@@ -55,9 +55,13 @@ pool_parse_outcome parse_pool_options(int argc, char** argv) {
   app.set_version_flag("--version", std::string("mcp-gateway ") + mcp_version::version);
   bridge::add_front_end_options(app, o.front, cli);
   std::vector<std::string> members, prefixes, includes, excludes, disabled, tokens;
-  std::string resolution = "prefix", keyring_dir;
+  std::string resolution = "prefix", keyring_dir, pool, ns, token_dir;
   std::int64_t lifetime = o.session_lifetime.count(), member_timeout = o.member_timeout.count();
   auto* member_opt = app.add_option("--member", members, "NAME=URL of a member (repeat NAME for its replicas)");
+  auto* pool_opt = app.add_option("--pool", pool, "Read the members from this MCPPool and follow its changes (needs --namespace)");
+  auto* ns_opt = app.add_option("--namespace", ns, "The MCPPool's namespace (with --pool)");
+  auto* token_dir_opt =
+      app.add_option("--member-token-dir", token_dir, "With --pool: each remote member's bearer token in <dir>/<member>/token");
   app.add_option("--tool-prefix", prefixes, "NAME=PREFIX: the prefix of that member's tools and prompts");
   app.add_option("--include", includes, "NAME=GLOB: expose only that member's tools matching a glob");
   app.add_option("--exclude", excludes, "NAME=GLOB: hide that member's tools matching a glob");
@@ -81,11 +85,25 @@ pool_parse_outcome parse_pool_options(int argc, char** argv) {
     if (cli.port_opt->count() == 0) {
       throw CLI::RequiredError("--port");
     }
-    if (member_opt->count() == 0) {
-      throw CLI::RequiredError("--member");
+    if (member_opt->count() == 0 && pool_opt->count() == 0) {
+      throw CLI::RequiredError("--member or --pool");
     }
   } catch (const CLI::ParseError& e) {
     return {std::nullopt, app.exit(e, std::cerr, std::cerr)};
+  }
+  if (pool_opt->count() > 0) {
+    if (member_opt->count() > 0 || !prefixes.empty() || !includes.empty() || !excludes.empty() || !disabled.empty() ||
+        !tokens.empty() || resolution != "prefix") {
+      return {std::nullopt, usage("--pool reads the members and their settings from the MCPPool: "
+                                  "--member, --tool-prefix, --include, --exclude, --disable, --member-token and "
+                                  "--conflict-resolution cannot be given with it")};
+    }
+    if (ns_opt->count() == 0) {
+      return {std::nullopt, usage("--pool needs --namespace")};
+    }
+    o.api = api_source{pool, ns, token_dir_opt->count() > 0 ? std::optional(token_dir) : std::nullopt};
+  } else if (ns_opt->count() > 0 || token_dir_opt->count() > 0) {
+    return {std::nullopt, usage("--namespace and --member-token-dir go with --pool")};
   }
   std::map<std::string, std::size_t> index;
   for (const auto& m : members) {

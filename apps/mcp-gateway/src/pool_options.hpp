@@ -10,6 +10,11 @@
 //   --disable NAME             declared, contributes nothing
 //   --member-token NAME=FILE   bearer token sent to that member (a remote endpoint)
 // Order of first appearance of each NAME is the members' declared order (priority mode).
+//
+// Or from the API (what the operator runs): --pool NAME --namespace NS reads the MCPPool, the
+// namespace's MCPServers and their EndpointSlices and follows their changes (pool_source.hpp);
+// --member-token-dir holds each remote member's token as <dir>/<member>/token. --member and
+// the per-member flags are then refused.
 #pragma once
 
 #include <chrono>
@@ -32,11 +37,21 @@ struct member_endpoint {
 struct member_config {
   gateway::member_spec spec;
   std::vector<member_endpoint> endpoints;
+  std::string server;  // the MCPServer behind it (from the API), for status
+  std::string url;     // a remote member's URL, for status
+  std::string note;    // why it has no endpoint (a missing MCPServer, no ready pod)
+};
+
+struct api_source {
+  std::string pool;
+  std::string ns;
+  std::optional<std::string> member_token_dir;
 };
 
 struct pool_options {
   bridge::options front;
   std::vector<member_config> members;
+  std::optional<api_source> api;  // --pool: members come from the API, not from flags
   gateway::conflict_resolution resolution = gateway::conflict_resolution::prefix;
   std::optional<std::string> keyring_dir;         // a mounted keyring Secret (k<N>, current)
   std::chrono::seconds session_lifetime{86400};   // a sealed session id opens this long
