@@ -116,6 +116,9 @@ asio::awaitable<http_session::answer> http_session::post(const std::string& body
   req.set(http::field::host, target_.host);
   req.set(http::field::content_type, "application/json");
   req.set(http::field::accept, "application/json, text/event-stream");
+  for (const auto& [name, value] : target_.headers) {
+    req.set(name, value);
+  }
   if (!session_id_.empty()) {
     req.set("Mcp-Session-Id", session_id_);
   }
@@ -207,7 +210,8 @@ asio::awaitable<outcome> http_session::call(std::uint64_t n) {
       {"jsonrpc", "2.0"},
       {"id", id},
       {"method", "tools/call"},
-      {"params", json::object{{"name", "echo"}, {"arguments", json::object{{"message", "m" + std::to_string(n)}}}}}});
+      {"params",
+       json::object{{"name", target_.tool}, {"arguments", json::object{{"message", "m" + std::to_string(n)}}}}}});
   auto a = co_await post(body, id);
   co_return a.result;
 }
@@ -220,6 +224,9 @@ asio::awaitable<void> http_session::close() {
       req.set(http::field::host, target_.host);
       req.set("Mcp-Session-Id", session_id_);
       req.set("MCP-Protocol-Version", protocol_version_);
+      for (const auto& [name, value] : target_.headers) {
+        req.set(name, value);
+      }
       stream_.expires_after(timeout_);
       auto [wec, wn] = co_await http::async_write(stream_, req, as_tuple(use_awaitable));
       if (!wec) {

@@ -10,6 +10,8 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "session.hpp"
 
@@ -19,6 +21,9 @@ struct http_target {
   boost::asio::ip::tcp::endpoint endpoint;
   std::string host;  // the Host header, "127.0.0.1:port"
   std::string path;  // e.g. "/mcp"
+  // The tool tools/call names (it takes {"message": string}), and headers sent with every request.
+  std::string tool = "echo";
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 class http_session final : public session {

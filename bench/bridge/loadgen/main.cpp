@@ -3,6 +3,7 @@
 //   mcp-bench-loadgen load --url http://127.0.0.1:PORT/mcp --sessions 8 --duration 5 [--rss-pid P]
 //   mcp-bench-loadgen load --sessions 8 --duration 5 --stdio -- <server command...>
 //   mcp-bench-loadgen init --url ... --count 10 [--pause 1] [--started-ns NS]
+// Over HTTP, --tool names the tool called (default echo) and --header adds a request header.
 // Only loopback targets are accepted. One thread: it leaves the other core to the proxy.
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -39,7 +40,7 @@ std::optional<http_target> parse_url(const std::string& url) {
     return std::nullopt;
   }
   const auto port = static_cast<unsigned short>(std::stoul(authority.substr(colon + 1)));
-  return http_target{{addr, port}, authority, slash == std::string::npos ? "/" : rest.substr(slash)};
+  return http_target{{addr, port}, authority, slash == std::string::npos ? "/" : rest.substr(slash), "echo", {}};
 }
 
 }  // namespace
@@ -49,6 +50,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::string url;
   std::vector<std::string> command;
+  std::string tool = "echo";
+  std::vector<std::string> headers;
   bool stdio = false;
   double timeout_s = 10;
   load_config load;
@@ -59,6 +62,8 @@ int main(int argc, char** argv) {
     sub->add_option("--url", url, "Streamable HTTP endpoint (loopback only)");
     sub->add_flag("--stdio", stdio, "Talk to the server command (after --) over stdio, one child per session");
     sub->add_option("--timeout", timeout_s, "Seconds before one request counts as hung");
+    sub->add_option("--tool", tool, "HTTP: the tool to call, taking {\"message\": string} (default echo)");
+    sub->add_option("--header", headers, "HTTP: 'Name: value' sent with every request; repeatable");
     sub->add_option("command", command, "The stdio server command, after --");
   };
   auto* load_cmd = app.add_subcommand("load", "N sessions at once, closed-loop tools/call echo");
@@ -92,6 +97,16 @@ int main(int argc, char** argv) {
     if (!target) {
       std::cerr << "--url must be http://<loopback address>:<port>/<path>\n";
       return 2;
+    }
+    target->tool = tool;
+    for (const auto& h : headers) {
+      const auto colon = h.find(':');
+      if (colon == std::string::npos || colon == 0) {
+        std::cerr << "--header takes 'Name: value', got " << h << "\n";
+        return 2;
+      }
+      const auto start = h.find_first_not_of(' ', colon + 1);
+      target->headers.emplace_back(h.substr(0, colon), start == std::string::npos ? "" : h.substr(start));
     }
     make = [&, t = *target] { return std::make_unique<http_session>(ioc.get_executor(), t, timeout); };
   }
