@@ -18,7 +18,8 @@ mkdir -p "$stage/files/crds" "$stage/files/rbac"
 for crd in $(sed -n 's/^- bases\///p' "$REPO_ROOT/config/crd/kustomization.yaml"); do
   cp "$REPO_ROOT/config/crd/bases/$crd" "$stage/files/crds/"
 done
-for f in role leader_election_role mcpserver_admin_role mcpserver_editor_role mcpserver_viewer_role; do
+for f in role leader_election_role mcpserver_admin_role mcpserver_editor_role mcpserver_viewer_role \
+         mcppool_admin_role mcppool_editor_role mcppool_viewer_role; do
   cp "$REPO_ROOT/config/rbac/$f.yaml" "$stage/files/rbac/"
 done
 sed -e "s/^version: .*/version: $version/" -e "s/^appVersion: .*/appVersion: \"$version\"/" \

@@ -1,4 +1,4 @@
-// mcp-operator: the controller manager for MCPServer (mcp.v2dy.io/v1).
+// mcp-operator: the controller manager for MCPServer and MCPPool (mcp.v2dy.io/v1).
 //
 // One single-threaded io_context runs everything: the apiserver client, the caches, the
 // reconcile workers, the MCP verifier and the probe/metrics listeners, under kube::manager
@@ -18,7 +18,9 @@
 #include <fstream>
 #include <iostream>
 
+#include "controllers/mcppool_controller.hpp"
 #include "controllers/mcpserver_controller.hpp"
+#include "duration_flag.hpp"
 #include "kube/client/config.hpp"
 #include "kube/runtime/event_recorder.hpp"
 #include "kube/runtime/manager.hpp"
@@ -37,6 +39,9 @@ struct flags {
   std::vector<std::string> watch_namespaces;
   unsigned concurrency = 4;
   std::string bridge_image;
+  std::string gateway_image;
+  std::string gateway_key_rotation = "24h";
+  std::string gateway_key_stage_delay = "5m";
   std::string log_level = "info";
   std::string log_format = "json";
   std::string verify = "auto";
@@ -88,7 +93,7 @@ kube::result<kube::config> load_config(const flags& f) {
 
 int main(int argc, char** argv) {
   flags f;
-  CLI::App app{"mcp-operator: runs MCP servers on Kubernetes (MCPServer, mcp.v2dy.io/v1)"};
+  CLI::App app{"mcp-operator: runs MCP servers on Kubernetes (MCPServer, MCPPool; mcp.v2dy.io/v1)"};
   app.set_version_flag("--version", std::string("mcp-operator ") + mcp_version::version);
   app.add_option("--kubeconfig", f.kubeconfig, "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)");
   app.add_option("--context", f.context, "kubeconfig context (default: current-context)");
@@ -101,6 +106,19 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1U, 256U))
       ->capture_default_str();
   app.add_option("--bridge-image", f.bridge_image, "image holding /mcp-bridge, injected for protocol: stdio");
+  app.add_option("--gateway-image", f.gateway_image, "image holding /mcp-gateway, run for each MCPPool");
+  auto duration = [](const std::string& v) {
+    return mcp_operator::parse_duration(v) ? std::string{} : "not a duration such as 24h, 1h30m, 90s or 0";
+  };
+  app.add_option("--gateway-key-rotation", f.gateway_key_rotation,
+                 "how often each MCPPool's session-sealing key is rotated (0: never)")
+      ->check(duration)
+      ->capture_default_str();
+  app.add_option("--gateway-key-stage-delay", f.gateway_key_stage_delay,
+                 "how long a new key is staged in every gateway replica before it seals sessions "
+                 "(leave room for the kubelet to update mounted Secrets)")
+      ->check(duration)
+      ->capture_default_str();
   app.add_option("--log-level", f.log_level, "trace, debug, info, warn, error")->capture_default_str();
   app.add_option("--log-format", f.log_format, "json or text")
       ->check(CLI::IsMember({"json", "text"}))
@@ -211,6 +229,21 @@ int main(int argc, char** argv) {
   settings.concurrency = f.concurrency * static_cast<unsigned>(std::max<std::size_t>(1, namespaces.size()));
   controllers::mcpserver_controller ctrl(*http, settings, mgr.registry().get(), sink, transport);
   mgr.add(ctrl.ctrl());
+
+  controllers::pool_controller_settings pools;
+  pools.render.gateway_image = f.gateway_image;
+  pools.render.cluster_domain = f.cluster_domain;
+  pools.render.progress_deadline_seconds = f.progress_deadline;
+  pools.version = mcp_version::version;
+  pools.watch_namespaces = namespaces;
+  pools.concurrency = settings.concurrency;
+  pools.keyring.rotation_period = *mcp_operator::parse_duration(f.gateway_key_rotation);
+  pools.keyring.stage_delay = *mcp_operator::parse_duration(f.gateway_key_stage_delay);
+  pools.verify = mode;
+  pools.verify_period = settings.verify_period;
+  pools.probe_slots = settings.probe_slots;
+  controllers::mcppool_controller pool_ctrl(*http, pools, mgr.registry().get(), sink);
+  mgr.add(pool_ctrl.ctrl());
   spdlog::info("msg=\"mcp-operator starting\" version={} namespaces={} workers={} verify={} leader_elect={}",
                mcp_version::version, f.watch_namespaces.empty() ? "all" : fmt::format("{}", fmt::join(namespaces, ",")),
                f.concurrency, mode == controllers::verify_mode::off ? "off" : "direct", f.leader_elect);

@@ -38,6 +38,10 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- printf "%s:%s" .Values.bridgeImage.repository (default .Chart.AppVersion .Values.bridgeImage.tag) -}}
 {{- end -}}
 
+{{- define "mcp-operator.gatewayImage" -}}
+{{- printf "%s:%s" .Values.gatewayImage.repository (default .Chart.AppVersion .Values.gatewayImage.tag) -}}
+{{- end -}}
+
 {{/* The rules of a Role or ClusterRole in files/rbac (copied from config/rbac by hack/sync-chart.sh). */}}
 {{- define "mcp-operator.rules" -}}
 {{- $role := .root.Files.Get (printf "files/rbac/%s.yaml" .file) | fromYaml -}}

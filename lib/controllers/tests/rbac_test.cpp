@@ -1,4 +1,4 @@
-// config/rbac/role.yaml grants exactly what the controller uses: nothing missing (the operator
+// config/rbac/role.yaml grants exactly what the controllers (MCPServer, MCPPool) use: nothing missing (the operator
 // would hit Forbidden), nothing extra (least privilege).
 #include <gtest/gtest.h>
 
@@ -8,6 +8,7 @@
 #include <set>
 #include <tuple>
 
+#include "controllers/mcppool_controller.hpp"
 #include "controllers/mcpserver_controller.hpp"
 #include "yaml_json.hpp"
 
@@ -37,8 +38,12 @@ TEST(Rbac, RoleMatchesWhatTheControllerUses) {
   auto http = kube::client::create(io.get_executor(), cfg);
   ASSERT_TRUE(http) << http.error().describe();
   controllers::mcpserver_controller ctrl(*http, controllers::controller_settings{}, nullptr, {}, {});
+  controllers::mcppool_controller pools(*http, controllers::pool_controller_settings{}, nullptr, {});
   std::set<triple> used;
   for (const auto& p : ctrl.permissions()) {
+    used.emplace(p.group, p.resource, p.verb);
+  }
+  for (const auto& p : pools.permissions()) {
     used.emplace(p.group, p.resource, p.verb);
   }
   EXPECT_EQ(granted, used);
