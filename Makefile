@@ -117,6 +117,11 @@ bench: deps ## Operators at N=100/500/1000 and peers side by side, the bridge; w
 bench-quick: deps ## A 2-minute subset of `make bench` (N=50, no rollout) into bench/results-quick/.
 	@bench/run.sh --quick
 
+.PHONY: bench-gateway
+bench-gateway: ## mcp-gateway against ContextForge and FastMCP on loopback; bench/results/gateway.{json,md} (~12 min; GATEWAY_BENCH_ARGS=--quick: 3 min into bench/results-quick/).
+	@out=bench/results; case "$(GATEWAY_BENCH_ARGS)" in *--quick*) out=bench/results-quick;; esac; \
+	  bench/gateway/run.sh $(GATEWAY_BENCH_ARGS) --out $$out && python3 bench/gateway/report.py $$out
+
 .PHONY: soak
 soak: deps ## 500 MCPServers under random faults for 25 min, then checks; bench/SOAK.md (~30 min; SOAK_ARGS=--seed N).
 	@bench/soak/run.sh $(SOAK_ARGS)
