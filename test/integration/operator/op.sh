@@ -19,15 +19,19 @@ op_setup() {
   # The OwnerReferencesPermissionEnforcement admission plugin refuses blockOwnerDeletion
   # references to a kind it has not discovered yet, and rediscovers every 30 s: right after the
   # CRD is installed the operator would only retry. Wait until the apiserver accepts one from
-  # the operator's ServiceAccount (a server-side dry run), so each case starts from a settled cluster.
-  local probe='{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"owner-probe","ownerReferences":[
-    {"apiVersion":"mcp.v2dy.io/v1","kind":"MCPServer","name":"owner-probe","uid":"00000000-0000-0000-0000-000000000001",
-     "controller":true,"blockOwnerDeletion":true}]}}'
-  local deadline=$((SECONDS + 45)) out
-  until out=$(kubectl -n mcp-operator-system create --dry-run=server -f - \
-                --as system:serviceaccount:mcp-operator-system:mcp-operator-controller-manager <<<"$probe" 2>&1); do
-    ((SECONDS < deadline)) || { echo "FAIL: blockOwnerDeletion on MCPServers still refused after 45s: $out" >&2; return 1; }
-    sleep 1
+  # the operator's ServiceAccount (a server-side dry run) for each kind, so each case starts
+  # from a settled cluster.
+  local kind probe deadline out
+  for kind in MCPServer MCPPool; do
+    probe='{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"owner-probe","ownerReferences":[
+      {"apiVersion":"mcp.v2dy.io/v1","kind":"'$kind'","name":"owner-probe","uid":"00000000-0000-0000-0000-000000000001",
+       "controller":true,"blockOwnerDeletion":true}]}}'
+    deadline=$((SECONDS + 45))
+    until out=$(kubectl -n mcp-operator-system create --dry-run=server -f - \
+                  --as system:serviceaccount:mcp-operator-system:mcp-operator-controller-manager <<<"$probe" 2>&1); do
+      ((SECONDS < deadline)) || { echo "FAIL: blockOwnerDeletion on ${kind}s still refused after 45s: $out" >&2; return 1; }
+      sleep 1
+    done
   done
 }
 
@@ -53,8 +57,10 @@ op_start() {  # op_start <name> [flags...]
     op_kubeconfig mcp-operator-controller-manager mcp-operator-system "$OP_DIR/operator.kubeconfig"
   local metrics=(--metrics-bind-address=127.0.0.1:0)  # unless the caller picks the address
   [[ " $* " == *" --metrics-bind-address="* ]] && metrics=()
+  local gateway=(--gateway-image=mcp-gateway:test)  # unless the caller sets it
+  [[ " $* " == *" --gateway-image="* ]] && gateway=()
   "$OP_BIN" --kubeconfig "$OP_DIR/operator.kubeconfig" --health-probe-bind-address=127.0.0.1:0 \
-    "${metrics[@]}" --bridge-image=mcp-bridge:test --log-format=json "$@" \
+    "${metrics[@]}" "${gateway[@]}" --bridge-image=mcp-bridge:test --log-format=json "$@" \
     >>"$OP_DIR/$name.log" 2>&1 &
   echo $! > "$OP_DIR/$name.pid"
 }
