@@ -20,7 +20,6 @@ using asio::use_awaitable;
 namespace {
 
 constexpr std::size_t max_body = 16 * 1024 * 1024;
-constexpr std::string_view client_revision = "2025-06-18";
 
 // The response with `id` among the JSON-RPC messages of one body (a message or a batch).
 std::optional<json::object> find_response(const json::value& v, std::uint64_t id) {
@@ -191,7 +190,7 @@ asio::awaitable<outcome> http_session::initialize() {
       {"jsonrpc", "2.0"},
       {"id", id},
       {"method", "initialize"},
-      {"params", json::object{{"protocolVersion", client_revision},
+      {"params", json::object{{"protocolVersion", target_.revision},
                               {"capabilities", json::object{}},
                               {"clientInfo", json::object{{"name", "mcp-bench-loadgen"}, {"version", "1"}}}}}});
   auto a = co_await post(init, id);
@@ -199,7 +198,7 @@ asio::awaitable<outcome> http_session::initialize() {
     co_return a.result;
   }
   session_id_ = a.session_id;  // empty for servers without sessions
-  protocol_version_ = a.protocol_version.empty() ? std::string(client_revision) : a.protocol_version;
+  protocol_version_ = a.protocol_version.empty() ? target_.revision : a.protocol_version;
   auto n = co_await post(R"({"jsonrpc":"2.0","method":"notifications/initialized"})", 0);
   co_return n.result;
 }

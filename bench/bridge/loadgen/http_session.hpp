@@ -21,9 +21,11 @@ struct http_target {
   boost::asio::ip::tcp::endpoint endpoint;
   std::string host;  // the Host header, "127.0.0.1:port"
   std::string path;  // e.g. "/mcp"
-  // The tool tools/call names (it takes {"message": string}), and headers sent with every request.
+  // The tool tools/call names (it takes {"message": string}), headers sent with every request,
+  // and the protocol revision initialize offers.
   std::string tool = "echo";
   std::vector<std::pair<std::string, std::string>> headers;
+  std::string revision = "2025-06-18";
 };
 
 class http_session final : public session {

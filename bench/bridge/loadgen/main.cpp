@@ -3,7 +3,8 @@
 //   mcp-bench-loadgen load --url http://127.0.0.1:PORT/mcp --sessions 8 --duration 5 [--rss-pid P]
 //   mcp-bench-loadgen load --sessions 8 --duration 5 --stdio -- <server command...>
 //   mcp-bench-loadgen init --url ... --count 10 [--pause 1] [--started-ns NS]
-// Over HTTP, --tool names the tool called (default echo) and --header adds a request header.
+// Over HTTP, --tool names the tool called (default echo), --header adds a request header and
+// --revision sets the protocol revision initialize offers (default 2025-06-18).
 // Only loopback targets are accepted. One thread: it leaves the other core to the proxy.
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -40,7 +41,11 @@ std::optional<http_target> parse_url(const std::string& url) {
     return std::nullopt;
   }
   const auto port = static_cast<unsigned short>(std::stoul(authority.substr(colon + 1)));
-  return http_target{{addr, port}, authority, slash == std::string::npos ? "/" : rest.substr(slash), "echo", {}};
+  http_target target;
+  target.endpoint = {addr, port};
+  target.host = authority;
+  target.path = slash == std::string::npos ? "/" : rest.substr(slash);
+  return target;
 }
 
 }  // namespace
@@ -51,6 +56,7 @@ int main(int argc, char** argv) {
   std::string url;
   std::vector<std::string> command;
   std::string tool = "echo";
+  std::string revision = "2025-06-18";
   std::vector<std::string> headers;
   bool stdio = false;
   double timeout_s = 10;
@@ -64,6 +70,7 @@ int main(int argc, char** argv) {
     sub->add_option("--timeout", timeout_s, "Seconds before one request counts as hung");
     sub->add_option("--tool", tool, "HTTP: the tool to call, taking {\"message\": string} (default echo)");
     sub->add_option("--header", headers, "HTTP: 'Name: value' sent with every request; repeatable");
+    sub->add_option("--revision", revision, "HTTP: the protocol revision initialize offers (default 2025-06-18)");
     sub->add_option("command", command, "The stdio server command, after --");
   };
   auto* load_cmd = app.add_subcommand("load", "N sessions at once, closed-loop tools/call echo");
@@ -99,6 +106,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     target->tool = tool;
+    target->revision = revision;
     for (const auto& h : headers) {
       const auto colon = h.find(':');
       if (colon == std::string::npos || colon == 0) {
