@@ -4,7 +4,7 @@
 Usage: discover.py --url http://127.0.0.1:PORT/PATH --member ev1 [--header 'Name: value']...
                    [--wait SECONDS]
 
-Opens an MCP session (Streamable HTTP, 2025-06-18), reads tools/list (every page), picks the
+Opens an MCP session (Streamable HTTP, --revision, default 2025-11-25), reads tools/list (every page), picks the
 tool whose name is `echo` with the member's name around it (mcp-gateway `ev1_echo`, FastMCP
 `ev1_echo`, ContextForge `ev1-echo`; plain `echo` for the member itself), calls it once and
 checks the member's answer comes back, then ends the session. Retries the connection until
@@ -21,12 +21,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-REVISION = "2025-06-18"
-
-
 class Session:
-    def __init__(self, url, headers, timeout):
-        self.url, self.headers, self.timeout = url, headers, timeout
+    def __init__(self, url, headers, timeout, revision):
+        self.url, self.headers, self.timeout, self.revision = url, headers, timeout, revision
         self.sid = None
         self.next_id = 1
 
@@ -38,7 +35,7 @@ class Session:
             body["id"] = self.next_id
             self.next_id += 1
         h = {"content-type": "application/json", "accept": "application/json, text/event-stream",
-             "mcp-protocol-version": REVISION, **self.headers}
+             "mcp-protocol-version": self.revision, **self.headers}
         if self.sid:
             h["mcp-session-id"] = self.sid
         req = urllib.request.Request(self.url, json.dumps(body).encode(), h, method="POST")
@@ -64,7 +61,7 @@ class Session:
     def close(self):
         if not self.sid:
             return
-        h = {"mcp-session-id": self.sid, "mcp-protocol-version": REVISION, **self.headers}
+        h = {"mcp-session-id": self.sid, "mcp-protocol-version": self.revision, **self.headers}
         try:
             urllib.request.urlopen(urllib.request.Request(self.url, None, h, method="DELETE"), timeout=self.timeout).close()
         except (urllib.error.URLError, OSError):
@@ -89,6 +86,7 @@ def main():
     ap.add_argument("--header", action="append", default=[])
     ap.add_argument("--wait", type=float, default=30)
     ap.add_argument("--timeout", type=float, default=30)
+    ap.add_argument("--revision", default="2025-11-25", help="the protocol revision initialize offers")
     args = ap.parse_args()
     host = urllib.parse.urlsplit(args.url).hostname
     if not ipaddress.ip_address(host).is_loopback:
@@ -98,9 +96,9 @@ def main():
     t0 = time.monotonic()
     last = None
     while True:
-        s = Session(args.url, headers, args.timeout)
+        s = Session(args.url, headers, args.timeout, args.revision)
         try:
-            s.post("initialize", {"protocolVersion": REVISION, "capabilities": {},
+            s.post("initialize", {"protocolVersion": args.revision, "capabilities": {},
                                   "clientInfo": {"name": "bench-gateway-discover", "version": "1"}})
             break
         except (urllib.error.URLError, OSError, RuntimeError, ValueError) as e:

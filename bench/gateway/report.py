@@ -136,7 +136,9 @@ def header(data):
         f"Every gateway stands in front of the same two members, `@modelcontextprotocol/server-everything` "
         f"{v['server-everything']} in its streamableHttp mode (Node {v['node'].lstrip('v')}), named `ev1` and `ev2`, "
         "on 127.0.0.1, started afresh for every gateway in every round. The gateways run one at a time, each driven by "
-        "`mcp-bench-loadgen` (C++, one thread, HTTP/1.1 keep-alive, `Accept: application/json, text/event-stream`). "
+        "`mcp-bench-loadgen` (C++, one thread, HTTP/1.1 keep-alive, `Accept: application/json, text/event-stream`, "
+        f"protocol revision {s.get('revision', '2025-06-18')} to the gateways and to the member alike: the one the "
+        "gateways speak to their members). "
         "A session is `initialize` plus `notifications/initialized`; then every session calls `ev1`'s `echo` under the "
         "name the gateway gives it (found through `tools/list`, and checked by one call, before any load) in a closed "
         f"loop, one call in flight per session, at {levels} concurrent sessions: {s['warmup_s']:g} s of warm-up, then "
@@ -179,8 +181,9 @@ def latency_table(f):
     lines.append("| *direct (ev1, no gateway)* | " + " | ".join(cells) + f" | {'–' if r is None else f'{r:.0f}'} |")
     counts = sorted({r.get("calls_per_session") for e in f.ran + [f.direct] for runs in e["load"].values()
                      for r in runs if r and r.get("mode") == "count"})
-    lines += ["", "Max calls/s: the best of the concurrency levels. Every call ends at member `ev1`, so its own "
-              "maximum (the direct row, with the load generator alone in front of it) bounds every gateway's."]
+    lines += ["", "Max calls/s: the best of the concurrency levels. Every call ends at member `ev1`; the direct row "
+              "is its own rate with the load generator alone in front of it, the same machine also running the "
+              "gateway in the other rows."]
     if counts:
         lines += ["† Calls slower than the measured window (calls that start in the window are the ones counted): "
                   f"every session made {' or '.join(str(c) for c in counts)} call(s), all measured, with no warm-up; "

@@ -49,6 +49,12 @@ GATEWAY="$BUILD_DIR/apps/mcp-gateway/mcp-gateway"
 LOADGEN="$BUILD_DIR/bench/bridge/mcp-bench-loadgen"
 BUILD_LOCK="${BUILD_LOCK:-/tmp/mcp-build.lock}"
 MEMBERS=(ev1 ev2)
+# The revision the load generator speaks, to the gateways and to the member directly alike: the
+# newest handshake revision, which mcp-gateway speaks to its members and the Python SDK under
+# ContextForge and FastMCP offers by default (server-everything answers a 2025-11-25 session's
+# calls about 2 ms slower than a 2025-06-18 one's, so the direct baseline must speak it too for
+# "added latency" to be the gateway's).
+REVISION=2025-11-25
 TARGET_MEMBER=ev1   # the member whose echo every load calls
 
 LEVELS=(1 8 64)
@@ -190,16 +196,16 @@ load_level() {
   local ok=-1
   if [[ -z $PREV_P50_MS ]] || python3 -c 'import sys; p, c0, c, w = map(float, sys.argv[1:]); sys.exit(p * c / c0 > w * 500)' \
     "$PREV_P50_MS" "$PREV_SESSIONS" "$c" "$WINDOW"; then
-    loadgen "$out" load "$@" --sessions "$c" --warmup "$WARMUP" --duration "$WINDOW" --settle "$SETTLE" \
-      --rss-pid "$pid" --timeout "$LOAD_TIMEOUT" || true
+    loadgen "$out" load "$@" --revision "$REVISION" --sessions "$c" --warmup "$WARMUP" --duration "$WINDOW" \
+      --settle "$SETTLE" --rss-pid "$pid" --timeout "$LOAD_TIMEOUT" || true
     ok=$(python3 -c 'import json,sys
 try: print(json.load(open(sys.argv[1]))["calls"]["outcomes"]["ok"])
 except Exception: print(0)' "$out")
   fi
   if ((ok < 2 * c)); then
     log "  calls slower than the window at $c sessions: $COUNT_CALLS measured calls per session instead"
-    loadgen "$out" load "$@" --sessions "$c" --calls "$COUNT_CALLS" --settle "$SETTLE" --rss-pid "$pid" \
-      --timeout "$LOAD_TIMEOUT" || true
+    loadgen "$out" load "$@" --revision "$REVISION" --sessions "$c" --calls "$COUNT_CALLS" --settle "$SETTLE" \
+      --rss-pid "$pid" --timeout "$LOAD_TIMEOUT" || true
     python3 -c 'import json,sys
 try: d = json.load(open(sys.argv[1]))
 except Exception: sys.exit(0)
@@ -232,7 +238,7 @@ start_member() {
     kill -0 "${MEMBER_PID[$m]}" 2>/dev/null || return 1
     sleep 0.1
   done
-  timeout 30 python3 "$HERE/discover.py" --url "${MEMBER_URL[$m]}" --wait 10 >/dev/null 2>&1 &&
+  timeout 30 python3 "$HERE/discover.py" --revision "$REVISION" --url "${MEMBER_URL[$m]}" --wait 10 >/dev/null 2>&1 &&
     kill -0 "${MEMBER_PID[$m]}" 2>/dev/null  # the answer was its own, not another server's on that port
 }
 start_members() {
@@ -351,7 +357,7 @@ bench_gateway() {
     return
   fi
   local found
-  if ! found=$(timeout $((START_TIMEOUT + 30)) python3 "$HERE/discover.py" --url "$GW_URL" --member "$TARGET_MEMBER" \
+  if ! found=$(timeout $((START_TIMEOUT + 30)) python3 "$HERE/discover.py" --revision "$REVISION" --url "$GW_URL" --member "$TARGET_MEMBER" \
     --wait "$START_TIMEOUT" "${GW_HEADERS[@]}" 2>&1); then
     echo "no usable tool through it: $found; its log: $(tail -5 "$WORK/$NAME.log" 2>/dev/null | tr '\n' ' ')" >"$DIR/skip.r$round"
     log "$NAME: $(cat "$DIR/skip.r$round")"
@@ -412,7 +418,7 @@ RUN_END=$(date +%s.%N)
 LEVELS_CSV=$(IFS=,; echo "${LEVELS[*]}")
 NAMES_CSV=$(IFS=,; echo "${NAMES[*]}")
 export WORK PEERS GATEWAY REPO_ROOT QUICK ROUNDS RUN_START RUN_END LOAD_START LOAD_END WARMUP WINDOW SETTLE \
-  LOAD_TIMEOUT LEVELS_CSV NAMES_CSV TARGET_MEMBER
+  LOAD_TIMEOUT LEVELS_CSV NAMES_CSV TARGET_MEMBER REVISION
 python3 - "$OUT/gateway.json" <<'EOF'
 import json, os, subprocess, sys
 E = os.environ
@@ -491,7 +497,8 @@ result = {
     "machine": {"nproc": os.cpu_count(), "kernel": os.uname().release,
                 "loadavg_start": float(E["LOAD_START"]), "loadavg_end": float(E["LOAD_END"])},
     "settings": {"levels": levels, "rounds": rounds_n, "warmup_s": float(E["WARMUP"]), "window_s": float(E["WINDOW"]),
-                 "settle_s": float(E["SETTLE"]), "request_timeout_s": float(E["LOAD_TIMEOUT"])},
+                 "settle_s": float(E["SETTLE"]), "request_timeout_s": float(E["LOAD_TIMEOUT"]),
+                 "revision": E["REVISION"]},
     "members": {"names": ["ev1", "ev2"], "server": "@modelcontextprotocol/server-everything",
                 "version": versions["server-everything"], "transport": "streamableHttp",
                 "called": f"{E['TARGET_MEMBER']}: tools/call echo"},
