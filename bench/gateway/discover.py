@@ -15,6 +15,7 @@ Loopback only; standard library only.
 import argparse
 import ipaddress
 import json
+import os
 import sys
 import time
 import urllib.error
@@ -68,6 +69,20 @@ class Session:
             pass
 
 
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    try:  # a zombie (exited, not yet reaped) is gone too
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def pick(names, member):
     if member == "":
         return "echo" if "echo" in names else None
@@ -85,6 +100,7 @@ def main():
     ap.add_argument("--member", default="", help="the member whose echo to find ('' for a member itself)")
     ap.add_argument("--header", action="append", default=[])
     ap.add_argument("--wait", type=float, default=30)
+    ap.add_argument("--pid", type=int, default=0, help="stop waiting when this process (the gateway) has exited")
     ap.add_argument("--timeout", type=float, default=30)
     ap.add_argument("--revision", default="2025-11-25", help="the protocol revision initialize offers")
     args = ap.parse_args()
@@ -103,6 +119,8 @@ def main():
             break
         except (urllib.error.URLError, OSError, RuntimeError, ValueError) as e:
             last = e
+            if args.pid and not alive(args.pid):
+                sys.exit(f"discover.py: the process {args.pid} exited before it served MCP at {args.url}: {last}")
             if time.monotonic() - t0 > args.wait:
                 sys.exit(f"discover.py: no MCP session at {args.url} within {args.wait:g} s: {last}")
             time.sleep(0.1)

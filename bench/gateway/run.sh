@@ -128,7 +128,7 @@ stop_tree() {  # SIGTERM, SIGKILL after 10 s, then any of its descendants still 
   local pid=$1 kids i k
   kids=$(descendants "$pid")
   kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  for ((i = 0; i < 100; i++)); do running "$pid" || break; sleep 0.1; done
   kill -KILL "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   for k in $kids; do kill -KILL "$k" 2>/dev/null || true; done
@@ -163,6 +163,9 @@ tree_pss_kib() {  # proportional set size of $1 and its descendants, KiB: pages 
   local p
   for p in "$1" $(descendants "$1"); do awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null; done |
     awk '{s += $1} END {print s + 0}'
+}
+running() {  # $1 alive: neither gone nor a zombie waiting for this shell to reap it
+  kill -0 "$1" 2>/dev/null && [[ $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) != Z ]]
 }
 tree_count() { echo "$1" $(descendants "$1") | wc -w; }
 
@@ -235,11 +238,11 @@ start_member() {
   MEMBER_URL[$m]="http://127.0.0.1:$port/mcp"
   for ((i = 0; i < 200; i++)); do
     grep -q 'listening on port' "$log" && break
-    kill -0 "${MEMBER_PID[$m]}" 2>/dev/null || return 1
+    running "${MEMBER_PID[$m]}" || return 1
     sleep 0.1
   done
   timeout 30 python3 "$HERE/discover.py" --revision "$REVISION" --url "${MEMBER_URL[$m]}" --wait 10 >/dev/null 2>&1 &&
-    kill -0 "${MEMBER_PID[$m]}" 2>/dev/null  # the answer was its own, not another server's on that port
+    running "${MEMBER_PID[$m]}"  # the answer was its own, not another server's on that port
 }
 start_members() {
   local m try
@@ -322,7 +325,7 @@ start_contextforge() {
   local i
   for ((i = 0; i < START_TIMEOUT * 4; i++)); do
     curl -sf -m 2 "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-    kill -0 "$GW_PID" 2>/dev/null || { SKIP_REASON="mcpgateway exited: $(tail -3 "$WORK/contextforge.log" | tr '\n' ' ')"; return; }
+    running "$GW_PID" || { SKIP_REASON="mcpgateway exited: $(tail -3 "$WORK/contextforge.log" | tr '\n' ' ')"; return; }
     sleep 0.25
   done
   local secret token setup
@@ -347,23 +350,29 @@ bench_gateway() {
   mkdir -p "$DIR"
   log "$NAME (round $round/$ROUNDS): members, start-up"
   start_members
-  GW_PID=""; GW_URL=""; GW_HEADERS=(); SKIP_REASON=""
-  local t0; t0=$(date +%s.%N)
-  "start_$NAME"
-  if [[ -n $SKIP_REASON ]]; then
+  # A gateway that exits before it serves (a port taken between free_port and its bind) is
+  # started again, at most three times; one that runs but does not serve is not.
+  local t0 found try
+  for try in 1 2 3; do
+    GW_PID=""; GW_URL=""; GW_HEADERS=(); SKIP_REASON=""
+    t0=$(date +%s.%N)
+    "start_$NAME"
+    if [[ -z $SKIP_REASON ]] && found=$(timeout $((START_TIMEOUT + 30)) python3 "$HERE/discover.py" \
+      --revision "$REVISION" --url "$GW_URL" --member "$TARGET_MEMBER" --wait "$START_TIMEOUT" --pid "$GW_PID" \
+      "${GW_HEADERS[@]}" 2>&1); then
+      break
+    fi
+    [[ -z $SKIP_REASON ]] && SKIP_REASON="no usable tool through it: $found; its log: $(tail -5 "$WORK/$NAME.log" 2>/dev/null | tr '\n' ' ')"
+    if [[ -n $GW_PID ]] && ! running "$GW_PID" && ((try < 3)); then
+      log "$NAME exited before serving (try $try): $SKIP_REASON"
+      stop_tree "$GW_PID"
+      continue
+    fi
     echo "$SKIP_REASON" >"$DIR/skip.r$round"
     log "$NAME: could not run: $SKIP_REASON"
     stop_all
     return
-  fi
-  local found
-  if ! found=$(timeout $((START_TIMEOUT + 30)) python3 "$HERE/discover.py" --revision "$REVISION" --url "$GW_URL" --member "$TARGET_MEMBER" \
-    --wait "$START_TIMEOUT" "${GW_HEADERS[@]}" 2>&1); then
-    echo "no usable tool through it: $found; its log: $(tail -5 "$WORK/$NAME.log" 2>/dev/null | tr '\n' ' ')" >"$DIR/skip.r$round"
-    log "$NAME: $(cat "$DIR/skip.r$round")"
-    stop_all
-    return
-  fi
+  done
   python3 -c 'import json,sys,time; d=json.loads(sys.argv[1]); d["ready_s"]=round(time.time()-float(sys.argv[2]),2); print(json.dumps(d))' \
     "$found" "$t0" >"$DIR/discover.r$round.json"
   local tool; tool=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tool"])' "$DIR/discover.r$round.json")
