@@ -140,13 +140,15 @@ sys.exit(0 if len(roles) == 2 and all(r["rules"] == want for r in roles) else 1)
     kubectl create namespace "$release_ns" >/dev/null
     kubectl label namespace "$release_ns" pod-security.kubernetes.io/enforce=restricted >/dev/null
     trap helm_cleanup EXIT
-    # The CRD already exists (installed by `kubectl apply`, as after dist/install.yaml): hand it
-    # to the release the way docs/install.md tells users moving to Helm.
-    if kubectl get crd "$crd" >/dev/null 2>&1; then
-      kubectl annotate crd "$crd" --overwrite meta.helm.sh/release-name="$release" \
-        meta.helm.sh/release-namespace="$release_ns" >/dev/null
-      kubectl label crd "$crd" --overwrite app.kubernetes.io/managed-by=Helm >/dev/null
-    fi
+    # The CRDs already exist (installed by `kubectl apply`, as after dist/install.yaml): hand
+    # them to the release the way docs/install.md tells users moving to Helm.
+    for c in "$crd" mcppools.mcp.v2dy.io; do
+      if kubectl get crd "$c" >/dev/null 2>&1; then
+        kubectl annotate crd "$c" --overwrite meta.helm.sh/release-name="$release" \
+          meta.helm.sh/release-namespace="$release_ns" >/dev/null
+        kubectl label crd "$c" --overwrite app.kubernetes.io/managed-by=Helm >/dev/null
+      fi
+    done
     out=$(helm install "$release" "$chart" -n "$release_ns" --wait --timeout 120s 2>&1) || fail "install: $out"
     grep -q "kubectl -n $release_ns rollout status deployment/$release" <<<"$out" || fail "NOTES missing: $out"
     deploy=(-n "$release_ns" deployment "$release")
