@@ -178,12 +178,12 @@ uninstall: ## Remove the CRDs (and with them every MCPServer) from the cluster.
 	@kubectl delete --ignore-not-found -k config/crd
 
 .PHONY: deploy
-deploy: ## Install the operator (CRDs, RBAC, Deployment) with IMG and BRIDGE_IMG into the current cluster.
-	@hack/render-install.sh $(IMG) $(BRIDGE_IMG) | kubectl apply --server-side --force-conflicts -f -
+deploy: ## Install the operator (CRDs, RBAC, Deployment) with IMG, BRIDGE_IMG and GATEWAY_IMG into the current cluster.
+	@hack/render-install.sh $(IMG) $(BRIDGE_IMG) $(GATEWAY_IMG) | kubectl apply --server-side --force-conflicts -f -
 
 .PHONY: undeploy
 undeploy: ## Remove the operator, its CRDs and with them every MCPServer from the current cluster.
-	@hack/render-install.sh $(IMG) $(BRIDGE_IMG) | kubectl delete --ignore-not-found -f -
+	@hack/render-install.sh $(IMG) $(BRIDGE_IMG) $(GATEWAY_IMG) | kubectl delete --ignore-not-found -f -
 
 ##@ Build and release
 
@@ -207,9 +207,9 @@ docker-push: ## Push IMG, BRIDGE_IMG and GATEWAY_IMG with CONTAINER_TOOL.
 	@$(CONTAINER_TOOL) push $(GATEWAY_IMG)
 
 .PHONY: build-installer
-build-installer: ## Write dist/install.yaml for IMG and BRIDGE_IMG; sync dist/chart (CRDs, RBAC, VERSION).
+build-installer: ## Write dist/install.yaml for IMG, BRIDGE_IMG and GATEWAY_IMG; sync dist/chart (CRDs, RBAC, VERSION).
 	@mkdir -p dist
-	@hack/render-install.sh $(IMG) $(BRIDGE_IMG) >dist/install.yaml.tmp
+	@hack/render-install.sh $(IMG) $(BRIDGE_IMG) $(GATEWAY_IMG) >dist/install.yaml.tmp
 	@mv dist/install.yaml.tmp dist/install.yaml
 	@hack/sync-chart.sh
 

@@ -13,10 +13,10 @@
 
 #include "front_end.hpp"
 #include "gateway/seal.hpp"
-#include "log.hpp"
-#include "mcp/protocol.hpp"
 #include "kube/client/client.hpp"
 #include "kube/client/config.hpp"
+#include "log.hpp"
+#include "mcp/protocol.hpp"
 #include "pool_directory.hpp"
 #include "pool_link.hpp"
 #include "pool_options.hpp"
@@ -73,15 +73,16 @@ int main(int argc, char** argv) {
     cfg->user_agent = "mcp-gateway";
     kube_cfg = std::move(*cfg);
   }
-  std::shared_ptr<gw::pool_runtime> runtime;
-  std::shared_ptr<gw::pool_source> source;
+  // The runtime and the source live in the hooks only: the front end destroys its hooks before
+  // its io_context, and their timers and sockets must go before the executor they use.
   bool started = true;
   const std::string serving =
       opts.api ? "MCPPool " + opts.api->ns + "/" + opts.api->pool : std::to_string(opts.members.size()) + " members";
   const int rc = bridge::run_front_end(
       opts.front,
       [&](const boost::asio::any_io_executor& ex, bridge::metrics&) {
-        runtime = std::make_shared<gw::pool_runtime>(ex, opts);
+        auto runtime = std::make_shared<gw::pool_runtime>(ex, opts);
+        std::shared_ptr<gw::pool_source> source;
         if (opts.api) {
           auto http = kube::client::create(ex, *kube_cfg);
           if (!http) {

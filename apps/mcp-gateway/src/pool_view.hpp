@@ -36,7 +36,7 @@ struct pool_view {
 };
 
 struct pool_inputs {
-  const boost::json::object* pool = nullptr;               // null: not (yet) found
+  const boost::json::object* pool = nullptr;                // null: not (yet) found
   std::vector<const boost::json::object*> servers;          // the namespace's MCPServers
   std::vector<const boost::json::object*> endpoint_slices;  // the namespace's EndpointSlices
 };

@@ -57,6 +57,26 @@ std::string pool_session::member_down_text(std::size_t i) const {
   return text;
 }
 
+std::optional<std::size_t> pool_session::down_member_for(std::string_view name) const {
+  std::optional<std::size_t> best;
+  std::size_t best_len = 0;
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    if (members_[i].st != status::down) {
+      continue;
+    }
+    if (catalog_->resolution() == conflict_resolution::priority) {
+      return i;  // no prefix tells the members' names apart
+    }
+    const auto& spec = catalog_->spec(i);
+    const std::string prefix = spec.tool_prefix ? *spec.tool_prefix : spec.name + "_";
+    if (name.starts_with(prefix) && (!best || prefix.size() > best_len)) {
+      best = i;  // the longest matching prefix, as two prefixes may nest
+      best_len = prefix.size();
+    }
+  }
+  return best;
+}
+
 // --- the client's messages -----------------------------------------------------------------
 
 void pool_session::from_client(mcp::message m) {
@@ -192,6 +212,12 @@ void pool_session::route_named(mcp::message m, bool tool) {
   }
   const auto r = tool ? catalog_->route_tool(*name) : catalog_->route_prompt(*name);
   if (!r) {
+    // A member that went away took its names out of the catalog: a name that would be its
+    // (its prefix, or any name with priority) is answered with why it is gone, not as unknown.
+    if (auto down = down_member_for(*name)) {
+      error(m.id(), code_member_gone, member_down_text(*down));
+      return;
+    }
     error(m.id(), code_invalid_params, "unknown " + what + ": " + std::string(*name));
     return;
   }

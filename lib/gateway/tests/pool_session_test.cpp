@@ -290,6 +290,23 @@ TEST_F(PoolSession, AFailedMemberAnswersItsRequestsInFlightAndLeavesTheOthersAlo
   EXPECT_EQ(call("jira_search", "5").member, 1u);
 }
 
+TEST_F(PoolSession, ANameOfAMemberWhoseToolsLeftTheCatalogIsAnsweredWithWhyItIsGone) {
+  all_up();
+  s->member_failed(0, "MCPServer github has no ready pod");
+  drain();
+  cat.clear_member(0);  // its probe failed too: its names are no longer listed
+  cat.rebuild();
+  s->from_client(msg(R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"github_search"}})"));
+  const auto e = only(kind::to_client).msg;
+  EXPECT_EQ(e.body.at("error").at("code"), gateway::code_member_gone);
+  EXPECT_EQ(e.body.at("error").at("message"), "MCP server github is unavailable: MCPServer github has no ready pod");
+  // A name no member's prefix claims stays unknown.
+  s->from_client(msg(R"({"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"nobody_search"}})"));
+  const auto u = only(kind::to_client).msg;
+  EXPECT_EQ(u.body.at("error").at("code"), gateway::code_invalid_params);
+  EXPECT_EQ(u.body.at("error").at("message"), "unknown tool: nobody_search");
+}
+
 TEST_F(PoolSession, ARequestForAMemberComingUpWaitsForIt) {
   s->member_up(1, json::parse(R"({"capabilities":{}})").as_object());
   drain();

@@ -164,6 +164,8 @@ class catalog {
   [[nodiscard]] const std::vector<conflict>& conflicts() const { return conflicts_; }
   [[nodiscard]] const std::vector<member_report>& members() const { return reports_; }
   [[nodiscard]] std::optional<std::size_t> member_index(std::string_view name) const;
+  [[nodiscard]] const member_spec& spec(std::size_t member) const { return members_.at(member).spec; }
+  [[nodiscard]] conflict_resolution resolution() const { return resolution_; }
   // The first `limit` exposed tool names, in order (status.tools; size(tools) is the count).
   [[nodiscard]] std::vector<std::string> tools_for_status(std::size_t limit) const;
 

@@ -204,6 +204,9 @@ class pool_session {
   void answer(const boost::json::value& id, boost::json::object result);
   void error(const boost::json::value& id, int code, std::string_view text);
   [[nodiscard]] std::string member_down_text(std::size_t i) const;
+  // The member a name the catalog does not know would belong to, if that member is down: the
+  // one with the longest prefix the name starts with (with priority, the first one down).
+  [[nodiscard]] std::optional<std::size_t> down_member_for(std::string_view name) const;
   void push(pool_action a) { actions_.push_back(std::move(a)); }
 
   const catalog* catalog_;
