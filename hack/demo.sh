@@ -5,7 +5,8 @@
 # dist/install.yaml, applies two samples (server-everything over stdio behind mcp-bridge, and
 # server-everything serving Streamable HTTP itself), waits until both are Running and
 # Verified, calls the echo tool through each one's Service from a client pod (TypeScript SDK),
-# and prints what it did and how long each step took. Needs root. Idempotent: a second run
+# puts both behind one MCPPool (two mcp-gateway replicas) and calls each one's echo through the
+# pool's one endpoint, and prints what it did and how long each step took. Needs root. Idempotent: a second run
 # reuses the running cluster.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -37,6 +38,7 @@ kubectl create namespace "$NS" --dry-run=client -o yaml | kubectl apply -f - >/d
 kubectl label namespace "$NS" --overwrite pod-security.kubernetes.io/enforce=restricted >/dev/null
 if kubectl -n "$NS" get mcps everything-stdio everything-http >/dev/null 2>&1; then
   echo "(removing the samples of an earlier run first, so the timings below are real)"
+  kubectl -n "$NS" delete mcpp tools --ignore-not-found --wait=true >/dev/null 2>&1 || true
   kubectl -n "$NS" delete mcps everything-stdio everything-http --ignore-not-found --wait=true >/dev/null
   kubectl -n "$NS" wait --for=delete deployment/everything-stdio deployment/everything-http --timeout=60s >/dev/null 2>&1 || true
 fi
@@ -67,7 +69,29 @@ done
 step "5. what the operator found (status.serverInfo, status.tools)"
 kubectl -n "$NS" get mcps -o jsonpath='{range .items[*]}{.metadata.name}: {.status.serverInfo.name} {.status.serverInfo.version}, {.status.toolCount} tools: {.status.tools}{"\n"}{end}'
 
-step "6. memory, from the kubelet's stats (/api/v1/nodes/<node>/proxy/stats/summary)"
+step "6. one endpoint for both: the MCPPool hack/e2e/samples/pool.yaml (two mcp-gateway replicas)"
+kubectl -n "$NS" label mcps everything-stdio everything-http --overwrite pool=demo >/dev/null
+t3=$SECONDS
+kubectl -n "$NS" apply -f "$REPO_ROOT/hack/e2e/samples/pool.yaml" >/dev/null
+until [[ $(kubectl -n "$NS" get mcpp tools -o jsonpath='{.status.phase} {.status.conditions[?(@.type=="Verified")].status}') == "Running True" ]]; do
+  if ((SECONDS - t3 > 180)); then
+    kubectl -n "$NS" get mcpp tools -o wide
+    kubectl -n "$NS" describe mcpp tools
+    die "the pool was not Running and Verified after 180s"
+  fi
+  sleep 0.25
+done
+t_pool=$((SECONDS - t3))
+kubectl -n "$NS" get mcpp -o wide
+pool_url=$(kubectl -n "$NS" get mcpp tools -o jsonpath='{.status.url}')
+for s in stdio http; do
+  echo "everything-${s}_echo through $pool_url"
+  run_client "$NS" "demo-pool-client-$s" "$pool_url" --tool "everything-${s}_echo" \
+    --message "hello through the pool to the $s server" | sed 's/^/  /' || die "the client could not call everything-${s}_echo through the pool"
+done
+kubectl -n "$NS" get mcpp tools -o jsonpath='{.status.toolCount} tools, members: {range .status.members[*]}{.name} (ready={.ready}, {.toolCount} tools) {end}{"\n"}'
+
+step "7. memory, from the kubelet's stats (/api/v1/nodes/<node>/proxy/stats/summary)"
 kubectl get --raw "/api/v1/nodes/$(kubectl get nodes -o jsonpath='{.items[0].metadata.name}')/proxy/stats/summary" |
   python3 -c '
 import json, sys
@@ -81,12 +105,13 @@ for p in json.load(sys.stdin)["pods"]:
 
 cat <<EOM
 
-Timings: cluster ${t_cluster}s, operator ${t_operator}s, apply -> Running+Verified: stdio ${t_stdio}s, http ${t_http}s; total $((SECONDS - t0))s.
+Timings: cluster ${t_cluster}s, operator ${t_operator}s, apply -> Running+Verified: stdio ${t_stdio}s, http ${t_http}s, pool ${t_pool}s; total $((SECONDS - t0))s.
 
 Poke at it:
   eval "\$(make -s e2e-cluster-env)"
   kubectl -n $NS get mcps -o wide                 # kubectl is $TOOLS_BIN/kubectl
   kubectl -n $NS describe mcpserver everything-stdio
+  kubectl -n $NS get mcpp tools -o yaml           # the pool: members, tools, conflicts
   kubectl -n $NS scale mcpserver/everything-stdio --replicas=2
   kubectl -n mcp-operator-system logs deploy/mcp-operator-controller-manager
   crictl ps                                       # the node's containers (crictl is in $TOOLS_BIN)

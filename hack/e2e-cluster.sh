@@ -438,9 +438,10 @@ cmd_deploy() {
   local version; version=$(cat "$REPO_ROOT/VERSION")
   grep -q "image: mcp-operator:$version" "$REPO_ROOT/dist/install.yaml" ||
     die "dist/install.yaml does not use mcp-operator:$version (run 'make build-installer')"
-  log "installing the operator from dist/install.yaml ($OPERATOR_IMAGE, bridge $BRIDGE_IMAGE)"
+  log "installing the operator from dist/install.yaml ($OPERATOR_IMAGE, bridge $BRIDGE_IMAGE, gateway $GATEWAY_IMAGE)"
   sed -e "s|image: mcp-operator:$version|image: $OPERATOR_IMAGE|" \
-      -e "s|--bridge-image=mcp-bridge:$version|--bridge-image=$BRIDGE_IMAGE|" "$REPO_ROOT/dist/install.yaml" |
+      -e "s|--bridge-image=mcp-bridge:$version|--bridge-image=$BRIDGE_IMAGE|" \
+      -e "s|--gateway-image=mcp-gateway:$version|--gateway-image=$GATEWAY_IMAGE|" "$REPO_ROOT/dist/install.yaml" |
     kubectl_ apply --server-side --force-conflicts -f - >/dev/null
   kubectl_ -n mcp-operator-system rollout status deployment/mcp-operator-controller-manager --timeout=120s >/dev/null ||
     { kubectl_ -n mcp-operator-system describe pods >&2; die "the operator did not become Ready"; }

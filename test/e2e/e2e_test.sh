@@ -439,6 +439,230 @@ cmd_http_bridged() {
   kubectl delete namespace "$ns" --wait=false >/dev/null
 }
 
+# ---------------------------------------------------------------- MCPPool
+
+pool_phase_is() {  # pool_phase_is <ns> <pool> <phase> [verified]
+  local out
+  out=$(kubectl -n "$1" get mcpp "$2" -o jsonpath='{.status.phase} {.status.conditions[?(@.type=="Verified")].status}')
+  [[ $out == "$3${4:+ $4}"* ]]
+}
+pool_degraded_naming() {  # pool_degraded_naming <ns> <pool> <member>
+  local msg
+  msg=$(kubectl -n "$1" get mcpp "$2" -o jsonpath='{.status.conditions[?(@.type=="Degraded")].status} {.status.conditions[?(@.type=="Degraded")].message}')
+  [[ $msg == True* && $msg == *"$3"* ]]
+}
+pool_member_field() {  # pool_member_field <ns> <pool> <member> <field>
+  kubectl -n "$1" get mcpp "$2" -o jsonpath="{.status.members[?(@.name==\"$3\")].$4}"
+}
+ready_pods_are() {  # ready_pods_are <ns> <instance> <n>
+  local n
+  n=$(kubectl -n "$1" get pods -l "app.kubernetes.io/instance=$2" \
+    -o jsonpath='{range .items[*]}{.status.containerStatuses[*].ready}{"\n"}{end}' | grep -c -v false || true)
+  ((n == $3))
+}
+pool_clients() { MCP_PEERS_DIR=$(peers_dir) node "$REPO_ROOT/test/e2e/pool/clients.mjs" "$@"; }
+
+# A pool of three different real servers in pods (server-everything over stdio behind the
+# bridge, server-everything serving HTTP itself, server-memory from npm over stdio) and one
+# remote member (a bridge on the host, behind a bearer token), with two gateway replicas:
+# prefixed tools and include/exclude in tools/list and status, a call to each member from the
+# TypeScript and Python SDKs and from a pod through status.url; a gateway pod deleted under 20
+# sessions (0 lost); a member pod killed (its calls fail fast naming it, the others answer, the
+# pool Degraded naming it, then Running again); a member scaled to 3 (sessions spread, each on
+# its pod); priority resolution in tools/list and status.conflicts.
+cmd_pool() {
+  load_env
+  local ns=e2e-pool work="$E2E_CLUSTER_DIR/pool"
+  rm -rf "$work" && mkdir -p "$work"
+  kubectl create namespace "$ns" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+  kubectl label namespace "$ns" --overwrite pod-security.kubernetes.io/enforce=restricted >/dev/null
+  # The remote member: outside the cluster (on the host, at the node's address), token required.
+  head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$work/token"
+  "$BUILD_DIR/apps/mcp-bridge/mcp-bridge" --host 10.98.255.1 --port 0 --token-file "$work/token" --session-mode shared \
+    -- "$(peers_dir)/node_modules/.bin/mcp-server-everything" stdio 2>"$work/remote.log" &
+  local remote=$!
+  trap "kill $remote 2>/dev/null || true" EXIT
+  eventually 20 "the remote member listens" grep -q 'msg=listening' "$work/remote.log"
+  local rport; rport=$(sed -n 's/.*msg=listening .*port=\([0-9]*\).*/\1/p' "$work/remote.log" | head -1)
+  kubectl -n "$ns" create secret generic docs-token --from-file=token="$work/token" >/dev/null
+  # Every client session of the pool opens a session on every member: 30-odd sessions here,
+  # so the stdio servers share one child each (shared mode) instead of a Node process per
+  # session on this 2-core node.
+  sed "s|@SERVER_EVERYTHING_IMAGE@|$SERVER_EVERYTHING_IMAGE|" "$REPO_ROOT/hack/e2e/samples/everything-stdio.yaml" |
+    sed -e 's/name: everything-stdio/name: everything\n  labels: {pool: tools}/' -e 's/sessionMode: per-session/sessionMode: shared/' |
+    kubectl -n "$ns" apply -f - >/dev/null
+  sed "s|@SERVER_EVERYTHING_IMAGE@|$SERVER_EVERYTHING_IMAGE|" "$REPO_ROOT/hack/e2e/samples/everything-http.yaml" |
+    sed -e 's/name: everything-http/name: everything-http\n  labels: {pool: tools}/' | kubectl -n "$ns" apply -f - >/dev/null
+  kubectl -n "$ns" apply -f - >/dev/null <<YAML
+apiVersion: mcp.v2dy.io/v1
+kind: MCPServer
+metadata:
+  name: memory
+spec:
+  image: "$SERVER_EVERYTHING_IMAGE"
+  imagePullPolicy: IfNotPresent
+  protocol: stdio
+  command: ["/usr/local/bin/node"]
+  args: ["/app/node_modules/@modelcontextprotocol/server-memory/dist/index.js"]
+  port: 3000
+  bridge: {sessionMode: shared}
+  env:
+  - {name: MEMORY_FILE_PATH, value: /data/memory.jsonl}
+  volumes:
+  - {name: data, emptyDir: {}}
+  volumeMounts:
+  - {name: data, mountPath: /data}
+  resources:
+    requests: {cpu: 20m, memory: 64Mi}
+    limits: {memory: 512Mi}
+---
+apiVersion: mcp.v2dy.io/v1
+kind: MCPPool
+metadata:
+  name: tools
+spec:
+  selector:
+    matchLabels: {pool: tools}
+  members:
+  - name: memory
+    include: ["read_*", "search_*", "open_*"]
+    exclude: ["open_nodes"]
+  - name: docs
+    url: http://10.98.255.1:$rport/mcp
+    bearerTokenSecretRef: {name: docs-token, key: token}
+  replicas: 2
+YAML
+  local t0=$SECONDS
+  eventually 240 "MCPPool tools Running + Verified" pool_phase_is "$ns" tools Running True
+  note "apply -> pool Running + Verified: $((SECONDS - t0))s"
+  kubectl -n "$ns" get mcpp tools -o wide
+  [[ $(kubectl -n "$ns" get mcpp tools -o jsonpath='{.status.readyMembers}') == 4/4 ]] || fail "readyMembers: $(kubectl -n "$ns" get mcpp tools -o jsonpath='{.status.readyMembers}')"
+  local m
+  for m in memory docs everything everything-http; do
+    [[ $(pool_member_field "$ns" tools "$m" ready) == true ]] || fail "member $m not ready in status"
+  done
+  [[ $(pool_member_field "$ns" tools memory toolCount) == 2 ]] || fail "memory's toolCount after include/exclude: $(pool_member_field "$ns" tools memory toolCount)"
+
+  local ip url tools
+  ip=$(kubectl -n "$ns" get svc tools -o jsonpath='{.spec.clusterIP}')
+  url="http://$ip:8080/mcp"
+  tools=$(pool_clients tools "$url") || fail "tools/list through the pool"
+  for m in everything_echo everything-http_echo docs_echo memory_read_graph memory_search_nodes; do
+    grep -qx "$m" <<<"$tools" || fail "tools/list lacks $m: $(tr '\n' ' ' <<<"$tools")"
+  done
+  for m in memory_open_nodes memory_create_entities; do
+    ! grep -qx "$m" <<<"$tools" || fail "tools/list has $m, which include/exclude leave out"
+  done
+  [[ $(kubectl -n "$ns" get mcpp tools -o jsonpath='{.status.toolCount}') == $(wc -l <<<"$tools") ]] || fail "status.toolCount differs from tools/list"
+  for m in everything everything-http docs; do
+    [[ $(pool_clients call "$url" "${m}_echo" "{\"message\":\"to $m\"}") == "Echo: to $m" ]] || fail "${m}_echo through the pool"
+  done
+  pool_clients call "$url" memory_read_graph '{}' | grep -q entities || fail "memory_read_graph through the pool"
+  note "TypeScript SDK: $(wc -l <<<"$tools") tools; a call to each of the four members answered"
+  "$(peers_dir)/venv/bin/python" "$REPO_ROOT/test/e2e/pool/python_client.py" "$url" everything-http_echo >"$work/python.out" ||
+    fail "Python client: $(cat "$work/python.out")"
+  grep -q 'called everything-http_echo: Echo: from python' "$work/python.out" || fail "Python client: $(cat "$work/python.out")"
+  note "Python SDK: listed $(grep -c _ "$work/python.out") tools and called everything-http_echo"
+  local status_url; status_url=$(kubectl -n "$ns" get mcpp tools -o jsonpath='{.status.url}')
+  [[ $status_url == "http://tools.$ns.svc.cluster.local:8080/mcp" ]] || fail "status.url is $status_url"
+  local out
+  out=$(run_client "$ns" pool-client "$status_url" --sessions 2 --tool docs_echo --message "via status.url") ||
+    fail "client pod through status.url: $out"
+  grep -q '"text":"Echo: via status.url #1"' <<<"$out" || fail "no echo through status.url: $out"
+
+  # Two gateway replicas, 20 sessions, one gateway pod deleted: every session's next call answers.
+  eventually 60 "two gateway pods Ready" ready_pods_are "$ns" tools 2
+  rm -f "$work/go"
+  pool_clients hold "$url" 20 "$work/go" --tool everything_echo >"$work/hold.out" 2>"$work/hold.err" &
+  local holder=$!
+  eventually 120 "20 sessions open" grep -q ready "$work/hold.out"
+  # The gateway pod holding most of the sessions (a client's keep-alive connection sticks to one).
+  local victim="" most=-1 gp gip held
+  for gp in $(kubectl -n "$ns" get pods -l app.kubernetes.io/instance=tools -o jsonpath='{.items[*].metadata.name}'); do
+    gip=$(kubectl -n "$ns" get pod "$gp" -o jsonpath='{.status.podIP}')
+    held=$(curl -s --max-time 5 "http://$gip:8080/metrics" | sed -n 's/^mcp_bridge_active_sessions \([0-9]*\)/\1/p')
+    note "gateway pod $gp holds ${held:-?} sessions"
+    if ((${held:-0} > most)); then most=${held:-0}; victim=$gp; fi
+  done
+  ((most >= 10)) || fail "no gateway pod holds most of the 20 sessions (most: $most)"
+  kubectl -n "$ns" delete pod "$victim" --wait=true --timeout=60s >/dev/null
+  touch "$work/go"
+  wait "$holder" || fail "sessions lost after gateway pod $victim was deleted: $(cat "$work/hold.out" "$work/hold.err")"
+  note "gateway pod $victim deleted under 20 sessions: $(tail -1 "$work/hold.out")"
+
+  # A member pod killed (the node cordoned, so no replacement starts until the test allows it):
+  # a call to it fails at once naming it, the others answer, the pool is Degraded naming it.
+  eventually 60 "two gateway pods Ready again" ready_pods_are "$ns" tools 2
+  local member_pod node
+  member_pod=$(kubectl -n "$ns" get pods -l app.kubernetes.io/instance=everything-http \
+    --field-selector=status.phase=Running -o jsonpath='{.items[0].metadata.name}')
+  node=$(kubectl -n "$ns" get pod "$member_pod" -o jsonpath='{.spec.nodeName}')
+  kubectl cordon "$node" >/dev/null
+  trap "kill $remote 2>/dev/null || true; '$TOOLS_BIN/kubectl' uncordon $node >/dev/null 2>&1 || true" EXIT
+  kubectl -n "$ns" delete pod "$member_pod" --grace-period=0 --force >/dev/null 2>&1
+  local t1=$SECONDS answer ms
+  ms=$(date +%s%3N)
+  answer=$(pool_clients call "$url" everything-http_echo '{"message":"x"}' 2>&1) && fail "the killed member answered: $answer"
+  ms=$(($(date +%s%3N) - ms))
+  grep -q 'everything-http' <<<"$answer" || fail "the error does not name the member: $answer"
+  note "a call to the killed member failed in $ms ms (a whole client run): $answer"
+  [[ $(pool_clients call "$url" everything_echo '{"message":"alive"}') == "Echo: alive" ]] || fail "everything_echo while everything-http is down"
+  [[ $(pool_clients call "$url" docs_echo '{"message":"alive"}') == "Echo: alive" ]] || fail "docs_echo while everything-http is down"
+  eventually 60 "Degraded names everything-http" pool_degraded_naming "$ns" tools everything-http
+  note "member pod killed: Degraded named it after $((SECONDS - t1))s; the other members answered"
+  kubectl uncordon "$node" >/dev/null
+  trap "kill $remote 2>/dev/null || true" EXIT
+  eventually 180 "the pool Running again" pool_phase_is "$ns" tools Running
+  [[ $(pool_clients call "$url" everything-http_echo '{"message":"back"}') == "Echo: back" ]] || fail "everything-http_echo after recovery"
+  note "recovered: Running $((SECONDS - t1))s after the kill"
+
+  # A member scaled to 3: sessions spread over its pods, each staying on its pod (a session's
+  # calls to a pod it was not opened on would be refused by that pod's bridge).
+  kubectl -n "$ns" scale mcps everything --replicas=3 >/dev/null
+  eventually 180 "everything has 3 Ready pods" ready_pods_are "$ns" everything 3
+  sleep 2  # the EndpointSlice reaches the gateways
+  local pips pip before=() sessions busy=0 i=0
+  pips=$(kubectl -n "$ns" get pods -l app.kubernetes.io/instance=everything -o jsonpath='{.items[*].status.podIP}')
+  bridge_sessions() { curl -s --max-time 5 "http://$1:3000/metrics" | sed -n 's/^mcp_bridge_active_sessions \([0-9]*\)/\1/p'; }
+  for pip in $pips; do before+=("$(bridge_sessions "$pip")"); done
+  pool_clients spread "$url" 9 everything_echo >"$work/spread.out" 2>"$work/spread.err" &
+  local spreader=$!
+  eventually 120 "9 sessions opened with 3 calls each" grep -q ready "$work/spread.out"
+  for pip in $pips; do
+    sessions=$(bridge_sessions "$pip")
+    note "pod $pip: ${before[$i]:-?} -> ${sessions:-?} sessions"
+    ((${sessions:-0} - ${before[$i]:-0} >= 2)) && busy=$((busy + 1))
+    i=$((i + 1))
+  done
+  kill "$spreader" 2>/dev/null || true
+  ((busy == 3)) || fail "sessions did not spread over the 3 pods"
+
+  # Priority: names unprefixed, the first member keeps a shared name, status.conflicts says so.
+  kubectl -n "$ns" apply -f - >/dev/null <<YAML
+apiVersion: mcp.v2dy.io/v1
+kind: MCPPool
+metadata:
+  name: prio
+spec:
+  members: [{name: everything}, {name: everything-http}]
+  conflictResolution: priority
+  replicas: 1
+YAML
+  eventually 180 "MCPPool prio Running" pool_phase_is "$ns" prio Running
+  ip=$(kubectl -n "$ns" get svc prio -o jsonpath='{.spec.clusterIP}')
+  tools=$(pool_clients tools "http://$ip:8080/mcp") || fail "tools/list through prio"
+  grep -qx echo <<<"$tools" || fail "prio: no unprefixed echo: $(tr '\n' ' ' <<<"$tools")"
+  [[ $(grep -cx echo <<<"$tools") == 1 ]] || fail "prio: echo listed twice"
+  eventually 30 "status.conflicts names echo" bash -c "[[ \$('$TOOLS_BIN/kubectl' -n $ns get mcpp prio -o jsonpath='{.status.conflicts[?(@.name==\"echo\")].kept}') == everything ]]"
+  [[ $(kubectl -n "$ns" get mcpp prio -o jsonpath='{.status.conflicts[?(@.name=="echo")].dropped[0]}') == everything-http ]] ||
+    fail "prio: conflicts: $(kubectl -n "$ns" get mcpp prio -o jsonpath='{.status.conflicts}')"
+  note "priority: one echo (everything's), conflicts: $(kubectl -n "$ns" get mcpp prio -o jsonpath='{.status.conflicts[0]}')"
+
+  kill "$remote" 2>/dev/null || true
+  trap - EXIT
+  kubectl delete namespace "$ns" --wait=false >/dev/null
+}
+
 # forking_mcpserver <namespace> <launcher>: a stdio MCPServer whose command is a launcher that
 # forks (test/e2e/forking/<launcher>.mjs, from the ConfigMap forking) around the small server
 # test/e2e/forking/server.mjs, in the server-everything image's node; two warm children.
@@ -513,6 +737,6 @@ cmd_forking_launchers() {
 case "${1:-}" in
   setup) cmd_setup ;;
   teardown) cmd_teardown ;;
-  network_local | samples_verified | stdio_sessions | scale | kill_server | operator_restart | hostile_tenants | http_bridged | forking_launchers) "cmd_$1" ;;
-  *) echo "usage: $0 setup|teardown|network_local|samples_verified|stdio_sessions|scale|kill_server|operator_restart|hostile_tenants|http_bridged|forking_launchers" >&2; exit 2 ;;
+  network_local | samples_verified | stdio_sessions | scale | kill_server | operator_restart | hostile_tenants | http_bridged | forking_launchers | pool) "cmd_$1" ;;
+  *) echo "usage: $0 setup|teardown|network_local|samples_verified|stdio_sessions|scale|kill_server|operator_restart|hostile_tenants|http_bridged|forking_launchers|pool" >&2; exit 2 ;;
 esac

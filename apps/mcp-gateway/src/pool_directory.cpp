@@ -61,8 +61,8 @@ pool_directory::pool_directory(const boost::asio::any_io_executor& ex, pool_opti
   members_.resize(opts_.members.size());
   for (std::size_t i = 0; i < opts_.members.size(); ++i) {
     for (const auto& ep : opts_.members[i].endpoints) {
-      members_[i].endpoints.push_back(
-          std::make_shared<endpoint>(endpoint{ep.id, std::make_shared<bridge::http_pool>(ex, ep.http), 0, {}, true}));
+      members_[i].endpoints.push_back(std::make_shared<endpoint>(
+          endpoint{ep.id, std::make_shared<bridge::http_pool>(ex, ep.http), 0, {}, true, ep.ready}));
     }
     members_[i].note = opts_.members[i].note;
     members_[i].timer = std::make_unique<boost::asio::steady_timer>(ex);
@@ -140,10 +140,15 @@ pool_directory::endpoint_ptr pool_directory::pick(std::size_t member) {
   const auto now = clock::now();
   std::vector<gateway::upstream_pod> pods;
   bool any_ready = false;
+  std::vector<endpoint_ptr> candidates;
   for (const auto& ep : m.endpoints) {
-    const bool ready = ep->ejected_until <= now;
-    any_ready = any_ready || ready;
-    pods.push_back({ep->id, ep->outstanding, ready});
+    if (!ep->ready) {
+      continue;
+    }
+    const bool usable = ep->ejected_until <= now;
+    any_ready = any_ready || usable;
+    pods.push_back({ep->id, ep->outstanding, usable});
+    candidates.push_back(ep);
   }
   if (!any_ready) {
     for (auto& p : pods) {
@@ -151,7 +156,12 @@ pool_directory::endpoint_ptr pool_directory::pick(std::size_t member) {
     }
   }
   auto i = gateway::pick_least_outstanding(pods, m.cursor);
-  return i ? m.endpoints[*i] : nullptr;
+  return i ? candidates[*i] : nullptr;
+}
+
+bool pool_directory::any_ready(std::size_t i) const {
+  const auto& eps = members_[i].endpoints;
+  return std::any_of(eps.begin(), eps.end(), [](const endpoint_ptr& e) { return e->ready; });
 }
 
 pool_directory::endpoint_ptr pool_directory::find_endpoint(std::size_t member, std::string_view id) const {
@@ -181,15 +191,19 @@ void pool_directory::set_endpoints(std::size_t member, const std::vector<member_
   auto& m = members_[member];
   m.note = std::move(note);
   std::vector<endpoint_ptr> next;
+  bool changed_ready = false;
   for (const auto& e : eps) {
     auto old = std::find_if(m.endpoints.begin(), m.endpoints.end(), [&](const endpoint_ptr& p) { return p->id == e.id; });
     if (old != m.endpoints.end()) {
       if ((*old)->http->config().extra_headers != e.http.extra_headers) {
         (*old)->http = std::make_shared<bridge::http_pool>(ex_, e.http);  // a new token: new links use it
       }
+      changed_ready = changed_ready || (*old)->ready != e.ready;
+      (*old)->ready = e.ready;
       next.push_back(*old);
     } else {
-      next.push_back(std::make_shared<endpoint>(endpoint{e.id, std::make_shared<bridge::http_pool>(ex_, e.http), 0, {}, true}));
+      next.push_back(std::make_shared<endpoint>(
+          endpoint{e.id, std::make_shared<bridge::http_pool>(ex_, e.http), 0, {}, true, e.ready}));
     }
   }
   bool changed_set = next.size() != m.endpoints.size();
@@ -203,8 +217,9 @@ void pool_directory::set_endpoints(std::size_t member, const std::vector<member_
   if (stopped_ || !opts_.members[member].spec.enabled) {
     return;
   }
-  const bool probe_lost = m.probe_endpoint && !m.probe_endpoint->serving;
-  if (m.endpoints.empty()) {
+  const bool probe_lost = m.probe_endpoint && (!m.probe_endpoint->serving || !m.probe_endpoint->ready);
+  changed_set = changed_set || changed_ready;
+  if (!any_ready(member)) {
     if (m.probe || m.hello || probe_lost) {
       drop_probe(member);
       m.timer->cancel();
@@ -217,7 +232,8 @@ void pool_directory::set_endpoints(std::size_t member, const std::vector<member_
     return;
   }
   if (probe_lost) {
-    // Its pod left: the same member on another endpoint, lists kept until they are read again.
+    // Its pod left or turned unready: the same member on another endpoint, lists kept until
+    // they are read again.
     drop_probe(member);
     m.timer->cancel();
     start_probe(member);
@@ -235,7 +251,7 @@ std::string pool_directory::member_error(std::size_t member) const {
   if (m.hello) {
     return {};
   }
-  if (m.endpoints.empty() && !m.note.empty()) {
+  if (!any_ready(member) && !m.note.empty()) {
     return m.note;
   }
   return m.last_error;
@@ -300,12 +316,13 @@ void pool_directory::start_probe(std::size_t i) {
     return;
   }
   auto& m = members_[i];
-  if (m.endpoints.empty()) {
-    m.attempted = true;
+  auto ep = pick(i);
+  if (!ep) {
+    m.attempted = true;  // no ready endpoint: set_endpoints starts the probe when one comes
     return;
   }
   const auto gen = ++m.probe_generation;
-  m.probe_endpoint = pick(i);
+  m.probe_endpoint = std::move(ep);
   m.probe = open_link(m.probe_endpoint);
   m.pending.clear();
   m.ping_in_flight.reset();

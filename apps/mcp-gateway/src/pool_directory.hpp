@@ -15,7 +15,9 @@
 // rotate), skipping ejected ones unless all are; a session's pick is sealed into its id.
 // A member's endpoints change in place (set_endpoints: pods come, go, turn unready): an
 // endpoint is a shared object, so a session keeps the one it was given while the directory
-// forgets it; a session id bound to an endpoint the member no longer has does not open.
+// forgets it. New sessions go to ready endpoints only; a session id bound to an endpoint that
+// is known but not ready (its readiness probe failing for a while) still opens, one bound to
+// an endpoint the member no longer has does not (404: the client initializes again).
 // What the directory cannot change in place (the members, their names and filters, the
 // conflict resolution) makes a new directory (pool_runtime.hpp); this one is then retired:
 // its probes stop, and the sessions opened on it keep its catalog until they end.
@@ -57,6 +59,7 @@ class pool_directory : public std::enable_shared_from_this<pool_directory> {
     std::size_t outstanding = 0;
     std::chrono::steady_clock::time_point ejected_until{};
     bool serving = true;  // false: the member no longer has it (sessions on it may finish)
+    bool ready = true;    // false: known (sessions bound to it continue) but new ones avoid it
   };
   using endpoint_ptr = std::shared_ptr<endpoint>;
 
@@ -84,9 +87,9 @@ class pool_directory : public std::enable_shared_from_this<pool_directory> {
   // The member's initialize result as its probe got it, or nullptr while the probe is not up.
   [[nodiscard]] const boost::json::object* member_hello(std::size_t member) const;
 
-  // The endpoint a new upstream session of `member` goes to; null when it has none.
+  // The ready endpoint a new upstream session of `member` goes to; null when it has none.
   endpoint_ptr pick(std::size_t member);
-  // The member's endpoint of that id, if the member still has it.
+  // The member's endpoint of that id, ready or not, if the member still has it.
   [[nodiscard]] endpoint_ptr find_endpoint(std::size_t member, std::string_view id) const;
   // A new link to that endpoint (nothing sent yet).
   std::shared_ptr<bridge::http_link> open_link(const endpoint_ptr& ep);
@@ -96,7 +99,7 @@ class pool_directory : public std::enable_shared_from_this<pool_directory> {
   static void eject(endpoint& ep);
 
   // The member's endpoints are now these (same ids keep their state and sessions; a probe
-  // whose endpoint left moves to another one). `note` says why a member has none (a missing
+  // whose endpoint left or turned unready moves to a ready one). `note` says why a member has none (a missing
   // MCPServer, no ready pod), for sessions' errors and status.
   void set_endpoints(std::size_t member, const std::vector<member_endpoint>& eps, std::string note);
   // Why the member has no session: its note, or its probe's last failure ("" when it is up).
@@ -117,7 +120,7 @@ class pool_directory : public std::enable_shared_from_this<pool_directory> {
     std::size_t pages = 0;
   };
   struct member_state {
-    std::vector<endpoint_ptr> endpoints;
+    std::vector<endpoint_ptr> endpoints;  // every known one, ready or not
     gateway::round_robin_cursor cursor;
     std::string note;        // why it has no endpoint
     std::string last_error;  // the probe's last failure
@@ -140,6 +143,7 @@ class pool_directory : public std::enable_shared_from_this<pool_directory> {
 
   void start_probe(std::size_t i);
   void drop_probe(std::size_t i);
+  [[nodiscard]] bool any_ready(std::size_t i) const;
   void forget_member_lists(std::size_t i);
   void probe_message(std::size_t i, std::uint64_t gen, const mcp::message& m);
   void probe_failed(std::size_t i, std::uint64_t gen, const std::string& why);

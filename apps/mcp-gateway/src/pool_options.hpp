@@ -32,6 +32,9 @@ namespace gw {
 struct member_endpoint {
   std::string id;  // "address:port" as the session record stores it
   bridge::http_upstream_config http;
+  // Ready for new sessions. An endpoint that is known but not ready (a pod whose readiness
+  // failed, or that is terminating) still continues the sessions bound to it.
+  bool ready = true;
 };
 
 struct member_config {

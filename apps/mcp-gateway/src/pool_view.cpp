@@ -3,7 +3,7 @@
 #include <boost/json/value_from.hpp>
 
 #include <algorithm>
-#include <set>
+#include <map>
 
 #include "api/mcppool.hpp"
 #include "api/mcpserver.hpp"
@@ -42,10 +42,16 @@ std::string authority(const std::string& host, const std::string& port) {
   return host.find(':') != std::string::npos ? "[" + host + "]:" + port : host + ":" + port;
 }
 
-// The ready addresses of the Service `service`, with the port named "mcp", in a stable order.
-std::vector<std::pair<std::string, std::string>> ready_addresses(const std::vector<const json::object*>& slices,
-                                                                 const std::string& service) {
-  std::set<std::pair<std::string, std::string>> out;
+struct address {
+  std::string ip;
+  std::string port;
+  bool ready = true;
+};
+
+// The addresses of the Service `service` with the port named "mcp", in a stable order, each
+// with whether it is ready (an address in two slices is ready if either says so).
+std::vector<address> service_addresses(const std::vector<const json::object*>& slices, const std::string& service) {
+  std::map<std::pair<std::string, std::string>, bool> out;
   for (const auto* slice : slices) {
     if (slice == nullptr) {
       continue;
@@ -75,20 +81,25 @@ std::vector<std::pair<std::string, std::string>> ready_addresses(const std::vect
         continue;
       }
       const auto* cond = object_at(*eo, "conditions");
-      const auto* ready = cond ? cond->if_contains("ready") : nullptr;
-      if (ready && ready->is_bool() && !ready->get_bool()) {
-        continue;
-      }
+      const auto* ready_v = cond ? cond->if_contains("ready") : nullptr;
+      const bool ready = !(ready_v && ready_v->is_bool() && !ready_v->get_bool());  // absent: ready
       if (const auto* addrs = array_at(*eo, "addresses")) {
         for (const auto& a : *addrs) {
           if (a.is_string()) {
-            out.emplace(std::string(a.get_string()), port);
+            auto [it, fresh] = out.emplace(std::pair{std::string(a.get_string()), port}, ready);
+            if (!fresh) {
+              it->second = it->second || ready;
+            }
           }
         }
       }
     }
   }
-  return {out.begin(), out.end()};
+  std::vector<address> list;
+  for (const auto& [key, ready] : out) {
+    list.push_back({key.first, key.second, ready});
+  }
+  return list;
 }
 
 gateway::member_spec spec_of(const api::pool_member& m) {
@@ -102,7 +113,7 @@ gateway::member_spec spec_of(const api::pool_member& m) {
 }
 
 void add_endpoint(member_config& mc, const std::string& url, const bridge::http_upstream_config& base,
-                  const std::optional<std::string>& token) {
+                  const std::optional<std::string>& token, bool ready = true) {
   std::string error;
   auto cfg = bridge::parse_upstream_url(url, error, "the member's URL");
   if (!cfg) {
@@ -114,6 +125,7 @@ void add_endpoint(member_config& mc, const std::string& url, const bridge::http_
   if (std::any_of(mc.endpoints.begin(), mc.endpoints.end(), [&](const member_endpoint& e) { return e.id == ep.id; })) {
     return;
   }
+  ep.ready = ready;
   ep.http = base;
   ep.http.host = cfg->host;
   ep.http.port = cfg->port;
@@ -142,10 +154,12 @@ void server_member(member_config& mc, const api::pool_member& m, const pool_inpu
     mc.note = "MCPServer " + mc.server + " cannot be read: " + parsed.error().message;
     return;
   }
-  for (const auto& [address, port] : ready_addresses(in.endpoint_slices, mc.server)) {
-    add_endpoint(mc, "http://" + authority(address, port) + parsed->spec.path, base, std::nullopt);
+  for (const auto& a : service_addresses(in.endpoint_slices, mc.server)) {
+    add_endpoint(mc, "http://" + authority(a.ip, a.port) + parsed->spec.path, base, std::nullopt, a.ready);
   }
-  if (mc.endpoints.empty() && mc.note.empty()) {
+  const bool any_ready =
+      std::any_of(mc.endpoints.begin(), mc.endpoints.end(), [](const member_endpoint& e) { return e.ready; });
+  if (!any_ready && mc.note.empty()) {
     mc.note = "MCPServer " + mc.server + " has no ready pod";
   }
 }

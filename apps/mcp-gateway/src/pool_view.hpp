@@ -5,9 +5,10 @@
 //
 // - An MCPServer member is reached at every ready address of its Service's EndpointSlices
 //   (label kubernetes.io/service-name = the server's name, port "mcp"), at the server's
-//   spec.path; an endpoint whose `ready` condition is false is left out (Kubernetes reads an
-//   absent condition as ready). Each address is an endpoint of its own: sessions are spread
-//   over the member's pods and each stays on its pod.
+//   spec.path. An endpoint whose `ready` condition is false is kept but marked not ready
+//   (Kubernetes reads an absent condition as ready): new sessions avoid it, sessions bound to
+//   it continue. Each address is an endpoint of its own: sessions are spread over the
+//   member's pods and each stays on its pod.
 // - A remote member is reached at its url, with its token (from <token dir>/<member>/token)
 //   as a bearer token. Only http:// to an IP address is reached for now (the gateway has no
 //   TLS client or resolver toward members); any other URL leaves the member without endpoint,

@@ -80,7 +80,7 @@ std::vector<std::string> ids(const gw::member_config& m) {
   return out;
 }
 
-TEST(PoolView, AServerMemberIsReachedAtEveryReadyPodOfItsServiceAtItsPath) {
+TEST(PoolView, AServerMemberIsReachedAtEveryPodOfItsServiceAtItsPathNewSessionsOnlyAtReadyOnes) {
   world w;
   w.p = pool(R"({"members":[{"name":"everything"}]})");
   w.servers = {server("everything", "{}", "/rpc")};
@@ -93,8 +93,12 @@ TEST(PoolView, AServerMemberIsReachedAtEveryReadyPodOfItsServiceAtItsPath) {
   const auto& m = v->members[0];
   EXPECT_EQ(m.spec.name, "everything");
   EXPECT_EQ(m.server, "everything");
-  // Not ready left out; an absent condition is ready; an address in two slices once.
-  EXPECT_EQ(ids(m), (std::vector<std::string>{"10.244.0.7:3001", "10.244.0.9:3001"}));
+  // Every address once (one in two slices), another Service's left out.
+  EXPECT_EQ(ids(m), (std::vector<std::string>{"10.244.0.7:3001", "10.244.0.8:3001", "10.244.0.9:3001"}));
+  // Not ready: kept for the sessions bound to it, not for new ones; an absent condition is ready.
+  EXPECT_TRUE(m.endpoints[0].ready);
+  EXPECT_FALSE(m.endpoints[1].ready);
+  EXPECT_TRUE(m.endpoints[2].ready);
   EXPECT_EQ(m.endpoints[0].http.target, "/rpc");
   EXPECT_EQ(m.endpoints[0].http.max_message, 12345u);  // the gateway's limits on every member
   EXPECT_TRUE(m.note.empty());
@@ -111,7 +115,8 @@ TEST(PoolView, AMemberWithoutServerOrReadyPodSaysWhy) {
   ASSERT_EQ(v->members.size(), 2u);
   EXPECT_TRUE(v->members[0].endpoints.empty());
   EXPECT_EQ(v->members[0].note, "MCPServer gone not found");
-  EXPECT_TRUE(v->members[1].endpoints.empty());
+  ASSERT_EQ(v->members[1].endpoints.size(), 1u);  // known, not ready: only for sessions bound to it
+  EXPECT_FALSE(v->members[1].endpoints[0].ready);
   EXPECT_EQ(v->members[1].note, "MCPServer memory has no ready pod");
   EXPECT_EQ(v->members[1].spec.tool_prefix, "mem_");
 }

@@ -177,9 +177,9 @@ void mcp_probe::on_response(const probe_response& r) {
         result_.server_version = str_at(info->get_object(), "version");
       }
       result_.protocol_version = protocol_version_;
-      if (r.session_id.size() > limits::max_text) {
+      if (r.session_id.size() > limits::max_session_id) {
         fail("InvalidResponse",
-             "initialize answered an Mcp-Session-Id longer than " + std::to_string(limits::max_text) + " bytes");
+             "initialize answered an Mcp-Session-Id longer than " + std::to_string(limits::max_session_id) + " bytes");
         return;
       }
       session_id_ = r.session_id;

@@ -123,10 +123,14 @@ TEST(ProbeLimits, ServerTextInTheResultAndMessagesIsBounded) {
 
 TEST(ProbeLimits, AnOverlongSessionIdOrCursorFailsTheCheck) {
   mcp_probe p("v", "t");
-  p.on_response({200, "application/json", std::string(1000, 's'), init_ok});
+  p.on_response({200, "application/json", std::string(9000, 's'), init_ok});
   EXPECT_EQ(p.result().reason, "InvalidResponse");
-  EXPECT_EQ(p.result().message, "initialize answered an Mcp-Session-Id longer than 256 bytes");
+  EXPECT_EQ(p.result().message, "initialize answered an Mcp-Session-Id longer than 8192 bytes");
   EXPECT_TRUE(p.done());
+  // An MCPPool gateway's sealed id (a few KiB) is an id like any other.
+  mcp_probe sealed("v", "t");
+  sealed.on_response({200, "application/json", "g1." + std::string(5000, 'A'), init_ok});
+  EXPECT_FALSE(sealed.done());
 
   auto q = at_tools_list();
   q.on_response(json_ok(json::serialize(

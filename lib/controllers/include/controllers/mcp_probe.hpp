@@ -40,8 +40,11 @@ struct probe_limits {
   // count of all tools listed is kept in verification::tool_count.
   static constexpr std::size_t max_tool_names = max_status_tools;
   // Bytes of any other text taken from an answer into the result or a message (serverInfo
-  // fields, the negotiated revision, a JSON-RPC error's message, the Mcp-Session-Id).
+  // fields, the negotiated revision, a JSON-RPC error's message).
   static constexpr std::size_t max_text = 256;
+  // An Mcp-Session-Id: an MCPPool gateway's is a sealed record of every member's upstream
+  // session (up to about 5.5 KiB for 64 members), so ids get more room than other text.
+  static constexpr std::size_t max_session_id = 8192;
 };
 
 struct probe_request {

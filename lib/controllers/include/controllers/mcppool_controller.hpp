@@ -60,7 +60,8 @@ class mcppool_controller {
     std::int64_t pool_generation = -1;
     std::optional<pool_report> report;
     std::optional<verification> verified;
-    std::chrono::steady_clock::time_point at{};
+    std::chrono::steady_clock::time_point at{};           // the last look at the gateway
+    std::chrono::steady_clock::time_point verified_at{};  // the last MCP handshake through it
     bool running = false;
     int failures = 0;
   };
@@ -79,7 +80,7 @@ class mcppool_controller {
                                                         std::optional<std::chrono::seconds> next);
   std::vector<kube::object_key> pools_of(const kube::object& server) const;
   void maybe_ask_gateway(const api::mcppool& pool, const boost::json::object* deployment, bool ready);
-  boost::asio::awaitable<void> ask_gateway(api::mcppool pool, std::int64_t deployment_generation);
+  boost::asio::awaitable<void> ask_gateway(api::mcppool pool, std::int64_t deployment_generation, bool handshake);
   std::chrono::seconds retry_after(const gateway_view& v) const;
   void emit(const kube::object& obj, std::string_view type, std::string_view reason, std::string_view action,
             std::string note) const;
