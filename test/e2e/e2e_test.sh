@@ -461,6 +461,12 @@ ready_pods_are() {  # ready_pods_are <ns> <instance> <n>
   ((n == $3))
 }
 pool_clients() { MCP_PEERS_DIR=$(peers_dir) node "$REPO_ROOT/test/e2e/pool/clients.mjs" "$@"; }
+slice_ready_addresses_are() {  # slice_ready_addresses_are <ns> <service> <n>
+  local n
+  n=$(kubectl -n "$1" get endpointslices -l "kubernetes.io/service-name=$2" \
+    -o jsonpath='{range .items[*].endpoints[?(@.conditions.ready==true)]}{.addresses[0]}{"\n"}{end}' | sort -u | grep -c . || true)
+  ((n == $3))
+}
 
 # A pool of three different real servers in pods (server-everything over stdio behind the
 # bridge, server-everything serving HTTP itself, server-memory from npm over stdio) and one
@@ -566,9 +572,12 @@ YAML
   local status_url; status_url=$(kubectl -n "$ns" get mcpp tools -o jsonpath='{.status.url}')
   [[ $status_url == "http://tools.$ns.svc.cluster.local:8080/mcp" ]] || fail "status.url is $status_url"
   local out
-  out=$(run_client "$ns" pool-client "$status_url" --sessions 2 --tool docs_echo --message "via status.url") ||
-    fail "client pod through status.url: $out"
-  grep -q '"text":"Echo: via status.url #1"' <<<"$out" || fail "no echo through status.url: $out"
+  for m in docs everything everything-http; do
+    out=$(run_client "$ns" "pool-client-$m" "$status_url" --sessions 2 --tool "${m}_echo" --message "via status.url") ||
+      fail "client pod through status.url, ${m}_echo: $out"
+    grep -q '"text":"Echo: via status.url #1"' <<<"$out" || fail "no ${m}_echo through status.url: $out"
+  done
+  note "a client pod called docs_echo, everything_echo and everything-http_echo through status.url"
 
   # Two gateway replicas, 20 sessions, one gateway pod deleted: every session's next call answers.
   eventually 60 "two gateway pods Ready" ready_pods_are "$ns" tools 2
@@ -620,7 +629,9 @@ YAML
   # calls to a pod it was not opened on would be refused by that pod's bridge).
   kubectl -n "$ns" scale mcps everything --replicas=3 >/dev/null
   eventually 180 "everything has 3 Ready pods" ready_pods_are "$ns" everything 3
-  sleep 2  # the EndpointSlice reaches the gateways
+  # What the gateways route by: the Service's EndpointSlices, 3 ready addresses.
+  eventually 60 "everything's EndpointSlices list 3 ready pods" slice_ready_addresses_are "$ns" everything 3
+  sleep 1  # the gateways take a change 100 ms after it reaches their watch
   local pips pip before=() sessions busy=0 i=0
   pips=$(kubectl -n "$ns" get pods -l app.kubernetes.io/instance=everything -o jsonpath='{.items[*].status.podIP}')
   bridge_sessions() { curl -s --max-time 5 "http://$1:3000/metrics" | sed -n 's/^mcp_bridge_active_sessions \([0-9]*\)/\1/p'; }
@@ -650,6 +661,8 @@ spec:
 YAML
   eventually 180 "MCPPool prio Running" pool_phase_is "$ns" prio Running
   ip=$(kubectl -n "$ns" get svc prio -o jsonpath='{.spec.clusterIP}')
+  # Running as soon as its pod is Ready; kube-proxy routes the Service a moment later.
+  eventually 30 "the prio Service routes" pool_clients tools "http://$ip:8080/mcp"
   tools=$(pool_clients tools "http://$ip:8080/mcp") || fail "tools/list through prio"
   grep -qx echo <<<"$tools" || fail "prio: no unprefixed echo: $(tr '\n' ' ' <<<"$tools")"
   [[ $(grep -cx echo <<<"$tools") == 1 ]] || fail "prio: echo listed twice"
