@@ -461,6 +461,8 @@ ready_pods_are() {  # ready_pods_are <ns> <instance> <n>
   ((n == $3))
 }
 pool_clients() { MCP_PEERS_DIR=$(peers_dir) node "$REPO_ROOT/test/e2e/pool/clients.mjs" "$@"; }
+# The same in the background, as the process $! names (so the test can stop it).
+pool_clients_bg() { (MCP_PEERS_DIR=$(peers_dir) exec node "$REPO_ROOT/test/e2e/pool/clients.mjs" "$@") & }
 slice_ready_addresses_are() {  # slice_ready_addresses_are <ns> <service> <n>
   local n
   n=$(kubectl -n "$1" get endpointslices -l "kubernetes.io/service-name=$2" \
@@ -582,7 +584,7 @@ YAML
   # Two gateway replicas, 20 sessions, one gateway pod deleted: every session's next call answers.
   eventually 60 "two gateway pods Ready" ready_pods_are "$ns" tools 2
   rm -f "$work/go"
-  pool_clients hold "$url" 20 "$work/go" --tool everything_echo >"$work/hold.out" 2>"$work/hold.err" &
+  pool_clients_bg hold "$url" 20 "$work/go" --tool everything_echo >"$work/hold.out" 2>"$work/hold.err"
   local holder=$!
   eventually 120 "20 sessions open" grep -q ready "$work/hold.out"
   # The gateway pod holding most of the sessions (a client's keep-alive connection sticks to one).
@@ -636,7 +638,7 @@ YAML
   pips=$(kubectl -n "$ns" get pods -l app.kubernetes.io/instance=everything -o jsonpath='{.items[*].status.podIP}')
   bridge_sessions() { curl -s --max-time 5 "http://$1:3000/metrics" | sed -n 's/^mcp_bridge_active_sessions \([0-9]*\)/\1/p'; }
   for pip in $pips; do before+=("$(bridge_sessions "$pip")"); done
-  pool_clients spread "$url" 9 everything_echo >"$work/spread.out" 2>"$work/spread.err" &
+  pool_clients_bg spread "$url" 9 everything_echo >"$work/spread.out" 2>"$work/spread.err"
   local spreader=$!
   eventually 120 "9 sessions opened with 3 calls each" grep -q ready "$work/spread.out"
   for pip in $pips; do
