@@ -1,5 +1,7 @@
 #include "controllers/mcppool_status.hpp"
 
+#include "json_path.hpp"
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -15,19 +17,7 @@ namespace {
 constexpr std::size_t max_name = 253;
 constexpr std::size_t max_url = 2048;
 
-const json::value* at(const json::object& o, std::initializer_list<std::string_view> keys) {
-  const json::object* cur = &o;
-  const json::value* v = nullptr;
-  for (auto k : keys) {
-    if (cur == nullptr)
-      return nullptr;
-    v = cur->if_contains(k);
-    if (v == nullptr)
-      return nullptr;
-    cur = v->if_object();
-  }
-  return v;
-}
+constexpr auto& at = detail::json_path;
 
 std::string str(const json::value* v, std::size_t max) {
   return v != nullptr && v->is_string() ? bounded(v->get_string(), max) : std::string{};

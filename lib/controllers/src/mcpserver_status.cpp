@@ -1,5 +1,7 @@
 #include "controllers/mcpserver_status.hpp"
 
+#include "json_path.hpp"
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -10,19 +12,7 @@ namespace json = boost::json;
 
 namespace {
 
-const json::value* path(const json::object& o, std::initializer_list<std::string_view> keys) {
-  const json::value* v = nullptr;
-  const json::object* cur = &o;
-  for (auto k : keys) {
-    if (cur == nullptr)
-      return nullptr;
-    v = cur->if_contains(k);
-    if (v == nullptr)
-      return nullptr;
-    cur = v->if_object();
-  }
-  return v;
-}
+constexpr auto& path = detail::json_path;
 
 std::int64_t int_at(const json::object& o, std::initializer_list<std::string_view> keys, std::int64_t def = 0) {
   const json::value* v = path(o, keys);
