@@ -49,7 +49,7 @@ k8s_ldflags() {  # k8s_ldflags [version] (default $K8S_VERSION)
 
 want=("$@")
 [[ ${#want[@]} -gt 0 ]] || want=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kubelet kube-proxy helm kustomize
-                                     containerd runc crictl coredns oldest)
+                                     containerd runc crictl coredns hydra oldest)
 
 for t in "${want[@]}"; do
   case $t in
@@ -77,6 +77,11 @@ for t in "${want[@]}"; do
     # runc's nsenter is C (cgo), and seccomp profiles need libseccomp (make deps installs both).
     runc) CGO_ENABLED=1 build runc runc github.com/opencontainers/runc \
       "-X 'main.version=${RUNC_VERSION#v}'" -tags seccomp ;;
+    # The test tier's OAuth 2.1 authorization server (test/auth/hydra.sh). Its in-memory store
+    # (dsn=memory) is SQLite, which Hydra compiles in only with the sqlite tag, and the driver
+    # (mattn/go-sqlite3) is C: cgo, as Hydra's own release build does.
+    hydra) CGO_ENABLED=1 build hydra hydra github.com/ory/hydra/v2 \
+      "-X 'github.com/ory/hydra/v2/driver/config.Version=$HYDRA_VERSION'" -tags sqlite,sqlite_omit_load_extension ;;
     *) die "unknown tool: $t" ;;
   esac
 done

@@ -13,6 +13,7 @@ CONTAINERD_VERSION="v2.4.2"
 CRICTL_VERSION="v1.37.0"
 RUNC_VERSION="v1.5.2"
 COREDNS_VERSION="v1.15.0"
+HYDRA_VERSION="v2.3.0"
 MCP_CACHE="${MCP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mcp-operator}"
 TOOLS_BIN="${TOOLS_BIN:-$MCP_CACHE/k8s-$K8S_VERSION/bin}"
 # The oldest Kubernetes release the operator supports (README: "Supported Kubernetes versions"):
