@@ -107,7 +107,10 @@ std::optional<std::chrono::seconds> earliest(std::optional<std::chrono::seconds>
 
 mcppool_controller::mcppool_controller(std::shared_ptr<kube::client> http, pool_controller_settings settings,
                                        prometheus::Registry* registry, event_sink events)
-    : http_(std::move(http)), settings_(std::move(settings)), events_(std::move(events)) {
+    : http_(std::move(http)),
+      settings_(std::move(settings)),
+      events_(std::move(events)),
+      status_metrics_(registry, "mcppool") {
   kube::controller_options opts;
   opts.name = "mcppool";
   opts.namespaces = settings_.watch_namespaces;
@@ -268,6 +271,7 @@ asio::awaitable<kube::reconcile_result> mcppool_controller::finish(const kube::o
         emit(obj, "Warning", c.at("reason").as_string(), "Reconcile", std::string(c.at("message").as_string()));
     }
   }
+  status_metrics_.set(kube::namespace_of(obj), kube::name_of(obj), status);
   auto w = co_await status_->write(obj, std::move(status));
   if (!w)
     co_return kube::reconcile_error::retry(w.error().describe());
@@ -282,10 +286,13 @@ asio::awaitable<kube::reconcile_result> mcppool_controller::reconcile(kube::obje
                                                                       kube::reconcile_context& ctx) {
   if (!obj) {
     views_.erase(ctx.key.str());
+    status_metrics_.erase(ctx.key.ns, ctx.key.name);
     co_return kube::action::await_change();  // garbage collection removes what it owned
   }
-  if (obj->at("metadata").as_object().contains("deletionTimestamp"))
+  if (obj->at("metadata").as_object().contains("deletionTimestamp")) {
+    status_metrics_.erase(ctx.key.ns, ctx.key.name);
     co_return kube::action::await_change();
+  }
   const kube::object& o = *obj;
   static const json::object empty;
   const json::object* previous = status_of(o);

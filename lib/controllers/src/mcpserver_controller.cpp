@@ -114,7 +114,8 @@ mcpserver_controller::mcpserver_controller(std::shared_ptr<kube::client> http, c
     : http_(std::move(http)),
       settings_(std::move(settings)),
       events_(std::move(events)),
-      transport_(std::move(transport)) {
+      transport_(std::move(transport)),
+      status_metrics_(registry, "mcpserver") {
   kube::controller_options opts;
   opts.name = "mcpserver";
   opts.namespaces = settings_.watch_namespaces;
@@ -209,6 +210,7 @@ asio::awaitable<kube::result<void>> mcpserver_controller::apply_owned(const kube
 }
 
 asio::awaitable<kube::result<void>> mcpserver_controller::write_status(const kube::object& mcp, json::object status) {
+  status_metrics_.set(kube::namespace_of(mcp), kube::name_of(mcp), status);
   auto res = co_await status_->write(mcp, std::move(status));
   if (!res)
     co_return res.error();
@@ -288,6 +290,7 @@ asio::awaitable<kube::reconcile_result> mcpserver_controller::failed(const kube:
 asio::awaitable<kube::reconcile_result> mcpserver_controller::reconcile(kube::object_ptr obj,
                                                                         kube::reconcile_context& ctx) {
   if (!obj || obj->at("metadata").as_object().contains("deletionTimestamp")) {
+    status_metrics_.erase(ctx.key.ns, ctx.key.name);
     co_return kube::action::await_change();  // garbage collection removes what it owned
   }
   const kube::object& mcp = *obj;

@@ -91,6 +91,7 @@ class mcppool_controller {
   std::unique_ptr<kube::controller> ctrl_;
   std::unique_ptr<kube::owned_set> applier_;
   std::unique_ptr<kube::status_writer> status_;
+  status_metrics status_metrics_;  // what each written status says, on /metrics
   std::optional<kube::cache_ref> deployments_;
   std::optional<kube::cache_ref> servers_;
   std::unordered_map<std::string, gateway_view> views_;  // by MCPPool UID

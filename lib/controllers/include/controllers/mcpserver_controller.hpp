@@ -19,6 +19,7 @@
 #include "controllers/mcpserver_render.hpp"
 #include "controllers/mcpserver_status.hpp"
 #include "controllers/probe_limiter.hpp"
+#include "controllers/status_metrics.hpp"
 #include "kube/runtime/controller.hpp"
 
 namespace prometheus {
@@ -134,6 +135,7 @@ class mcpserver_controller {
   std::unique_ptr<kube::controller> ctrl_;
   std::unique_ptr<kube::owned_set> applier_;
   std::unique_ptr<kube::status_writer> status_;
+  status_metrics status_metrics_;  // what each written status says, on /metrics
   std::optional<kube::cache_ref> deployments_;
   std::optional<kube::cache_ref> pods_;
   std::optional<kube::cache_ref> replica_sets_;
