@@ -134,6 +134,7 @@ int run_front_end(const options& opts, const hooks_maker& make_hooks, log::field
   ::signal(SIGPIPE, SIG_IGN);  // a child or client closing a pipe is an error code, not death
   asio::io_context ioc(1);
   bridge::metrics stats;
+  stats.set_max_sessions(static_cast<std::int64_t>(opts.max_sessions));
   bridge::reaper reaper(ioc.get_executor(), stats);
   reaper.start();
   bridge::session_manager sessions(ioc.get_executor(), opts, stats, reaper,

@@ -5,9 +5,19 @@
 namespace bridge {
 namespace {
 
+// Shortest text that round-trips, so bucket bounds read "0.0025", not "0.0025000000000000001".
+std::string num(double v) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  (void)ec;
+  return std::string(buf, end);
+}
+
+}  // namespace
+
 // Method names come from clients: keep label values printable and bounded so a hostile
 // client cannot inflate the exposition or break its syntax.
-std::string label_value(const std::string& s) {
+std::string metrics::label_value(const std::string& s) {
   std::string out;
   for (char c : s.substr(0, 64)) {
     if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
@@ -18,16 +28,6 @@ std::string label_value(const std::string& s) {
   }
   return out;
 }
-
-// Shortest text that round-trips, so bucket bounds read "0.0025", not "0.0025000000000000001".
-std::string num(double v) {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  (void)ec;
-  return std::string(buf, end);
-}
-
-}  // namespace
 
 void metrics::request(const std::string& method, unsigned status) {
   // Unknown methods are folded together so the label set stays bounded.
@@ -74,6 +74,8 @@ std::string metrics::render() const {
   std::string out;
   out += "# HELP mcp_bridge_active_sessions MCP sessions currently open.\n# TYPE mcp_bridge_active_sessions gauge\n";
   out += "mcp_bridge_active_sessions " + std::to_string(active_sessions_) + "\n";
+  out += "# HELP mcp_bridge_max_sessions Sessions served at once (--max-sessions); more get 503.\n";
+  out += "# TYPE mcp_bridge_max_sessions gauge\nmcp_bridge_max_sessions " + std::to_string(max_sessions_) + "\n";
   out += "# HELP mcp_bridge_warm_children Started children waiting in the warm pool.\n";
   out += "# TYPE mcp_bridge_warm_children gauge\nmcp_bridge_warm_children " + std::to_string(warm_children_) + "\n";
   out += "# HELP mcp_bridge_children_started_total Child processes started.\n";
@@ -151,6 +153,9 @@ std::string metrics::render() const {
     out += "mcp_bridge_tool_call_duration_seconds_bucket{" + t + ",le=\"+Inf\"} " + std::to_string(h.count) + "\n";
     out += "mcp_bridge_tool_call_duration_seconds_sum{" + t + "} " + num(h.sum) + "\n";
     out += "mcp_bridge_tool_call_duration_seconds_count{" + t + "} " + std::to_string(h.count) + "\n";
+  }
+  for (const auto& source : sources_) {
+    out += source();
   }
   return out;
 }

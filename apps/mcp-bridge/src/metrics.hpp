@@ -6,8 +6,10 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace bridge {
 
@@ -26,6 +28,14 @@ class metrics {
   void connection_refused() { ++connections_refused_; }
   void client_dropped() { ++clients_dropped_; }
   void set_children_running(std::int64_t n) { children_running_ = n; }
+  // --max-sessions: the cap mcp_bridge_active_sessions is compared with (alerts near it).
+  void set_max_sessions(std::int64_t n) { max_sessions_ = n; }
+  // More series, rendered after the bridge's own at each scrape (mcp-gateway's members). A
+  // source writes whole families (# HELP, # TYPE, samples) and escapes its label values with
+  // label_value().
+  void add_source(std::function<std::string()> render) { sources_.push_back(std::move(render)); }
+  // A label value that is printable, bounded (64 bytes) and cannot break the exposition.
+  static std::string label_value(const std::string& s);
   // Read when /metrics is served: requests the server has not answered yet, and new sessions
   // waiting for a child start slot (signals for autoscalers: load, and start-up pressure).
   void set_load(std::int64_t in_flight, std::int64_t start_queue) {
@@ -59,6 +69,7 @@ class metrics {
   };
 
   std::int64_t active_sessions_ = 0;
+  std::int64_t max_sessions_ = 0;
   std::int64_t warm_children_ = 0;
   std::int64_t children_starting_ = 0;
   std::int64_t children_running_ = 0;
@@ -79,6 +90,7 @@ class metrics {
     histogram latency;
   };
   std::map<std::string, tool_series, std::less<>> tools_;
+  std::vector<std::function<std::string()>> sources_;
 };
 
 }  // namespace bridge

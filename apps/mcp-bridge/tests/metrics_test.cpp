@@ -64,3 +64,30 @@ TEST(bridge_metrics, client_supplied_method_names_cannot_break_the_exposition) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(bridge_metrics, the_session_cap_is_exported_next_to_the_sessions) {
+  bridge::metrics m;
+  m.set_max_sessions(100);
+  m.session_opened();
+  const std::string text = m.render();
+  EXPECT_NE(text.find("# TYPE mcp_bridge_max_sessions gauge\nmcp_bridge_max_sessions 100\n"), std::string::npos);
+  EXPECT_NE(text.find("mcp_bridge_active_sessions 1\n"), std::string::npos);
+}
+
+TEST(bridge_metrics, sources_render_after_the_bridges_own_series_at_each_scrape) {
+  bridge::metrics m;
+  int up = 0;
+  m.add_source([&] {
+    return "mcp_gateway_member_up{member=\"" + bridge::metrics::label_value("a\"b") + "\"} " + std::to_string(up) +
+           "\n";
+  });
+  EXPECT_NE(m.render().find("mcp_gateway_member_up{member=\"a_b\"} 0\n"), std::string::npos);
+  up = 1;
+  const std::string text = m.render();
+  EXPECT_NE(text.find("mcp_gateway_member_up{member=\"a_b\"} 1\n"), std::string::npos);
+  EXPECT_GT(text.find("mcp_gateway_member_up"), text.find("mcp_bridge_tool_call_duration_seconds"));
+}
+
+}  // namespace

@@ -80,8 +80,13 @@ int main(int argc, char** argv) {
       opts.api ? "MCPPool " + opts.api->ns + "/" + opts.api->pool : std::to_string(opts.members.size()) + " members";
   const int rc = bridge::run_front_end(
       opts.front,
-      [&](const boost::asio::any_io_executor& ex, bridge::metrics&) {
+      [&](const boost::asio::any_io_executor& ex, bridge::metrics& stats) {
         auto runtime = std::make_shared<gw::pool_runtime>(ex, opts);
+        // /metrics: the members of the directory serving now, read at each scrape.
+        stats.add_source([rt = std::weak_ptr<gw::pool_runtime>(runtime)] {
+          auto r = rt.lock();
+          return r ? r->metrics_text() : std::string();
+        });
         std::shared_ptr<gw::pool_source> source;
         if (opts.api) {
           auto http = kube::client::create(ex, *kube_cfg);

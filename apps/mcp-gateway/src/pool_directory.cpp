@@ -12,6 +12,7 @@
 #include "log.hpp"
 #include "mcp/protocol.hpp"
 #include "mcp_version.hpp"
+#include "metrics.hpp"
 #include "pool_link.hpp"
 
 namespace gw {
@@ -255,6 +256,27 @@ std::string pool_directory::member_error(std::size_t member) const {
     return m.note;
   }
   return m.last_error;
+}
+
+std::string pool_directory::member_samples() const {
+  std::string up, tools;
+  const auto& reports = catalog_.members();
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    const auto& spec = opts_.members[i].spec;
+    if (!spec.enabled) {
+      continue;
+    }
+    const std::string label = "{member=\"" + bridge::metrics::label_value(spec.name) + "\"} ";
+    up += "mcp_gateway_member_up" + label + (members_[i].hello ? "1\n" : "0\n");
+    const std::size_t n = i < reports.size() ? reports[i].exposed[kind_index(list_kind::tools)] : 0;
+    tools += "mcp_gateway_member_tools" + label + std::to_string(n) + "\n";
+  }
+  return "# HELP mcp_gateway_member_up Whether the member's probe is up (initialized and answering pings).\n"
+         "# TYPE mcp_gateway_member_up gauge\n" +
+         up +
+         "# HELP mcp_gateway_member_tools Tools the member exposes through the pool.\n"
+         "# TYPE mcp_gateway_member_tools gauge\n" +
+         tools;
 }
 
 std::string pool_directory::status_json(std::string_view pool, std::int64_t generation) const {

@@ -106,6 +106,9 @@ class pool_directory : public std::enable_shared_from_this<pool_directory> {
   [[nodiscard]] std::string member_error(std::size_t member) const;
   // GET /pool: the replica's view of its members, tools and conflicts (MCPPool status).
   [[nodiscard]] std::string status_json(std::string_view pool, std::int64_t generation) const;
+  // The samples of mcp_gateway_member_up and mcp_gateway_member_tools for /metrics, one per
+  // enabled member (a disabled one is left out, not down).
+  [[nodiscard]] std::string member_samples() const;
 
   // A session asks for a member's list again: `changed` (the member said so) lists it now
   // (or after the listing in flight); otherwise only if the probe has not listed it yet.

@@ -96,6 +96,8 @@ std::optional<std::string> pool_runtime::status_json() const {
   return current_->status_json(pool, current_view_ ? current_view_->generation : 0);
 }
 
+std::string pool_runtime::metrics_text() const { return current_ ? current_->member_samples() : std::string(); }
+
 void pool_runtime::stop() {
   stopped_ = true;
   poll_.cancel();

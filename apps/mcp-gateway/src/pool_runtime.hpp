@@ -38,6 +38,8 @@ class pool_runtime {
   [[nodiscard]] bool ready() const { return current_ && current_->ready(); }
   // GET /pool: the current directory's view (null before there is one).
   [[nodiscard]] std::optional<std::string> status_json() const;
+  // /metrics: the current directory's members (pool_directory::member_samples), none before it.
+  [[nodiscard]] std::string metrics_text() const;
   void stop();
 
  private:
