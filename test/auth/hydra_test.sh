@@ -46,6 +46,8 @@ def b64(s):
     return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
 
 def claims(answer):
+    if "access_token" not in answer:
+        sys.exit(f"FAIL no token: {answer.get('error')}: {answer.get('error_description')}")
     parts = answer["access_token"].split(".")
     return json.loads(b64(parts[0])), json.loads(b64(parts[1])), parts
 
