@@ -29,7 +29,7 @@ build() {
   mkdir -p "$bin"
   log "building $name ($pkg, into $bin)"
   local t0=$SECONDS
-  (cd "$REPO_ROOT/tools/$mod" && go build -trimpath -ldflags "-s -w $ldflags" "${extra[@]}" -o "$bin/$name.tmp" "$pkg")
+  (cd "$REPO_ROOT/tools/$mod" && nice -n 10 go build -trimpath -ldflags "-s -w $ldflags" "${extra[@]}" -o "$bin/$name.tmp" "$pkg")
   mv "$bin/$name.tmp" "$bin/$name"
   echo "$stamp" > "$stampfile"
   log "built $name in $((SECONDS - t0))s"
