@@ -136,7 +136,10 @@ EOF
     fi
     sleep 0.2
   done
-  create_client "$HYDRA_DIR/client.json" "$@"
+  if ! create_client "$HYDRA_DIR/client.json" "$@"; then
+    cmd_stop
+    die "Hydra refused the client registration (log: $HYDRA_DIR/hydra.log)"
+  fi
   log "hydra ready: issuer http://127.0.0.1:$pub/ admin :$admin (log: $HYDRA_DIR/hydra.log)"
   cmd_env
 }
