@@ -7,7 +7,7 @@
 #include <array>
 #include <memory>
 
-#include "base64url.hpp"
+#include "auth/base64url.hpp"
 #include "gateway/error.hpp"
 
 namespace gateway {
@@ -126,7 +126,7 @@ boost::system::result<std::string> seal(const session_record& record, const keyr
   if (!encrypt(key, nonce, header, *plaintext, env)) {
     return error::crypto_failure;
   }
-  return std::string(token_prefix) + detail::base64url_encode(env);
+  return std::string(token_prefix) + auth::base64url_encode(env);
 }
 
 boost::system::result<session_record> open(std::string_view token, const keyring& ring, std::int64_t now) {
@@ -136,7 +136,7 @@ boost::system::result<session_record> open(std::string_view token, const keyring
   if (!token.starts_with(token_prefix)) {
     return other_version_prefix(token) ? error::unsupported_version : error::malformed;
   }
-  auto env = detail::base64url_decode(token.substr(token_prefix.size()));
+  auto env = auth::base64url_decode(token.substr(token_prefix.size()));
   if (!env || env->empty()) {
     return error::malformed;
   }

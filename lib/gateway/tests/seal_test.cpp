@@ -6,7 +6,7 @@
 #include <set>
 #include <string>
 
-#include "../src/base64url.hpp"
+#include "auth/base64url.hpp"
 #include "gateway/error.hpp"
 #include "test_keys.hpp"
 
@@ -26,10 +26,10 @@ std::string sealed(const gateway::keyring& keys, const gateway::session_record& 
 
 // The envelope bytes behind a token, and a token for envelope bytes.
 std::string envelope_of(std::string_view token) {
-  return gateway::detail::base64url_decode(token.substr(gateway::token_prefix.size())).value();
+  return auth::base64url_decode(token.substr(gateway::token_prefix.size())).value();
 }
 std::string token_of(std::string_view envelope) {
-  return std::string(gateway::token_prefix) + gateway::detail::base64url_encode(envelope);
+  return std::string(gateway::token_prefix) + auth::base64url_encode(envelope);
 }
 
 error open_error(std::string_view token, const gateway::keyring& keys, std::int64_t at = now) {

@@ -1,9 +1,9 @@
-#include "base64url.hpp"
+#include "auth/base64url.hpp"
 
 #include <array>
 #include <cstdint>
 
-namespace gateway::detail {
+namespace auth {
 namespace {
 
 constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -68,4 +68,4 @@ std::optional<std::string> base64url_decode(std::string_view in) {
   return out;
 }
 
-}  // namespace gateway::detail
+}  // namespace auth
