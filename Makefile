@@ -217,4 +217,5 @@ build-installer: ## Write dist/install.yaml for IMG, BRIDGE_IMG and GATEWAY_IMG;
 helm-lint: ## Lint the Helm chart in dist/chart (strict), with default and with every optional value.
 	@helm lint --strict dist/chart
 	@helm lint --strict dist/chart --set 'watchNamespaces={team-a,team-b}' --set serviceMonitor.enabled=true \
-	  --set networkPolicy.enabled=true --set replicas=2
+	  --set networkPolicy.enabled=true --set replicas=2 --set podMonitor.enabled=true --set prometheusRule.enabled=true \
+	  --set grafanaDashboards.enabled=true

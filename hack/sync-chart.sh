@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Keeps dist/chart in step with the rest of the tree, so the chart is never a second source of
-# truth: the CRDs and the RBAC rules are copied from config/ (the templates read them with
-# .Files.Get), and the chart's version and appVersion are the VERSION file.
+# truth: the CRDs, the RBAC rules, the alerts, the PodMonitor and the dashboards are copied from
+# config/ (the templates read them with .Files.Get), and the chart's version and appVersion are the VERSION file.
 # `make build-installer` runs it; `--check` only reports (exit 1) whether anything is stale.
 # Usage: hack/sync-chart.sh [--check]
 set -euo pipefail
@@ -22,6 +22,10 @@ for f in role leader_election_role mcpserver_admin_role mcpserver_editor_role mc
          mcppool_admin_role mcppool_editor_role mcppool_viewer_role; do
   cp "$REPO_ROOT/config/rbac/$f.yaml" "$stage/files/rbac/"
 done
+# The alerts, the PodMonitor and the dashboards (templates prometheusrule, podmonitor, grafana-dashboards).
+mkdir -p "$stage/files/prometheus" "$stage/files/grafana"
+cp "$REPO_ROOT/config/prometheus/rules.yaml" "$REPO_ROOT/config/prometheus/podmonitor.yaml" "$stage/files/prometheus/"
+cp "$REPO_ROOT"/config/grafana/*.json "$stage/files/grafana/"
 sed -e "s/^version: .*/version: $version/" -e "s/^appVersion: .*/appVersion: \"$version\"/" \
   "$chart/Chart.yaml" >"$stage/Chart.yaml"
 

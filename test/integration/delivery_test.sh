@@ -68,10 +68,12 @@ case "$1" in
     tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
     cp -r "$MCP_SOURCE_DIR/config" "$tmp/"
     sed -i -e 's|^#- ../prometheus|- ../prometheus|' -e 's|^#- ../network-policy|- ../network-policy|' \
-      "$tmp/config/default/kustomization.yaml"
+      -e 's|^#- ../grafana|- ../grafana|' "$tmp/config/default/kustomization.yaml"
     kustomize build "$tmp/config/default" | python3 -c '
 import sys, yaml
-docs = {d["kind"]: d for d in yaml.safe_load_all(sys.stdin) if d}
+all_docs = [d for d in yaml.safe_load_all(sys.stdin) if d]
+docs = {d["kind"]: d for d in all_docs}
+dashboards = [d for d in all_docs if d["kind"] == "ConfigMap" and d["metadata"].get("labels", {}).get("grafana_dashboard") == "1"]
 dep, svc = docs["Deployment"], docs["Service"]
 pod = dep["spec"]["template"]["metadata"]["labels"]
 port = next(p for p in dep["spec"]["template"]["spec"]["containers"][0]["ports"] if p["name"] == "metrics")
@@ -84,6 +86,9 @@ checks = {
   "NetworkPolicy selects the pods": sel(pod, np["spec"]["podSelector"]["matchLabels"]),
   "NetworkPolicy opens the metrics port": np["spec"]["ingress"][0]["ports"][0]["port"] == port["containerPort"],
   "all in mcp-operator-system": all(d["metadata"].get("namespace") == "mcp-operator-system" for d in (svc, sm, np)),
+  "alerts in a PrometheusRule": len(docs["PrometheusRule"]["spec"]["groups"]) > 0,
+  "bridges and gateways in a PodMonitor": docs["PodMonitor"]["spec"]["podMetricsEndpoints"][0]["port"] == "mcp",
+  "three dashboards": len(dashboards) == 3,
 }
 bad = [k for k, ok in checks.items() if not ok]
 sys.exit("FAIL: " + ", ".join(bad) if bad else 0)'
@@ -91,7 +96,8 @@ sys.exit("FAIL: " + ", ".join(bad) if bad else 0)'
   helm_lint)
     out=$(helm lint --strict "$chart" 2>&1) || fail "helm lint: $out"
     out=$(helm lint --strict "$chart" --set 'watchNamespaces={team-a,team-b}' --set serviceMonitor.enabled=true \
-      --set networkPolicy.enabled=true --set replicas=2 2>&1) || fail "helm lint with every option: $out"
+      --set networkPolicy.enabled=true --set replicas=2 --set podMonitor.enabled=true --set prometheusRule.enabled=true \
+      --set grafanaDashboards.enabled=true 2>&1) || fail "helm lint with every option: $out"
     ;;
   helm_template_watch_namespaces)
     # A namespaced install: Roles and RoleBindings in the listed namespaces (plus leader election
