@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the pinned test tooling (Kubernetes components, etcd, kwok, helm, kustomize, promtool)
+# Builds the pinned test tooling (Kubernetes components, etcd, kwok, helm, kustomize, promtool, otelcol)
 # from Go modules under tools/ into $TOOLS_BIN. Idempotent: a tool is rebuilt only when
 # its module files or version changed (a stamp per tool records what was built).
 # `oldest` builds the oldest supported Kubernetes' control plane and kubectl (tools/kubernetes-oldest)
@@ -49,7 +49,7 @@ k8s_ldflags() {  # k8s_ldflags [version] (default $K8S_VERSION)
 
 want=("$@")
 [[ ${#want[@]} -gt 0 ]] || want=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kubelet kube-proxy helm kustomize promtool
-                                     containerd runc crictl coredns hydra oldest)
+                                     containerd runc crictl coredns hydra otelcol oldest)
 
 for t in "${want[@]}"; do
   case $t in
@@ -64,6 +64,9 @@ for t in "${want[@]}"; do
     kwok) build kwok kwok sigs.k8s.io/kwok/cmd/kwok ;;
     helm) build helm helm helm.sh/helm/v3/cmd/helm "-X 'helm.sh/helm/v3/internal/version.version=$HELM_VERSION'" ;;
     kustomize) build kustomize kustomize sigs.k8s.io/kustomize/kustomize/v5 ;;
+    # A minimal OpenTelemetry Collector (OTLP receiver, file exporter) for the tracing tests
+    # (test/mcp/trace.mjs): what a real collector receives from the bridge and the gateway.
+    otelcol) build otelcol otelcol-mcp . ;;
     # Checks and unit-tests the PrometheusRules in config/prometheus (test/observability).
     promtool) build prometheus promtool github.com/prometheus/prometheus/cmd/promtool ;;
     # The real-node cluster (hack/e2e-cluster.sh): the pinned kubelet needs containerd 2
