@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Keeps dist/chart in step with the rest of the tree, so the chart is never a second source of
-# truth: the CRDs, the RBAC rules, the alerts, the PodMonitor and the dashboards are copied from
-# config/ (the templates read them with .Files.Get), and the chart's version and appVersion are the VERSION file.
+# truth: the CRDs, the RBAC rules, the alerts, the PodMonitor, the dashboards and the platform
+# policies are copied from config/ (the templates read them with .Files.Get), and the chart's version and appVersion are the VERSION file.
 # `make build-installer` runs it; `--check` only reports (exit 1) whether anything is stale.
 # Usage: hack/sync-chart.sh [--check]
 set -euo pipefail
@@ -26,6 +26,9 @@ done
 mkdir -p "$stage/files/prometheus" "$stage/files/grafana"
 cp "$REPO_ROOT/config/prometheus/rules.yaml" "$REPO_ROOT/config/prometheus/podmonitor.yaml" "$stage/files/prometheus/"
 cp "$REPO_ROOT"/config/grafana/*.json "$stage/files/grafana/"
+# The platform policies (template policies; bindings and params come from values).
+mkdir -p "$stage/files/policies"
+cp "$REPO_ROOT"/config/policies/{allowed_registries,exposure_requires_auth,replica_cap}.yaml "$stage/files/policies/"
 sed -e "s/^version: .*/version: $version/" -e "s/^appVersion: .*/appVersion: \"$version\"/" \
   "$chart/Chart.yaml" >"$stage/Chart.yaml"
 
