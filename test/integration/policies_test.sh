@@ -6,6 +6,7 @@
 #                           binds them only in namespaces labelled mcp.v2dy.io/policy-test=on (the
 #                           cluster is shared with the other tests), with test params and a tier
 #   registries, exposure, exposure_with_auth, replica_cap    what a user sees (integration)
+#   exposure_auth_cel       the exposure CEL with spec.auth set, on a scratch CRD (integration)
 #   helm_template, not_in_install_yaml                       rendering only (unit, no cluster)
 set -euo pipefail
 trap 'echo "FAIL: line $LINENO: $BASH_COMMAND" >&2' ERR
@@ -184,18 +185,90 @@ case "$1" in
     done
     ns=it-policy-auth-$$; test_namespace "$ns"; trap cleanup_namespaces EXIT
     img=registry.example/team-a/server:1
+    # Each mode is admitted as far as this policy goes (a dry run: admission only, nothing
+    # stored). Should the CRD ask for more with a mode (an issuer, a Secret), add it here: a
+    # refusal of any kind fails, so this case cannot pass without reaching the policy.
     for mode in OIDC ServiceAccount StaticToken; do
-      # Whatever else a mode needs is the CRD's to check; a dry run sees only admission.
       out=$(mcps "lb-${mode,,}" "$img" 'service: {type: LoadBalancer}' "auth: {mode: $mode}" |
-        kubectl -n "$ns" create --dry-run=server -f - 2>&1) || ! grep -q 'mcp-exposure-requires-auth' <<<"$out" ||
-        fail "LoadBalancer with auth.mode $mode refused by the policy: $out"
+        kubectl -n "$ns" create --dry-run=server -f - 2>&1) || fail "LoadBalancer with auth.mode $mode refused: $out"
     done
     out=$(mcps np-oidc "$img" 'service: {type: NodePort}' 'ingress: {host: mcp.example, tls: {secretName: t}}' \
       'auth: {mode: OIDC}' | kubectl -n "$ns" create --dry-run=server -f - 2>&1) ||
-      ! grep -q 'mcp-exposure-requires-auth' <<<"$out" || fail "NodePort and Ingress with auth refused: $out"
+      fail "NodePort and Ingress with auth refused: $out"
     out=$(mcpp pool-sa 'service: {type: LoadBalancer}' 'auth: {mode: ServiceAccount}' |
-      kubectl -n "$ns" create --dry-run=server -f - 2>&1) || ! grep -q 'mcp-exposure-requires-auth' <<<"$out" ||
-      fail "MCPPool LoadBalancer with auth refused: $out"
+      kubectl -n "$ns" create --dry-run=server -f - 2>&1) || fail "MCPPool LoadBalancer with auth refused: $out"
+    # And without auth, the same object is refused by the policy (the CRD keeps the field optional).
+    mcps lb-noauth "$img" 'service: {type: LoadBalancer}' | refused "$ns" 'mcp-exposure-requires-auth: MCPServer lb-noauth'
+    ;;
+  exposure_auth_cel)
+    # Until the CRDs have spec.auth (then exposure_with_auth runs), the very CEL of
+    # mcp-exposure-requires-auth against a scratch CRD of a test group whose spec keeps unknown
+    # fields, so that objects carrying spec.auth reach the policy; plus a [Warn] binding (the
+    # documented dry run).
+    group=policy-test.v2dy.io policy=mcp-exposure-requires-auth-celtest
+    ns=it-policy-cel-$$ warn=it-policy-celwarn-$$
+    scratch() {
+      cat <<EOF
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: mcpservers.$group}
+spec:
+  group: $group
+  scope: Namespaced
+  names: {kind: MCPServer, plural: mcpservers, singular: mcpserver, listKind: MCPServerList}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {type: object, x-kubernetes-preserve-unknown-fields: true}
+EOF
+      python3 -c '
+import sys, yaml
+p = yaml.safe_load(open(sys.argv[1]))
+p["metadata"]["name"] = sys.argv[2]
+for r in p["spec"]["matchConstraints"]["resourceRules"]:
+    r["apiGroups"] = [sys.argv[3]]
+print("---"); print(yaml.safe_dump(p))' "$MCP_SOURCE_DIR/config/policies/exposure_requires_auth.yaml" "$policy" "$group"
+      local action label
+      for action in Deny Warn; do
+        label=deny; [[ $action == Warn ]] && label=warn
+        printf -- '---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\n'
+        printf 'metadata: {name: %s-%s}\nspec:\n  policyName: %s\n  validationActions: [%s]\n' "$policy" "$label" "$policy" "$action"
+        printf '  matchResources: {namespaceSelector: {matchLabels: {mcp.v2dy.io/policy-cel: %s}}}\n' "$label"
+      done
+    }
+    test_namespace "$ns" mcp.v2dy.io/policy-cel=deny; test_namespace "$warn" mcp.v2dy.io/policy-cel=warn
+    trap 'cleanup_namespaces; scratch | kubectl delete -f - --ignore-not-found --wait=false >/dev/null 2>&1 || true' EXIT
+    scratch | kubectl apply --server-side -f - >/dev/null
+    kubectl wait --for=condition=Established "crd/mcpservers.$group" --timeout=30s >/dev/null
+    obj() {  # obj <name> <spec lines...>: an object of the scratch kind
+      local name=$1 l; shift
+      printf 'apiVersion: %s/v1\nkind: MCPServer\nmetadata: {name: %s}\nspec:\n  image: x\n' "$group" "$name"
+      for l in "$@"; do printf '  %s\n' "$l"; done
+    }
+    deadline=$((SECONDS + 30))
+    until ! out=$(obj probe 'service: {type: LoadBalancer}' | kubectl -n "$ns" create --dry-run=server -f - 2>&1) &&
+      grep -q "$policy" <<<"$out"; do
+      ((SECONDS < deadline)) || fail "scratch policy not enforced after 30s: $out"
+      sleep 0.5
+    done
+    for mode in OIDC ServiceAccount StaticToken; do
+      obj "lb-${mode,,}" 'service: {type: LoadBalancer}' "auth: {mode: $mode}" | admitted "$ns"
+    done
+    obj np-ing-oidc 'service: {type: NodePort}' 'ingress: {host: mcp.example}' 'auth: {mode: OIDC}' | admitted "$ns"
+    obj internal | admitted "$ns"
+    obj lb-none 'service: {type: LoadBalancer}' | refused "$ns" 'MCPServer lb-none is exposed outside the cluster'
+    obj lb-empty 'service: {type: LoadBalancer}' 'auth: {}' | refused "$ns" 'MCPServer lb-empty is exposed outside the cluster'
+    obj ing-other 'ingress: {host: mcp.example}' 'auth: {mode: Anonymous}' |
+      refused "$ns" 'MCPServer ing-other is exposed outside the cluster (spec.ingress)'
+    # [Warn]: admitted, and kubectl shows the policy's message as a warning.
+    out=$(obj lb-warn 'service: {type: NodePort}' | kubectl -n "$warn" create -f - 2>&1) || fail "[Warn] refused: $out"
+    grep -q "^Warning: .*$policy.*MCPServer lb-warn is exposed outside the cluster (spec.service.type: NodePort)" <<<"$out" ||
+      fail "[Warn] printed no warning: $out"
     ;;
   replica_cap)
     ns=it-policy-cap-$$; large=it-policy-large-$$
