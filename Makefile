@@ -218,4 +218,6 @@ helm-lint: ## Lint the Helm chart in dist/chart (strict), with default and with 
 	@helm lint --strict dist/chart
 	@helm lint --strict dist/chart --set 'watchNamespaces={team-a,team-b}' --set serviceMonitor.enabled=true \
 	  --set networkPolicy.enabled=true --set replicas=2 --set podMonitor.enabled=true --set prometheusRule.enabled=true \
-	  --set grafanaDashboards.enabled=true
+	  --set grafanaDashboards.enabled=true --set policies.allowedRegistries.enabled=true \
+	  --set 'policies.allowedRegistries.prefixes={ghcr.io/v2dy/}' --set policies.exposureRequiresAuth.enabled=true \
+	  --set policies.replicaCap.enabled=true

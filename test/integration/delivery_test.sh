@@ -97,7 +97,9 @@ sys.exit("FAIL: " + ", ".join(bad) if bad else 0)'
     out=$(helm lint --strict "$chart" 2>&1) || fail "helm lint: $out"
     out=$(helm lint --strict "$chart" --set 'watchNamespaces={team-a,team-b}' --set serviceMonitor.enabled=true \
       --set networkPolicy.enabled=true --set replicas=2 --set podMonitor.enabled=true --set prometheusRule.enabled=true \
-      --set grafanaDashboards.enabled=true 2>&1) || fail "helm lint with every option: $out"
+      --set grafanaDashboards.enabled=true --set policies.allowedRegistries.enabled=true \
+      --set 'policies.allowedRegistries.prefixes={ghcr.io/v2dy/}' --set policies.exposureRequiresAuth.enabled=true \
+      --set policies.replicaCap.enabled=true 2>&1) || fail "helm lint with every option: $out"
     ;;
   helm_template_watch_namespaces)
     # A namespaced install: Roles and RoleBindings in the listed namespaces (plus leader election
