@@ -128,6 +128,15 @@ case "$1" in
       [[ -z $warnings ]] || fail "$p: type checking warns: $warnings"
     done
     echo "enforced after $SECONDS s"
+    # The chart's rendering of the same policies, bindings and params is valid for this apiserver
+    # too (a server-side dry run validates and compiles every expression, and stores nothing).
+    out=$(helm template mcp-operator "$MCP_SOURCE_DIR/dist/chart" -n mcp-operator-system \
+      --set policies.allowedRegistries.enabled=true --set 'policies.allowedRegistries.prefixes={registry.example/}' \
+      --set policies.exposureRequiresAuth.enabled=true --set policies.replicaCap.enabled=true \
+      --set 'policies.replicaCap.tiers[0].name=large' --set 'policies.replicaCap.tiers[0].maxReplicas=9' \
+      --show-only templates/policies.yaml | kubectl apply --server-side --force-conflicts --dry-run=server -f - 2>&1) ||
+      fail "the chart's policies are refused: $out"
+    [[ $(grep -c 'serverside-applied (server dry run)' <<<"$out") == 10 ]] || fail "expected 10 chart objects: $out"
     ;;
   remove)
     : "${KUBECONFIG:?}" "${CLUSTER_DIR:?}"
