@@ -296,6 +296,21 @@ print("---"); print(yaml.safe_dump(p))' "$MCP_SOURCE_DIR/config/policies/exposur
     mcps eight "$img" 'replicas: 8' | admitted "$large"
     mcps eleven "$img" 'replicas: 11' |
       refused "$large" "over the cap of 10 (ConfigMap mcp-operator-system/mcp-replica-cap-large for namespace $large)"
+    # A broken cap refuses, naming the ConfigMap; a new cap applies within seconds, no policy change.
+    cm=(-n mcp-operator-system configmap mcp-replica-cap-large)
+    kubectl patch "${cm[@]}" --type=merge -p '{"data":{"maxReplicas":"lots"}}' >/dev/null
+    eventually() {  # eventually <namespace> <manifest> <grep pattern>: a dry run's output matches within 10 s
+      local deadline=$((SECONDS + 10)) out
+      until out=$(kubectl -n "$1" create --dry-run=server -f - <<<"$2" 2>&1); grep -q -- "$3" <<<"$out"; do
+        ((SECONDS < deadline)) || fail "after 10 s, expected '$3' in: $out"; sleep 0.2
+      done
+    }
+    eventually "$large" "$(mcps two "$img" 'replicas: 2')" \
+      'ConfigMap mcp-operator-system/mcp-replica-cap-large needs data.maxReplicas, a whole number such as "3"'
+    start=$SECONDS
+    kubectl patch "${cm[@]}" --type=merge -p '{"data":{"maxReplicas":"12"}}' >/dev/null
+    eventually "$large" "$(mcps eleven "$img" 'replicas: 11')" 'mcpserver.mcp.v2dy.io/eleven created (server dry run)'
+    echo "new cap applied after $((SECONDS - start)) s"
     ;;
   helm_template)
     chart="$MCP_SOURCE_DIR/dist/chart"
