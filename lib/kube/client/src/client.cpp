@@ -7,6 +7,7 @@
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -217,6 +218,9 @@ asio::awaitable<client::attempt_result> client::attempt(const http_request& req)
   if (!req.content_type.empty()) {
     msg.set(http::field::content_type, req.content_type);
   }
+  for (const auto& [name, value] : req.headers) {
+    msg.set(name, value);
+  }
   msg.body() = req.body;
   msg.prepare_payload();
   msg.keep_alive(true);
@@ -305,6 +309,31 @@ asio::awaitable<result<std::string>> client::send(http_request req) {
       co_return transport(tec, "cancelled while waiting to retry");
     }
   }
+}
+
+std::string_view http_answer::header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (beast::iequals(k, name)) {
+      return v;
+    }
+  }
+  return {};
+}
+
+asio::awaitable<result<http_answer>> client::exchange(http_request req) {
+  co_await wait_for_rate_limit();
+  auto a = co_await attempt(req);
+  if (!a.res) {
+    co_return a.res.error();
+  }
+  auto& res = *a.res;
+  http_answer out;
+  out.status = static_cast<int>(res.result_int());
+  for (const auto& f : res) {
+    out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+  }
+  out.body = std::move(res.body());
+  co_return out;
 }
 
 }  // namespace kube

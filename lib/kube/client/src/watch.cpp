@@ -62,7 +62,46 @@ asio::awaitable<result<bool>> event_stream::next(std::vector<watch_event>& out) 
   co_return true;
 }
 
+byte_stream::byte_stream(std::unique_ptr<detail::watch_body> body) : body_(std::move(body)) {}
+byte_stream::byte_stream(byte_stream&&) noexcept = default;
+byte_stream& byte_stream::operator=(byte_stream&&) noexcept = default;
+byte_stream::~byte_stream() = default;
+
+asio::awaitable<result<bool>> byte_stream::next(std::string& out) {
+  auto& b = *body_;
+  const auto before = out.size();
+  while (out.size() == before) {
+    if (b.parser.is_done()) {
+      co_return false;
+    }
+    auto n = co_await read_chunk(b);
+    if (!n) {
+      co_return n.error();
+    }
+    out.append(b.chunk.data(), *n);
+  }
+  co_return true;
+}
+
 asio::awaitable<result<event_stream>> client::watch(http_request req) {
+  auto body = co_await open_body(std::move(req));
+  if (!body) {
+    co_return body.error();
+  }
+  co_return event_stream(std::move(*body));
+}
+
+asio::awaitable<result<byte_stream>> client::open_stream(http_request req) {
+  auto body = co_await open_body(std::move(req));
+  if (!body) {
+    co_return body.error();
+  }
+  co_return byte_stream(std::move(*body));
+}
+
+// Sends a GET on a connection of its own and reads the head; a 200 leaves the body to be read
+// as it arrives.
+asio::awaitable<result<std::unique_ptr<detail::watch_body>>> client::open_body(http_request req) {
   co_await wait_for_rate_limit();
   auto token = bearer_token();
   if (!token) {
@@ -110,7 +149,7 @@ asio::awaitable<result<event_stream>> client::watch(http_request req) {
     }
     co_return error_from_response(code, text);
   }
-  co_return event_stream(std::move(body));
+  co_return std::move(body);
 }
 
 }  // namespace kube

@@ -109,7 +109,7 @@ std::string request_builder::object_path(std::string_view name, std::string_view
 }
 
 http_request request_builder::get(std::string_view name, std::string_view subresource) const {
-  return {http_method::get, object_path(name, subresource), {}, {}, true};
+  return {http_method::get, object_path(name, subresource), {}, {}, true, {}};
 }
 
 http_request request_builder::list(const list_params& p) const {
@@ -123,7 +123,7 @@ http_request request_builder::list(const list_params& p) const {
   if (!p.resource_version.empty()) {
     t.param("resourceVersionMatch", p.resource_version_match);
   }
-  return {http_method::get, t.str(), {}, {}, true};
+  return {http_method::get, t.str(), {}, {}, true, {}};
 }
 
 http_request request_builder::watch(const watch_params& p) const {
@@ -135,7 +135,7 @@ http_request request_builder::watch(const watch_params& p) const {
   if (p.allow_bookmarks) {
     t.param("allowWatchBookmarks", "true");
   }
-  return {http_method::get, t.str(), {}, {}, true};
+  return {http_method::get, t.str(), {}, {}, true, {}};
 }
 
 http_request request_builder::create(std::string body, const write_params& p) const {
@@ -144,7 +144,7 @@ http_request request_builder::create(std::string body, const write_params& p) co
   if (p.dry_run) {
     t.param("dryRun", "All");
   }
-  return {http_method::post, t.str(), std::move(body), "application/json", false};
+  return {http_method::post, t.str(), std::move(body), "application/json", false, {}};
 }
 
 http_request request_builder::replace(std::string_view name, std::string body, const write_params& p,
@@ -155,7 +155,7 @@ http_request request_builder::replace(std::string_view name, std::string body, c
     t.param("dryRun", "All");
   }
   // A PUT carries the resourceVersion it read, so sending it twice cannot apply twice.
-  return {http_method::put, t.str(), std::move(body), "application/json", true};
+  return {http_method::put, t.str(), std::move(body), "application/json", true, {}};
 }
 
 http_request request_builder::patch(std::string_view name, patch_type type, std::string body, const patch_params& p,
@@ -169,7 +169,7 @@ http_request request_builder::patch(std::string_view name, patch_type type, std:
     t.param("dryRun", "All");
   }
   // Apply states the desired fields, so repeating it converges to the same object.
-  return {http_method::patch, t.str(), std::move(body), std::string(content_type(type)), type == patch_type::apply};
+  return {http_method::patch, t.str(), std::move(body), std::string(content_type(type)), type == patch_type::apply, {}};
 }
 
 http_request request_builder::remove(std::string_view name, const delete_params& p) const {
@@ -195,7 +195,7 @@ http_request request_builder::remove(std::string_view name, const delete_params&
     }
     opts["preconditions"] = std::move(pre);
   }
-  return {http_method::delete_, t.str(), boost::json::serialize(opts), "application/json", true};
+  return {http_method::delete_, t.str(), boost::json::serialize(opts), "application/json", true, {}};
 }
 
 }  // namespace kube

@@ -52,6 +52,33 @@ class event_stream {
   std::unique_ptr<detail::watch_body> body_;
 };
 
+// A response body read as it arrives (client::open_stream), for bodies that never end on
+// their own, such as a followed pod log.
+class byte_stream {
+ public:
+  byte_stream(byte_stream&&) noexcept;
+  byte_stream& operator=(byte_stream&&) noexcept;
+  ~byte_stream();
+
+  // Waits for body bytes and appends them to `out`. Returns false once the body ended.
+  // Errors: transport (including no byte for client_options::watch_idle_timeout).
+  boost::asio::awaitable<result<bool>> next(std::string& out);
+
+ private:
+  friend class client;
+  explicit byte_stream(std::unique_ptr<detail::watch_body> body);
+  std::unique_ptr<detail::watch_body> body_;
+};
+
+// Any HTTP answer (client::exchange): the status is not judged.
+struct http_answer {
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  // The first value of header `name` (case-insensitive), empty when absent.
+  [[nodiscard]] std::string_view header(std::string_view name) const;
+};
+
 struct client_options {
   unsigned max_attempts = 5;  // per request, including the first
   backoff_policy retry_backoff{std::chrono::milliseconds(200), std::chrono::milliseconds(5'000), 2.0};
@@ -75,6 +102,12 @@ class client {
   boost::asio::awaitable<result<std::string>> send(http_request req);
   // Opens a watch (one attempt: the watcher decides about retries).
   boost::asio::awaitable<result<event_stream>> watch(http_request req);
+  // Sends `req` once (after the rate limit; a request that may not be idempotent, such as a
+  // POST through a service proxy, is never repeated) and returns whatever HTTP answer came.
+  // Errors: transport only.
+  boost::asio::awaitable<result<http_answer>> exchange(http_request req);
+  // Opens a GET whose body is read as it arrives; a non-2xx answer is the classified error.
+  boost::asio::awaitable<result<byte_stream>> open_stream(http_request req);
 
   [[nodiscard]] const config& cfg() const { return cfg_; }
   [[nodiscard]] boost::asio::any_io_executor executor() const { return ex_; }
@@ -89,6 +122,7 @@ class client {
       std::chrono::steady_clock::time_point deadline);
   boost::asio::awaitable<attempt_result> attempt(const http_request& req);
   boost::asio::awaitable<void> wait_for_rate_limit();
+  boost::asio::awaitable<result<std::unique_ptr<detail::watch_body>>> open_body(http_request req);
   std::unique_ptr<detail::connection> checkout();
   void checkin(std::unique_ptr<detail::connection> c);
   result<std::string> bearer_token();

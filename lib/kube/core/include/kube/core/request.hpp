@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "kube/core/resource.hpp"
 
@@ -69,6 +71,9 @@ struct http_request {
   std::string content_type;  // empty when there is no body
   // Safe to send again after a failure whose outcome is unknown (client-go retries these).
   bool idempotent = false;
+  // Sent as given, after the client's own (a request through a service proxy carries the
+  // backend's headers); an Accept here replaces the client's application/json.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 class request_builder {
