@@ -163,7 +163,7 @@ void streamable_client::head(std::uint64_t id, unsigned status, std::string_view
         return;
       }
       if (e.initialize && success(status) && !session_id.empty())
-        session_id_ = std::string(session_id.substr(0, 256));
+        session_id_ = std::string(session_id.substr(0, opts_.max_session_id));
       if (success(status) && is_event_stream(content_type)) {
         e.sse = true;
         e.parser = std::make_unique<sse::parser>(opts_.max_message);

@@ -48,6 +48,9 @@ struct streamable_client_options {
   std::size_t max_queued = 1024;
   std::chrono::milliseconds get_retry{1000};
   bool open_get_stream = true;
+  // Bytes of the Mcp-Session-Id kept (a longer one is cut). A member's id is short; an MCPPool
+  // gateway's sealed id carries every member's session (up to about 5.5 KiB).
+  std::size_t max_session_id = 256;
 };
 
 enum class exchange_method { post, get, del };
