@@ -25,6 +25,7 @@
 #include "http_server.hpp"
 #include "log.hpp"
 #include "metrics.hpp"
+#include "otlp_exporter.hpp"
 #include "session_manager.hpp"
 
 namespace asio = boost::asio;
@@ -137,6 +138,11 @@ int run_front_end(const options& opts, const hooks_maker& make_hooks, log::field
   stats.set_max_sessions(static_cast<std::int64_t>(opts.max_sessions));
   bridge::reaper reaper(ioc.get_executor(), stats);
   reaper.start();
+  bridge::tracing traces;  // off without --otlp-endpoint; outlives the sessions that use it
+  auto exporter = bridge::start_tracing(ioc.get_executor(), opts, traces);
+  if (exporter) {
+    stats.add_source([e = exporter.get()] { return e->render_metrics(); });
+  }
   bridge::session_manager sessions(ioc.get_executor(), opts, stats, reaper,
                                    make_hooks ? make_hooks(ioc.get_executor(), stats) : bridge::session_hooks{});
 
@@ -161,6 +167,8 @@ int run_front_end(const options& opts, const hooks_maker& make_hooks, log::field
     return 1;
   }
   bridge::http_context ctx{opts, sessions, stats, address.is_loopback(), 0, 0, false, {}};
+  ctx.traces = &traces;
+  sessions.set_tracing(&traces);
   sessions.start();
   bridge::log::info("listening", {{"address", opts.host},
                                   {"port", std::to_string(acceptor.local_endpoint().port())},
@@ -186,6 +194,10 @@ int run_front_end(const options& opts, const hooks_maker& make_hooks, log::field
   // after `ctx` and `sessions` are gone).
   ctx.on_change = nullptr;
   signals.cancel();
+  if (exporter) {
+    // The spans of the last requests go out too, within the 2 s this unwinding is given.
+    asio::co_spawn(ioc, exporter->flush(std::chrono::milliseconds(1500)), asio::detached);
+  }
   ioc.restart();
   ioc.run_for(std::chrono::seconds(2));
   if (!ioc.stopped()) {

@@ -8,11 +8,13 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>
 
 #include <array>
 
 #include "log.hpp"
+#include "trace/context.hpp"
 
 namespace bridge {
 
@@ -30,6 +32,31 @@ std::uint64_t g_next_link = 1;  // only touched on the io_context thread
 std::string host_port(const http_upstream_config& c) {
   const bool v6 = c.host.find(':') != std::string::npos;
   return (v6 ? "[" + c.host + "]" : c.host) + ":" + c.port;
+}
+
+// A request carrying trace context in params._meta (SEP-414: the session puts it there when
+// tracing is on) also gets it as the W3C traceparent/tracestate headers, for servers and
+// proxies that trace by header. With tracing off no body has the key: nothing is parsed.
+void set_trace_headers(http::request<http::string_body>& req, const std::string& body) {
+  if (body.find("\"traceparent\"") == std::string::npos) {
+    return;
+  }
+  boost::system::error_code ec;
+  const auto v = boost::json::parse(body, ec);
+  const auto* params = !ec && v.is_object() ? v.as_object().if_contains("params") : nullptr;
+  const auto* meta = params && params->is_object() ? params->as_object().if_contains("_meta") : nullptr;
+  if (!meta || !meta->is_object()) {
+    return;
+  }
+  const auto* tp = meta->as_object().if_contains("traceparent");
+  if (!tp || !tp->is_string() || !trace::parse_traceparent(tp->get_string())) {
+    return;
+  }
+  req.set("traceparent", std::string_view(tp->get_string()));
+  const auto* ts = meta->as_object().if_contains("tracestate");
+  if (ts && ts->is_string() && trace::valid_tracestate(ts->get_string())) {
+    req.set("tracestate", std::string_view(ts->get_string()));
+  }
 }
 
 }  // namespace
@@ -305,6 +332,9 @@ asio::awaitable<void> http_link::run_exchange(std::weak_ptr<http_link> link, std
   }
   for (const auto& [k, v] : r.headers) {
     req.set(k, v);
+  }
+  if (method == mcp::exchange_method::post) {
+    set_trace_headers(req, r.body);
   }
   req.body() = std::move(r.body);
   req.keep_alive(true);

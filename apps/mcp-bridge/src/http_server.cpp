@@ -287,6 +287,15 @@ response_plan route(const request& req, http_context& ctx, std::string& metric_l
   return legacy_route(req, *url, ctx, metric_label);
 }
 
+// route() with `rt` as the request being traced (mcp_routes starts its span once the POST's
+// messages are parsed); set only while routing, since other connections route meanwhile.
+response_plan traced_route(const request& req, http_context& ctx, std::string& label, request_trace& rt) {
+  ctx.trace = rt.active() ? &rt : nullptr;
+  auto plan = route(req, ctx, label);
+  ctx.trace = nullptr;
+  return plan;
+}
+
 // One request from the moment it is read until its answer is written, or the connection
 // is cancelled in between: either way the session learns that nobody writes its stream any
 // more, and a draining shutdown stops waiting for the request.
@@ -376,8 +385,9 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, http_contex
     request req = parser.release();
     // Everything but a GET is a request a graceful shutdown waits for.
     request_scope scope(ctx, req.method() != http::verb::get);
+    request_trace rt(ctx.traces, req);  // ends (and exports) its span once the answer is written
     std::string label;
-    response_plan plan = route(req, ctx, label);
+    response_plan plan = traced_route(req, ctx, label, rt);
     if (plan.wait_for_start) {
       // Every child start slot is busy: queue (bounded), then route again or give up.
       const auto deadline = std::chrono::steady_clock::now() + ctx.opts.start_queue_timeout;
@@ -387,7 +397,7 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, http_contex
           plan.headers.emplace_back("Retry-After", "1");
           break;
         }
-        plan = route(req, ctx, label);
+        plan = traced_route(req, ctx, label, rt);
       }
     }
     if (plan.before_write) {
@@ -395,6 +405,7 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, http_contex
       co_await before(plan);
     }
     ctx.stats.request(label, plan.status);
+    rt.answered(plan.status, plan.stream ? std::nullopt : std::optional<std::size_t>(plan.body.size()));
     scope.on_detach = std::move(plan.on_detach);
     scope.stream = plan.stream;
     const bool keep = co_await write_plan(stream, req, plan, ctx);

@@ -20,6 +20,7 @@
 
 #include "metrics.hpp"
 #include "options.hpp"
+#include "request_trace.hpp"
 #include "session_manager.hpp"
 
 namespace bridge {
@@ -33,6 +34,8 @@ struct http_context {
   std::size_t inflight = 0;         // requests read whose answers are not written yet (GET streams excluded)
   bool draining = false;            // shutting down: answer what is in flight, keep no connection open
   std::function<void()> on_change;  // while draining: a request finished or a connection closed
+  tracing* traces = nullptr;        // spans (request_trace.hpp); null or disabled: none
+  request_trace* trace = nullptr;   // the request being routed (set around route())
 
   void changed() const {
     if (draining && on_change) {

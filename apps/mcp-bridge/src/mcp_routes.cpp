@@ -170,6 +170,9 @@ response_plan post(const request& req, http_context& ctx, std::string& label) {
   }
   auto& msgs = parsed->messages;
   label = std::string(msgs.front().is_response() ? "response" : msgs.front().method());
+  if (ctx.trace) {
+    ctx.trace->begin(msgs);
+  }
   const bool initialize = std::any_of(
       msgs.begin(), msgs.end(), [](const mcp::message& m) { return m.is_request() && m.method() == "initialize"; });
   const auto version = header(req, version_header);
@@ -206,6 +209,11 @@ response_plan post(const request& req, http_context& ctx, std::string& label) {
     }
   }
   const bool has_requests = std::any_of(msgs.begin(), msgs.end(), [](const mcp::message& m) { return m.is_request(); });
+  std::optional<trace_parent> parent;
+  if (ctx.trace) {
+    ctx.trace->bind(s);
+    parent = ctx.trace->parent();
+  }
   if (!has_requests) {
     s->from_client(std::move(msgs), nullptr);
     return plain(202, "", "");
@@ -215,7 +223,7 @@ response_plan post(const request& req, http_context& ctx, std::string& label) {
     s->prime(*o);
   }
   const bool batch = parsed->batch;
-  s->from_client(std::move(msgs), o);
+  s->from_client(std::move(msgs), o, std::move(parent));
   auto p = answer_with_stream(s, std::move(o), batch);
   if (initialize && ctx.sessions.names_sessions()) {
     p.before_write = [s, &sessions = ctx.sessions](response_plan& plan) { return name_session(s, sessions, plan); };
@@ -329,7 +337,13 @@ response_plan legacy_route(const request& req, const boost::urls::url_view& url,
     return from_error(static_cast<mcp::error>(parsed.error().value()));
   }
   label = std::string(parsed->messages.front().is_response() ? "response" : parsed->messages.front().method());
-  s->from_client(std::move(parsed->messages), s->standalone());
+  std::optional<trace_parent> parent;
+  if (ctx.trace) {
+    ctx.trace->begin(parsed->messages);
+    ctx.trace->bind(s);
+    parent = ctx.trace->parent();
+  }
+  s->from_client(std::move(parsed->messages), s->standalone(), std::move(parent));
   return plain(202, "text/plain", "Accepted");
 }
 

@@ -63,6 +63,14 @@ void add_front_end_options(CLI::App& app, options& o, front_end_cli& cli) {
   app.add_option("--allowed-origins", o.allowed_origins, "Origins allowed to call (default: only localhost origins)")
       ->delimiter(',');
   app.add_option("--log-format", cli.log_format, "json or text")->check(CLI::IsMember({"json", "text"}));
+  app.add_option("--otlp-endpoint", o.otlp_endpoint,
+                 "Send traces (OTLP/HTTP JSON) to this URL, e.g. http://127.0.0.1:4318/v1/traces; none: no tracing");
+  app.add_option(
+         "--trace-sample-ratio", o.trace_sample_ratio,
+         "Share of new traces recorded (0..1); a request whose traceparent is sampled or not decides for itself")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_option("--service-name", o.service_name, "service.name of the spans (default: the program's name)");
 }
 
 int finish_front_end_options(options& o, const front_end_cli& cli, std::string_view program) {
@@ -92,6 +100,16 @@ int finish_front_end_options(options& o, const front_end_cli& cli, std::string_v
   if (o.token && o.token->empty()) {
     std::cerr << program << ": the bearer token is empty\n";
     return 2;
+  }
+  if (o.otlp_endpoint) {
+    std::string error;
+    if (!parse_upstream_url(*o.otlp_endpoint, error, "--otlp-endpoint")) {
+      std::cerr << program << ": " << error << "\n";
+      return 2;
+    }
+  }
+  if (o.service_name.empty()) {
+    o.service_name = std::string(program);
   }
   return 0;
 }

@@ -46,6 +46,10 @@ struct options {
   std::vector<std::string> command;
   std::optional<std::string> upstream;  // --upstream: an HTTP MCP server instead of a command
   std::optional<std::string> copy_to;   // --copy-to: install this binary there and exit
+  // Traces (docs/observability.md, "Traces"): OTLP/HTTP JSON to this URL; none: tracing off.
+  std::optional<std::string> otlp_endpoint;
+  double trace_sample_ratio = 1.0;  // for traces that start here; a parent's flag decides otherwise
+  std::string service_name;         // the resource's service.name (default: the program's name)
 };
 
 // Parses argv; on --help or a usage error prints to stderr and returns the exit code to use.

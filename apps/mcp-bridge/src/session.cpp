@@ -131,12 +131,18 @@ void session::detach(outbound& o) {
   run();
 }
 
-void session::from_client(std::vector<mcp::message> messages, const std::shared_ptr<outbound>& stream) {
+void session::from_client(std::vector<mcp::message> messages, const std::shared_ptr<outbound>& stream,
+                          std::optional<trace_parent> parent) {
+  next_parent_ = std::move(parent);
   core_.from_client(std::move(messages), stream ? stream->number : 0, now());
   run();
+  next_parent_.reset();
 }
 
 void session::from_server(const mcp::message& m) {
+  if (!client_spans_.empty() && m.is_response()) {
+    end_client_span(m);
+  }
   core_.from_upstream(m, now());
   run();
 }
@@ -182,6 +188,9 @@ void session::perform(mcp::action& a) {
   using kind = mcp::action::kind;
   switch (a.what) {
     case kind::send_upstream:
+      if (next_parent_ && a.msg.is_request()) {
+        start_client_span(a.msg);
+      }
       upstream_->send(*this, std::move(a.msg));
       break;
     case kind::deliver:
@@ -216,6 +225,7 @@ void session::perform(mcp::action& a) {
       break;
     case kind::end_session:
       deadline_.cancel();
+      end_client_spans("closed", false);
       if (release_) {
         upstream_->release(*this);
       } else {
@@ -241,6 +251,9 @@ void session::arm(std::chrono::steady_clock::time_point at) {
     }
     core_.expire(now());
     run();
+    if (!client_spans_.empty()) {
+      end_client_spans("timeout", true);
+    }
   });
 }
 
@@ -265,6 +278,72 @@ void session::deliver(outbound& o, std::string json) {
     o.push_back(legacy_sse_ ? mcp::sse::encode(json, {}, "message") : mcp::sse::encode(json, id), weight);
   }
   o.notify();
+}
+
+void session::start_client_span(mcp::message& m) {
+  const auto& p = *next_parent_;
+  auto s = config_.traces ? config_.traces->tracer.start(p.context, trace::span_kind::client, trace::now_unix_nano())
+                          : std::nullopt;
+  if (!s) {
+    return;
+  }
+  // The MCP server continues the trace from _meta (SEP-414); an HTTP upstream also gets it
+  // as the traceparent header (http_link). Sent whether or not the span records, so the
+  // services behind follow this sampling decision.
+  inject_meta(m, s->context, p.tracestate);
+  if (!trace::recording(s) || client_spans_.size() >= config_.max_pending) {
+    return;
+  }
+  const std::string method(m.method());
+  s->name = method;
+  s->set("mcp.method.name", method);
+  if (method == "tools/call" || method == "prompts/get") {
+    const auto* params = m.body.if_contains("params");
+    const auto* name = params && params->is_object() ? params->as_object().if_contains("name") : nullptr;
+    if (name && name->is_string()) {
+      s->name += " " + std::string(name->get_string());
+      s->set(method == "tools/call" ? "gen_ai.tool.name" : "gen_ai.prompt.name", std::string(name->get_string()));
+    }
+  }
+  s->set("mcp.session.id", log::short_id(id_));
+  const bool child = upstream_->pid() > 0;
+  s->set("network.transport", std::string(child ? "pipe" : "tcp"));
+  client_spans_.insert_or_assign(mcp::id_key(m.id()), client_span{std::move(*s), p.outcome, now()});
+}
+
+void session::end_client_span(const mcp::message& answer) {
+  auto it = client_spans_.find(mcp::id_key(answer.id()));
+  if (it == client_spans_.end()) {
+    return;
+  }
+  auto& c = it->second;
+  if (const auto err = answer_error(answer); !err.empty()) {
+    c.span.set("error.type", std::string(err));
+    c.span.error(std::string(err));
+    if (c.outcome && c.outcome->empty()) {
+      *c.outcome = std::string(err);  // the SERVER span says why too
+    }
+  }
+  config_.traces->finish(std::move(c.span));
+  client_spans_.erase(it);
+}
+
+void session::end_client_spans(std::string_view why, bool only_expired) {
+  const auto cutoff = now() - config_.request_timeout;
+  for (auto it = client_spans_.begin(); it != client_spans_.end();) {
+    auto& c = it->second;
+    if (only_expired && c.started > cutoff) {
+      ++it;
+      continue;
+    }
+    c.span.set("error.type", std::string(why));
+    c.span.error(std::string(why));
+    if (c.outcome && c.outcome->empty()) {
+      *c.outcome = std::string(why);
+    }
+    config_.traces->finish(std::move(c.span));
+    it = client_spans_.erase(it);
+  }
 }
 
 }  // namespace bridge

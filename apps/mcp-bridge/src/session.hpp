@@ -24,6 +24,7 @@
 #include "mcp/session_core.hpp"
 #include "metrics.hpp"
 #include "outbound.hpp"
+#include "tracing.hpp"
 #include "upstream.hpp"
 
 namespace bridge {
@@ -35,6 +36,7 @@ struct session_config {
   std::size_t standalone_backlog = 256;                 // events held for a GET stream nobody has opened yet
   std::size_t max_stream_bytes = std::size_t{4} << 20;  // --max-stream-buffer
   std::size_t max_pending = 1024;                       // requests in flight per session
+  tracing* traces = nullptr;                            // CLIENT spans of forwarded requests (off: null)
 };
 
 class session {
@@ -80,8 +82,11 @@ class session {
   // A connection stopped writing `o` (finished or the client went away).
   void detach(outbound& o);
 
-  // Forwards client messages to the child; requests are answered on `stream`.
-  void from_client(std::vector<mcp::message> messages, const std::shared_ptr<outbound>& stream);
+  // Forwards client messages to the child; requests are answered on `stream`. With a trace
+  // parent (the request's SERVER span), each request forwarded now gets a CLIENT span, ended
+  // by its answer (or a timeout, or the session's end), its context in the request's _meta.
+  void from_client(std::vector<mcp::message> messages, const std::shared_ptr<outbound>& stream,
+                   std::optional<trace_parent> parent = std::nullopt);
 
   // Ends the session: pending requests get `reason` as a JSON-RPC error, streams end, the
   // child is terminated (release: the link is released instead, see server_link::release).
@@ -101,6 +106,10 @@ class session {
   void trim(outbound& o);
   void arm(std::chrono::steady_clock::time_point at);
   static std::chrono::steady_clock::time_point now() { return std::chrono::steady_clock::now(); }
+  void start_client_span(mcp::message& m);
+  void end_client_span(const mcp::message& answer);
+  // Ends the CLIENT spans still open (only_expired: those older than the request timeout).
+  void end_client_spans(std::string_view why, bool only_expired);
 
   boost::asio::any_io_executor ex_;
   std::string id_;
@@ -117,6 +126,13 @@ class session {
   bool may_forget_ = false;  // the core may have forgotten a stream: run() looks which
   bool release_ = false;     // close(..., true): the upstream is released, not ended
   closed_handler on_closed_;
+  struct client_span {
+    trace::span span;
+    std::shared_ptr<std::string> outcome;
+    std::chrono::steady_clock::time_point started;
+  };
+  std::optional<trace_parent> next_parent_;          // set only during from_client
+  std::map<std::string, client_span> client_spans_;  // by the request's id_key
 };
 
 }  // namespace bridge

@@ -48,6 +48,8 @@ class session_manager {
                   session_hooks hooks = {});
 
   void start();
+  // Sessions created from now on make CLIENT spans for the requests they forward (tracing.hpp).
+  void set_tracing(tracing* t) { session_config_.traces = t; }
 
   // A new session with its own child; fails when the limit is reached or no child starts.
   std::variant<std::shared_ptr<session>, session_refusal> create(bool legacy_sse);

@@ -138,6 +138,36 @@ TEST(BridgeOptions, UpstreamReplacesTheCommandAndIsAnHttpUrlOfAnAddress) {
   }
 }
 
+TEST(BridgeOptions, TracingIsOffUntilAnEndpointIsGiven) {
+  auto off = parse({"--port", "3000", "--", "server"});
+  ASSERT_TRUE(off.opts);
+  EXPECT_FALSE(off.opts->otlp_endpoint);
+  EXPECT_EQ(off.opts->service_name, "mcp-bridge");
+  auto on = parse({"--port", "3000", "--otlp-endpoint", "http://127.0.0.1:4318/v1/traces", "--trace-sample-ratio",
+                   "0.25", "--service-name", "search", "--", "server"});
+  ASSERT_TRUE(on.opts);
+  EXPECT_EQ(on.opts->otlp_endpoint, "http://127.0.0.1:4318/v1/traces");
+  EXPECT_DOUBLE_EQ(on.opts->trace_sample_ratio, 0.25);
+  EXPECT_EQ(on.opts->service_name, "search");
+}
+
+TEST(BridgeOptions, ABadTracingEndpointOrRatioIsRefused) {
+  for (std::vector<std::string> args : {
+           std::vector<std::string>{"--otlp-endpoint", "https://collector:4318/v1/traces"},
+           std::vector<std::string>{"--otlp-endpoint", "http://collector.observability:4318/v1/traces"},
+           std::vector<std::string>{"--otlp-endpoint", "http://127.0.0.1:4318/v1/traces", "--trace-sample-ratio",
+                                    "1.5"},
+       }) {
+    args.insert(args.begin(), {"--port", "3000"});
+    args.insert(args.end(), {"--", "server"});
+    testing::internal::CaptureStderr();
+    auto out = parse(args);
+    testing::internal::GetCapturedStderr();
+    EXPECT_FALSE(out.opts.has_value()) << args[3];
+    EXPECT_NE(out.exit_code, 0);
+  }
+}
+
 TEST(BridgeOptions, UpstreamAndACommandTogetherAreRefused) {
   testing::internal::CaptureStderr();
   auto out = parse({"--port", "3000", "--upstream", "http://127.0.0.1:1/mcp", "--", "server"});
