@@ -22,7 +22,7 @@ RI = "$__rate_interval"
 def var(name, query, label=None, multi=True):
     return {"name": name, "label": label or name, "type": "query", "datasource": DS,
             "query": {"query": query, "refId": name}, "refresh": 2, "includeAll": multi, "multi": multi,
-            "current": {}, "sort": 1, **({"allValue": ".*"} if multi else {})}
+            "current": {}, "sort": 1, **({"allValue": ".+"} if multi else {})}
 
 
 def datasource_var():
