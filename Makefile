@@ -206,6 +206,19 @@ docker-push: ## Push IMG, BRIDGE_IMG and GATEWAY_IMG with CONTAINER_TOOL.
 	@$(CONTAINER_TOOL) push $(BRIDGE_IMG)
 	@$(CONTAINER_TOOL) push $(GATEWAY_IMG)
 
+PREFIX ?= /usr/local
+.PHONY: install-plugin
+install-plugin: configure ## Build kubectl-mcp and install it as $(PREFIX)/bin/kubectl-mcp, where `kubectl mcp` finds it.
+	@cmake --build --preset $(PRESET) --target kubectl-mcp
+	@install -D -m 0755 -s $(BUILD_DIR)/apps/kubectl-mcp/kubectl-mcp $(DESTDIR)$(PREFIX)/bin/kubectl-mcp
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/kubectl-mcp; try: kubectl mcp get -A"
+
+.PHONY: plugin-release
+plugin-release: configure ## Pack kubectl-mcp and fill its krew manifest into $(BUILD_DIR)/dist (PLUGIN_URL_BASE=assets URL).
+	@if [[ -z "$(PLUGIN_URL_BASE)" ]]; then echo "set PLUGIN_URL_BASE to the URL the release's assets are served from" >&2; exit 2; fi
+	@cmake --build --preset $(PRESET) --target kubectl-mcp
+	@hack/kubectl-mcp-release.sh $(BUILD_DIR)/apps/kubectl-mcp/kubectl-mcp $(PLUGIN_URL_BASE) $(BUILD_DIR)/dist
+
 .PHONY: build-installer
 build-installer: ## Write dist/install.yaml for IMG, BRIDGE_IMG and GATEWAY_IMG; sync dist/chart (CRDs, RBAC, VERSION).
 	@mkdir -p dist
