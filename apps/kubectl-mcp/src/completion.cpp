@@ -10,12 +10,13 @@ constexpr std::string_view global_flags =
 
 // Shared by both shells (zsh runs it through bashcompinit).
 std::string bash_body() {
+  // clang-format off
   std::string s = R"SH(# kubectl-mcp completion (kubectl mcp completion bash)
 _kubectl_mcp_names() {
   local ns_args=() i
   for ((i = 1; i < ${#COMP_WORDS[@]} - 1; i++)); do
     case "${COMP_WORDS[i]}" in
-      -n|--namespace) ns_args=(-n "${COMP_WORDS[i+1]}") ;;
+      -n|--namespace) ns_args+=(-n "${COMP_WORDS[i+1]}") ;;
       --context|--kubeconfig) ns_args+=("${COMP_WORDS[i]}" "${COMP_WORDS[i+1]}") ;;
     esac
   done
@@ -37,35 +38,30 @@ _kubectl_mcp() {
   case "$prev" in
     -o|--output) COMPREPLY=($(compgen -W "json yaml wide name" -- "$cur")); return ;;
     -c|--container) COMPREPLY=($(compgen -W "bridge server" -- "$cur")); return ;;
-    -n|--namespace) COMPREPLY=($(compgen -W "$(kubectl get namespaces -o name 2>/dev/null | sed 's|.*/||')" -- "$cur"));
-  return;
-  ;
-    --context|--kubeconfig|--request-timeout|--tail|--arg|--json) return ;
-    ;
-    esac if[[-z "$cmd"]]; then
+    -n|--namespace) COMPREPLY=($(compgen -W "$(kubectl get namespaces -o name 2>/dev/null | sed 's|.*/||')" -- "$cur")); return ;;
+    --context|--kubeconfig|--request-timeout|--tail|--arg|--json) return ;;
+  esac
+  if [[ -z "$cmd" ]]; then
     COMPREPLY=($(compgen -W "@COMMANDS@ @FLAGS@" -- "$cur"))
     return
   fi
   case "$cmd" in
-    completion) COMPREPLY=($(compgen -W "bash zsh" -- "$cur")) ;
-    ;
-    call) COMPREPLY=($(compgen -W "$(_kubectl_mcp_names) --arg --json @FLAGS@" -- "$cur")) ;
-    ;
-    logs) COMPREPLY=($(compgen -W "$(_kubectl_mcp_names) -f --follow -c --container --tail @FLAGS@" -- "$cur")) ;
-    ;
-    get|tools|describe) COMPREPLY=($(compgen -W "$(_kubectl_mcp_names) @FLAGS@" -- "$cur")) ;
-    ;
-    esac
+    completion) COMPREPLY=($(compgen -W "bash zsh" -- "$cur")) ;;
+    call) COMPREPLY=($(compgen -W "$(_kubectl_mcp_names) --arg --json @FLAGS@" -- "$cur")) ;;
+    logs) COMPREPLY=($(compgen -W "$(_kubectl_mcp_names) -f --follow -c --container --tail @FLAGS@" -- "$cur")) ;;
+    get|tools|describe) COMPREPLY=($(compgen -W "$(_kubectl_mcp_names) @FLAGS@" -- "$cur")) ;;
+  esac
 }
 complete -F _kubectl_mcp kubectl-mcp
 )SH";
+  // clang-format on
   auto replace_all = [&](std::string_view what, std::string_view with) {
-  for (auto at = s.find(what); at != std::string::npos; at = s.find(what, at + with.size()))
-    s.replace(at, what.size(), with);
+    for (auto at = s.find(what); at != std::string::npos; at = s.find(what, at + with.size()))
+      s.replace(at, what.size(), with);
   };
-replace_all("@COMMANDS@", commands);
-replace_all("@FLAGS@", global_flags);
-return s;
+  replace_all("@COMMANDS@", commands);
+  replace_all("@FLAGS@", global_flags);
+  return s;
 }
 
 }  // namespace

@@ -67,6 +67,9 @@ std::optional<failure> make_context(const invocation& inv, const boost::asio::an
   const std::string context_ns = cfg->default_namespace.empty() ? "default" : cfg->default_namespace;
   kube::client_options opts;
   opts.max_attempts = 3;
+  // The plugin opens no watch; its only long-lived body is a followed log, which may stay
+  // quiet for hours.
+  opts.watch_idle_timeout = std::chrono::hours(24);
   auto c = kube::client::create(ex, std::move(*cfg), opts);
   if (!c)
     return failure{exit_code::transport, c.error().message};
