@@ -178,6 +178,22 @@ int run_front_end(const options& opts, const hooks_maker& make_hooks, log::field
   async::task_group connections(ioc.get_executor(), [](std::string_view task, std::string_view error) {
     bridge::log::error("task failed", {{"task", task}, {"error", error}});
   });
+  // --auth-issuer: the issuer's keys are fetched now and refreshed while serving; requests
+  // that arrive before the first fetch wait for it.
+  std::optional<auth::authenticator> oauth;
+  if (opts.oauth) {
+    oauth.emplace(ioc.get_executor(), *opts.oauth, [](bool ok, const std::string& what) {
+      if (ok) {
+        bridge::log::info("OAuth issuer", {{"keys", what}});
+      } else {
+        bridge::log::warn("OAuth issuer unreachable (the last keys stay in use)", {{"error", what}});
+      }
+    });
+    ctx.oauth = &*oauth;
+    connections.spawn("auth-keys", oauth->keys().run());
+    bridge::log::info("OAuth 2.1 resource server",
+                      {{"issuer", opts.oauth->rules.issuer}, {"resource", opts.oauth->rules.audience}});
+  }
   connections.spawn("accept", bridge::accept_loop(acceptor, ctx, connections));
 
   asio::signal_set signals(ioc, SIGTERM, SIGINT);

@@ -248,6 +248,15 @@ response_plan route(const request& req, http_context& ctx, std::string& metric_l
                        static_cast<std::int64_t>(ctx.sessions.start_queue()));
     return plain(200, "text/plain; version=0.0.4; charset=utf-8", ctx.stats.render());
   }
+  if (ctx.oauth && ctx.oauth->is_metadata_path(path)) {
+    // RFC 9728: where a client learns which authorization server to ask, and for what.
+    if (req.method() != http::verb::get) {
+      auto p = plain(405, "text/plain", "method not allowed\n");
+      p.headers.emplace_back("Allow", "GET");
+      return p;
+    }
+    return plain(200, "application/json", ctx.oauth->metadata_document());
+  }
   const bool mcp_path = path == ctx.opts.path || path == "/sse" || path == "/message";
   std::optional<std::string> document;
   if (!mcp_path) {
@@ -271,6 +280,12 @@ response_plan route(const request& req, http_context& ctx, std::string& metric_l
     const bool sent = header(req, http::field::authorization).has_value();
     p.headers.emplace_back("WWW-Authenticate", sent ? "Bearer realm=\"mcp-bridge\", error=\"invalid_token\""
                                                     : "Bearer realm=\"mcp-bridge\"");
+    return p;
+  }
+  if (ctx.oauth && ctx.caller && ctx.caller->result != auth::outcome::ok) {
+    const unsigned status = auth::http_status(ctx.caller->result);
+    auto p = rpc_error(status, -32001, (status == 403 ? "Forbidden: " : "Unauthorized: ") + ctx.caller->description);
+    p.headers.emplace_back("WWW-Authenticate", ctx.oauth->challenge(*ctx.caller));
     return p;
   }
   if (document) {
@@ -387,7 +402,20 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, http_contex
     request_scope scope(ctx, req.method() != http::verb::get);
     request_trace rt(ctx.traces, req);  // ends (and exports) its span once the answer is written
     std::string label;
+    // --auth-issuer: the bearer token is decided before routing (fetching the issuer's keys
+    // when it names one not yet known); route() answers 401/403 from the decision.
+    std::optional<auth::decision> caller;
+    if (ctx.oauth) {
+      const auto authorization = header(req, http::field::authorization);
+      caller = ctx.oauth->decide(authorization, std::chrono::system_clock::now());
+      if (caller->unknown_key) {
+        co_await ctx.oauth->keys().refresh_now();
+        caller = ctx.oauth->decide(authorization, std::chrono::system_clock::now());
+      }
+    }
+    ctx.caller = caller ? &*caller : nullptr;
     response_plan plan = traced_route(req, ctx, label, rt);
+    ctx.caller = nullptr;
     if (plan.wait_for_start) {
       // Every child start slot is busy: queue (bounded), then route again or give up.
       const auto deadline = std::chrono::steady_clock::now() + ctx.opts.start_queue_timeout;
@@ -397,7 +425,9 @@ asio::awaitable<void> serve_connection(asio::ip::tcp::socket socket, http_contex
           plan.headers.emplace_back("Retry-After", "1");
           break;
         }
+        ctx.caller = caller ? &*caller : nullptr;
         plan = traced_route(req, ctx, label, rt);
+        ctx.caller = nullptr;
       }
     }
     if (plan.before_write) {

@@ -17,6 +17,8 @@
 #include <functional>
 
 #include "async/task_group.hpp"
+#include "auth/authenticator.hpp"
+#include "auth/challenge.hpp"
 
 #include "metrics.hpp"
 #include "options.hpp"
@@ -34,7 +36,9 @@ struct http_context {
   std::size_t inflight = 0;         // requests read whose answers are not written yet (GET streams excluded)
   bool draining = false;            // shutting down: answer what is in flight, keep no connection open
   std::function<void()> on_change;  // while draining: a request finished or a connection closed
-  tracing* traces = nullptr;        // spans (request_trace.hpp); null or disabled: none
+  auth::authenticator* oauth = nullptr;     // --auth-issuer: the resource server; null: none
+  const auth::decision* caller = nullptr;  // the request being routed: its bearer-token decision
+  tracing* traces = nullptr;  // spans (request_trace.hpp); null or disabled: none
   request_trace* trace = nullptr;   // the request being routed (set around route())
 
   void changed() const {

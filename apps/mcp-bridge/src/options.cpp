@@ -59,7 +59,24 @@ void add_front_end_options(CLI::App& app, options& o, front_end_cli& cli) {
   app.add_option("--max-line", o.max_line, "Largest accepted message from the MCP server in bytes")
       ->capture_default_str();
   auto* tf = app.add_option("--token-file", cli.token_file, "File holding the bearer token clients must send");
-  app.add_option("--token-env", cli.token_env, "Environment variable holding the bearer token")->excludes(tf);
+  auto* te = app.add_option("--token-env", cli.token_env, "Environment variable holding the bearer token")->excludes(tf);
+  app.add_option("--auth-issuer", cli.auth_issuer,
+                 "OAuth 2.1: accept JWT access tokens from this issuer only; every MCP request needs one")
+      ->excludes(tf)
+      ->excludes(te);
+  app.add_option("--auth-audience", cli.auth_audience,
+                 "OAuth 2.1: this endpoint's resource URI (RFC 8707), which tokens must name in aud");
+  app.add_option("--auth-jwks-url", cli.auth_jwks_url, "OAuth 2.1: the issuer's JWKS (default: discovered)");
+  app.add_option("--auth-ca-file", cli.auth_ca_file,
+                 "OAuth 2.1: CA bundle for the issuer's TLS (default: the system trust store)");
+  app.add_option("--auth-fetch-token-file", cli.auth_fetch_token_file,
+                 "OAuth 2.1: bearer token sent when reading the issuer's metadata and keys (for the cluster's "
+                 "ServiceAccount issuer: the pod's own token)");
+  app.add_option("--auth-scope", cli.auth_scopes, "OAuth 2.1: scopes every token must carry (repeat or comma-separate)")
+      ->delimiter(',');
+  app.add_option("--auth-leeway", cli.auth_leeway, "OAuth 2.1: seconds of clock skew allowed on exp and nbf")
+      ->check(CLI::Range(0, 300))
+      ->capture_default_str();
   app.add_option("--allowed-origins", o.allowed_origins, "Origins allowed to call (default: only localhost origins)")
       ->delimiter(',');
   app.add_option("--log-format", cli.log_format, "json or text")->check(CLI::IsMember({"json", "text"}));
@@ -100,6 +117,22 @@ int finish_front_end_options(options& o, const front_end_cli& cli, std::string_v
   if (o.token && o.token->empty()) {
     std::cerr << program << ": the bearer token is empty\n";
     return 2;
+  }
+  if (!cli.auth_issuer.empty() || !cli.auth_audience.empty()) {
+    auth::resource_server_options a;
+    a.rules.issuer = cli.auth_issuer;
+    a.rules.audience = cli.auth_audience;
+    a.rules.required_scopes = cli.auth_scopes;
+    a.rules.leeway = std::chrono::seconds(cli.auth_leeway);
+    a.keys.jwks_url = cli.auth_jwks_url;
+    a.keys.fetch.ca_file = cli.auth_ca_file;
+    a.keys.fetch.token_file = cli.auth_fetch_token_file;
+    std::string error;
+    if (!auth::validate(a, error)) {
+      std::cerr << program << ": --auth-issuer/--auth-audience: " << error << "\n";
+      return 2;
+    }
+    o.oauth = std::move(a);
   }
   if (o.otlp_endpoint) {
     std::string error;

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/authenticator.hpp"
 #include "log.hpp"
 
 namespace CLI {
@@ -41,6 +42,9 @@ struct options {
   std::size_t max_body = 4 << 20;
   std::size_t max_line = 4 << 20;
   std::optional<std::string> token;  // loaded from --token-file or --token-env; never logged
+  // --auth-issuer: an OAuth 2.1 resource server (docs/security.md); every MCP request needs a
+  // valid access token from that issuer naming this endpoint's resource URI.
+  std::optional<auth::resource_server_options> oauth;
   std::vector<std::string> allowed_origins;
   log::format log_format = log::format::text;
   std::vector<std::string> command;
@@ -67,6 +71,9 @@ struct front_end_cli {
   CLI::Option* port_opt = nullptr;
   std::int64_t idle = 0, timeout = 0, grace = 0, write_timeout = 0;
   std::string token_file, token_env, log_format = "text";
+  std::string auth_issuer, auth_audience, auth_jwks_url, auth_ca_file, auth_fetch_token_file;
+  std::vector<std::string> auth_scopes;
+  std::int64_t auth_leeway = 30;
 };
 void add_front_end_options(CLI::App& app, options& o, front_end_cli& cli);
 int finish_front_end_options(options& o, const front_end_cli& cli, std::string_view program);

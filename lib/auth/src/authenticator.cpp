@@ -74,19 +74,6 @@ decision authenticator::decide(std::optional<std::string_view> authorization,
   return check_scopes(d.who, opts_.rules);
 }
 
-asio::awaitable<decision> authenticator::authenticate(std::optional<std::string> authorization) {
-  std::optional<std::string_view> view;
-  if (authorization) {
-    view = *authorization;
-  }
-  decision d = decide(view, std::chrono::system_clock::now());
-  if (d.unknown_key) {
-    co_await keys_->refresh_now();
-    d = decide(view, std::chrono::system_clock::now());
-  }
-  co_return d;
-}
-
 std::string authenticator::challenge(const decision& d) const {
   return www_authenticate(d, metadata_url_, opts_.rules.required_scopes);
 }

@@ -1,5 +1,7 @@
 #include "auth/key_source.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
@@ -17,7 +19,6 @@ key_source::key_source(asio::any_io_executor ex, key_source_options o, std::func
       done_(ex_, asio::steady_timer::time_point::max()) {}
 
 asio::awaitable<void> key_source::fetch_once() {
-  last_attempt_ = std::chrono::steady_clock::now();
   if (jwks_url_.empty()) {
     std::string base = opts_.issuer;
     while (!base.empty() && base.back() == '/') {
@@ -77,11 +78,24 @@ asio::awaitable<void> key_source::fetch_once() {
 
 asio::awaitable<void> key_source::refresh_now() {
   if (fetching_) {
+    // That fetch may have read the set before the token's key existed: wait for it, then
+    // fetch once more if the budget allows (the caller decides again in between).
     co_await done_.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  const auto now = std::chrono::steady_clock::now();
+  refetch_budget_ = std::min(3.0, refetch_budget_ + std::chrono::duration<double>(now - budget_at_).count() /
+                                                        std::chrono::duration<double>(opts_.min_refetch).count());
+  budget_at_ = now;
+  if (refetch_budget_ < 1) {
     co_return;
   }
-  if (last_attempt_ != std::chrono::steady_clock::time_point{} &&
-      std::chrono::steady_clock::now() - last_attempt_ < opts_.min_refetch) {
+  refetch_budget_ -= 1;
+  co_await fetch_or_join();
+}
+
+asio::awaitable<void> key_source::fetch_or_join() {
+  if (fetching_) {
+    co_await done_.async_wait(asio::as_tuple(asio::use_awaitable));
     co_return;
   }
   fetching_ = true;
@@ -98,7 +112,7 @@ asio::awaitable<void> key_source::refresh_now() {
 asio::awaitable<void> key_source::run() {
   asio::steady_timer tick(ex_);
   for (;;) {
-    co_await refresh_now();
+    co_await fetch_or_join();
     // Until the first set is in, retry soon; afterwards every `refresh`.
     tick.expires_after(loaded_ ? opts_.refresh : std::min<std::chrono::seconds>(opts_.min_refetch, opts_.refresh));
     auto [ec] = co_await tick.async_wait(asio::as_tuple(asio::use_awaitable));

@@ -34,10 +34,9 @@ class authenticator {
   authenticator(boost::asio::any_io_executor ex, resource_server_options o,
                 std::function<void(bool ok, std::string)> note);
 
-  // The decision for one request's Authorization header (fetching keys first if the token
-  // names one not yet known).
-  boost::asio::awaitable<decision> authenticate(std::optional<std::string> authorization);
-  // Without I/O: the decision with the keys at hand (unknown_key set when a fetch might help).
+  // The decision for one request's Authorization header with the keys at hand; when it says
+  // unknown_key, co_await keys().refresh_now() and decide again. (Not one coroutine taking
+  // the header: g++ 12 destroys a coroutine's by-value class parameter twice in some calls.)
   decision decide(std::optional<std::string_view> authorization, std::chrono::system_clock::time_point now);
 
   [[nodiscard]] std::string challenge(const decision& d) const;

@@ -1,9 +1,11 @@
 // The issuer's signing keys, fetched and kept fresh: discovery (the issuer's
 // /.well-known/openid-configuration, then RFC 8414 /.well-known/oauth-authorization-server)
 // gives the jwks_uri unless one is configured; the JWKS is fetched at start, every
-// `refresh`, and again when a token names a key the set lacks (rotation), but at most once per
-// `min_refetch`, so tokens with made-up kids cannot make the server hammer its issuer. Callers
-// that need keys while a fetch is running wait for that fetch instead of starting another.
+// `refresh`, and again when a token names a key the set lacks (rotation: issuers such as Hydra
+// create a signing key only when the first token is issued). Those refetches are rate-limited
+// (a burst of 3, then one per `min_refetch`), so tokens with made-up kids cannot make the
+// server hammer its issuer. Callers that need keys while a fetch is running wait for that
+// fetch instead of starting another.
 // A failed fetch keeps the last good set. One executor, no locks.
 #pragma once
 
@@ -41,13 +43,14 @@ class key_source {
   [[nodiscard]] bool loaded() const { return loaded_; }
   [[nodiscard]] const std::string& last_error() const { return last_error_; }
 
-  // Fetches now unless the last fetch started less than min_refetch ago; joins a running one.
+  // A token named an unknown key: fetches now if the rate limit allows; joins a running fetch.
   boost::asio::awaitable<void> refresh_now();
   // Fetches at start and every `refresh` until cancelled.
   boost::asio::awaitable<void> run();
 
  private:
   boost::asio::awaitable<void> fetch_once();
+  boost::asio::awaitable<void> fetch_or_join();
 
   boost::asio::any_io_executor ex_;
   key_source_options opts_;
@@ -59,7 +62,8 @@ class key_source {
   bool loaded_ = false;
   bool fetching_ = false;
   std::string last_error_;
-  std::chrono::steady_clock::time_point last_attempt_{};
+  double refetch_budget_ = 3;  // unknown-kid refetches allowed now (token bucket)
+  std::chrono::steady_clock::time_point budget_at_ = std::chrono::steady_clock::now();
   boost::asio::steady_timer done_;  // waiters of a running fetch; cancelled when it ends
 };
 
