@@ -2,7 +2,8 @@
 # mcp.auth.bridge_is_an_oauth_resource_server: mcp-bridge with --auth-issuer, against a real
 # authorization server (Ory Hydra, test/auth/hydra.sh) and the TypeScript SDK's OAuth client:
 #   1. the SDK client, given only the MCP URL and client credentials, discovers the metadata,
-#      gets a token and calls a tool through a stdio server and an HTTP (--upstream) server;
+#      gets a token and calls a tool through a stdio server, an HTTP (--upstream) server and
+#      mcp-gateway (an MCPPool's front) in front of that HTTP server;
 #   2. the table of bad tokens, each refused with the status and WWW-Authenticate a client can
 #      act on (Hydra's tokens for the real cases; tokens minted by test/auth/mint.py against a
 #      test JWKS for the claims Hydra will not produce: expired, wrong iss, alg none, ...);
@@ -12,7 +13,7 @@
 set -euo pipefail
 source "$(dirname "$0")/../../hack/lib.sh"
 here="$(cd "$(dirname "$0")" && pwd)"
-: "${MCP_BRIDGE_BIN:?}" "${MCP_PEERS_DIR:?}"
+: "${MCP_BRIDGE_BIN:?}" "${MCP_GATEWAY_BIN:?}" "${MCP_PEERS_DIR:?}"
 
 work=$(mktemp -d /tmp/mcp-auth-rs-test.XXXXXX)
 export HYDRA_DIR="$work/hydra"
@@ -27,10 +28,11 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL $*"; for f in "$work"/*.log; do echo "--- $f"; tail -20 "$f"; done; exit 1; }
 
-read -r p_http p1 p2 p3 pj <<< "$(free_ports 5)"
+read -r p_http p1 p2 p3 p4 pj <<< "$(free_ports 6)"
 url1="http://127.0.0.1:$p1/mcp"  # stdio server-everything behind the bridge
 url2="http://127.0.0.1:$p2/mcp"  # HTTP server-everything behind the bridge (--upstream)
 url3="http://127.0.0.1:$p3/mcp"  # the test issuer's bridge (minted tokens)
+url4="http://127.0.0.1:$p4/mcp"  # mcp-gateway with the HTTP server as its one member
 test_issuer="https://issuer.test/"
 
 # The test issuer: a JWKS file served on loopback, keys minted with openssl.
@@ -50,7 +52,7 @@ pids+=($!)
   --auth-jwks-url "http://127.0.0.1:$pj/jwks.json" -- "$node_bin" "$everything" stdio > "$work/bridge3.log" 2>&1 &
 pids+=($!)
 
-eval "$("$here/hydra.sh" start "$url1" "$url2")"
+eval "$("$here/hydra.sh" start "$url1" "$url2" "$url4")"
 "$MCP_BRIDGE_BIN" --port "$p1" --auth-issuer "$HYDRA_ISSUER" --auth-audience "$url1" --auth-scope mcp:tools \
   -- "$node_bin" "$everything" stdio > "$work/bridge1.log" 2>&1 &
 pids+=($!)
@@ -58,12 +60,15 @@ for _ in $(seq 100); do grep -q "listening on port" "$work/everything-http.log" 
 "$MCP_BRIDGE_BIN" --port "$p2" --auth-issuer "$HYDRA_ISSUER" --auth-audience "$url2" --auth-scope mcp:tools \
   --upstream "http://127.0.0.1:$p_http/mcp" > "$work/bridge2.log" 2>&1 &
 pids+=($!)
-for port in "$p1" "$p2" "$p3"; do
+"$MCP_GATEWAY_BIN" --port "$p4" --auth-issuer "$HYDRA_ISSUER" --auth-audience "$url4" --auth-scope mcp:tools \
+  --member "everything=http://127.0.0.1:$p_http/mcp" --conflict-resolution priority > "$work/gateway.log" 2>&1 &
+pids+=($!)
+for port in "$p1" "$p2" "$p3" "$p4"; do
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" > /dev/null && break; sleep 0.1; done
 done
 
 # 1. The SDK client through both bridges: discovery, token, tool call.
-for url in "$url1" "$url2"; do
+for url in "$url1" "$url2" "$url4"; do
   OAUTH_CLIENT_ID=$HYDRA_CLIENT_ID OAUTH_CLIENT_SECRET=$HYDRA_CLIENT_SECRET OAUTH_ISSUER=$HYDRA_ISSUER \
     node "$here/oauth_client.mjs" "$url" echo '{"message":"through the bridge"}' > "$work/out.json" 2> "$work/client.log" ||
     fail "the SDK client did not get through $url"
@@ -145,8 +150,8 @@ expect "$url3" 401 invalid_token "not valid yet" "Bearer $("$here/mint.py" token
 echo "ok   minted tokens: unknown kid, alg none, HS256, wrong iss, wrong aud, expired, not yet valid: 401 invalid_token saying which"
 
 # 5. Nothing secret in the logs.
-for f in "$work"/bridge*.log; do
+for f in "$work"/bridge*.log "$work/gateway.log"; do
   if grep -qF "$good" "$f" || grep -qF "$HYDRA_CLIENT_SECRET" "$f"; then fail "a token or secret in $f"; fi
 done
 grep -q "signing keys loaded" "$work/bridge1.log" || fail "bridge1 did not log its keys"
-echo "ok   no token or client secret in the bridges' logs"
+echo "ok   no token or client secret in the bridges' and the gateway's logs"
