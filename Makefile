@@ -122,6 +122,10 @@ bench-gateway: ## mcp-gateway against ContextForge and FastMCP on loopback; benc
 	@out=bench/results; case "$(GATEWAY_BENCH_ARGS)" in *--quick*) out=bench/results-quick;; esac; \
 	  bench/gateway/run.sh $(GATEWAY_BENCH_ARGS) --out $$out && python3 bench/gateway/report.py $$out
 
+.PHONY: bench-auth
+bench-auth: ## Latency the OAuth resource server adds: one session with and without --auth-issuer, and decide() per request; bench/results/auth.{json,md} (~2 min).
+	bench/auth/run.sh --out bench/results
+
 .PHONY: soak
 soak: deps ## 500 MCPServers under random faults for 25 min, then checks; bench/SOAK.md (~30 min; SOAK_ARGS=--seed N).
 	@bench/soak/run.sh $(SOAK_ARGS)

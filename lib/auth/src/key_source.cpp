@@ -76,6 +76,12 @@ asio::awaitable<void> key_source::fetch_once() {
   }
 }
 
+void key_source::set_keys(key_set keys) {
+  keys_ = std::make_shared<const key_set>(std::move(keys));
+  loaded_ = true;
+  ++generation_;
+}
+
 asio::awaitable<void> key_source::refresh_now() {
   if (fetching_) {
     // That fetch may have read the set before the token's key existed: wait for it, then

@@ -176,6 +176,18 @@ TEST(Authenticator, AVerifiedTokenIsRememberedUntilItExpires) {
   // Missing, malformed and insufficient answers.
   EXPECT_EQ(a.decide(std::nullopt, now).result, outcome::no_token);
   EXPECT_EQ(a.decide("Bearer a b", now).result, outcome::invalid_request);
+  // With the key: valid, then remembered (still valid, and refused once it expired).
+  a.keys().set_keys(keys());
+  ASSERT_EQ(a.decide("Bearer " + token, now).result, outcome::ok);
+  EXPECT_EQ(a.decide("Bearer " + token, now + 30s).result, outcome::ok);
+  EXPECT_EQ(a.decide("Bearer " + token, now + 60s + 31s).result, outcome::invalid_token);
+  // A key set without the token's key drops what was remembered: the token is refused.
+  ASSERT_EQ(a.decide("Bearer " + token, now).result, outcome::ok);
+  std::string error;
+  a.keys().set_keys(auth::parse_jwks(auth_test::jwks_of({&ec()}), error).value());
+  auto d2 = a.decide("Bearer " + token, now);
+  EXPECT_EQ(d2.result, outcome::invalid_token);
+  EXPECT_TRUE(d2.unknown_key);
 }
 
 }  // namespace

@@ -43,6 +43,8 @@ class key_source {
   [[nodiscard]] bool loaded() const { return loaded_; }
   [[nodiscard]] const std::string& last_error() const { return last_error_; }
 
+  // Replaces the set with keys obtained another way (a JWKS read from a file); bumps generation.
+  void set_keys(key_set keys);
   // A token named an unknown key: fetches now if the rate limit allows; joins a running fetch.
   boost::asio::awaitable<void> refresh_now();
   // Fetches at start and every `refresh` until cancelled.
