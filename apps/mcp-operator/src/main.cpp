@@ -42,6 +42,8 @@ struct flags {
   std::string gateway_image;
   std::string gateway_key_rotation = "24h";
   std::string gateway_key_stage_delay = "5m";
+  std::string otlp_endpoint;  // empty: the bridges and gateways trace only where a spec asks
+  double trace_sample_ratio = 1.0;
   std::string log_level = "info";
   std::string log_format = "json";
   std::string verify = "auto";
@@ -118,6 +120,16 @@ int main(int argc, char** argv) {
                  "how long a new key is staged in every gateway replica before it seals sessions "
                  "(leave room for the kubelet to update mounted Secrets)")
       ->check(duration)
+      ->capture_default_str();
+  app.add_option("--otlp-endpoint", f.otlp_endpoint,
+                 "OTLP/HTTP traces URL (http://IP:port/v1/traces) every bridge and gateway sends traces to, unless "
+                 "its spec.observability.tracing says otherwise (default: none, no traces)")
+      ->check([](const std::string& v) {
+        return v.empty() || v.rfind("http://", 0) == 0 ? std::string{} : "must be an http:// URL";
+      });
+  app.add_option("--trace-sample-ratio", f.trace_sample_ratio,
+                 "share of new traces the bridges and gateways record (0..1), unless a spec sets sampleRatio")
+      ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   app.add_option("--log-level", f.log_level, "trace, debug, info, warn, error")->capture_default_str();
   app.add_option("--log-format", f.log_format, "json or text")
@@ -214,6 +226,10 @@ int main(int argc, char** argv) {
   settings.render.bridge_image = f.bridge_image;
   settings.render.cluster_domain = f.cluster_domain;
   settings.render.progress_deadline_seconds = f.progress_deadline;
+  if (!f.otlp_endpoint.empty()) {
+    settings.render.tracing.endpoint = f.otlp_endpoint;
+  }
+  settings.render.tracing.sample_ratio = f.trace_sample_ratio;
   settings.version = mcp_version::version;
   settings.concurrency = f.concurrency;
   settings.verify = mode;
@@ -234,6 +250,7 @@ int main(int argc, char** argv) {
   pools.render.gateway_image = f.gateway_image;
   pools.render.cluster_domain = f.cluster_domain;
   pools.render.progress_deadline_seconds = f.progress_deadline;
+  pools.render.tracing = settings.render.tracing;
   pools.version = mcp_version::version;
   pools.watch_namespaces = namespaces;
   pools.concurrency = settings.concurrency;

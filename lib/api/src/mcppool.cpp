@@ -87,6 +87,8 @@ boost::system::result<mcppool, spec_error> parse_mcppool(const json::value& obje
   std::string sub_error;
   if (!detail::read_exposure(r, s.service, s.ingress, s.network_policy_allow_from, sub_error))
     return spec_error{sub_error};
+  if (!detail::read_observability(r, s.tracing, sub_error))
+    return spec_error{sub_error};
   r.raw("resources", s.resources);
   return out;
 }
@@ -137,8 +139,8 @@ std::string validate(const mcppool& pool) {
 
 const std::vector<std::string_view>& known_pool_spec_fields() {
   static const std::vector<std::string_view> fields = {
-      "selector", "members", "conflictResolution", "replicas", "resources", "port", "service", "ingress",
-      "networkPolicy"};
+      "selector", "members", "conflictResolution", "replicas",     "resources", "port",
+      "service",  "ingress", "networkPolicy",      "observability"};
   return fields;
 }
 

@@ -111,6 +111,41 @@ bool read_exposure(reader& r, service_settings& service, std::optional<ingress_s
   return true;
 }
 
+bool read_observability(reader& r, std::optional<tracing_settings>& tracing, std::string& error) {
+  json::object obs;
+  if (!r.object("observability", obs)) {
+    error = r.error;
+    return false;
+  }
+  reader o{obs, "spec.observability.", {}};
+  json::object sub;
+  if (!o.object("tracing", sub)) {
+    error = o.error;
+    return false;
+  }
+  if (o.find("tracing") == nullptr) {
+    return true;
+  }
+  reader t{sub, "spec.observability.tracing.", {}};
+  tracing_settings out;
+  if (!t.boolean("enabled", out.enabled) || !t.str("endpoint", out.endpoint) ||
+      !t.number("sampleRatio", out.sample_ratio)) {
+    error = t.error;
+    return false;
+  }
+  if (out.endpoint && out.endpoint->rfind("http://", 0) != 0) {
+    error =
+        "spec.observability.tracing.endpoint must be an http:// URL (OTLP/HTTP, e.g. http://10.0.0.7:4318/v1/traces)";
+    return false;
+  }
+  if (out.sample_ratio && !(*out.sample_ratio >= 0.0 && *out.sample_ratio <= 1.0)) {
+    error = "spec.observability.tracing.sampleRatio must be between 0 and 1";
+    return false;
+  }
+  tracing = std::move(out);
+  return true;
+}
+
 }  // namespace detail
 
 boost::system::result<mcpserver, spec_error> parse_mcpserver(const json::value& object) {
@@ -148,6 +183,8 @@ boost::system::result<mcpserver, spec_error> parse_mcpserver(const json::value& 
   if (!sub.empty() && !read_bridge(sub, s.bridge, sub_error))
     return spec_error{sub_error};
   if (!detail::read_exposure(r, s.service, s.ingress, s.network_policy_allow_from, sub_error))
+    return spec_error{sub_error};
+  if (!detail::read_observability(r, s.tracing, sub_error))
     return spec_error{sub_error};
   r.raw("resources", s.resources);
   r.raw("env", s.env);
@@ -222,7 +259,8 @@ const std::vector<std::string_view>& known_spec_fields() {
                                                        "ingress",
                                                        "networkPolicy",
                                                        "stateless",
-                                                       "bridge"};
+                                                       "bridge",
+                                                       "observability"};
   return fields;
 }
 

@@ -71,6 +71,15 @@ struct reader {
     out = n;
     return true;
   }
+  bool number(std::string_view key, std::optional<double>& out) {
+    const json::value* v = find(key);
+    if (v == nullptr)
+      return true;
+    if (!v->is_number())
+      return fail(key, "a number");
+    out = v->to_number<double>();
+    return true;
+  }
   bool boolean(std::string_view key, bool& out) {
     const json::value* v = find(key);
     if (v == nullptr)
@@ -114,5 +123,7 @@ bool read_metadata(const json::object& obj, std::string& name, std::string& ns, 
                    std::int64_t& generation, std::string& error);
 bool read_exposure(reader& r, service_settings& service, std::optional<ingress_settings>& ingress,
                    std::optional<json::array>& allow_from, std::string& error);
+// spec.observability (its tracing), read from the spec's reader `r`.
+bool read_observability(reader& r, std::optional<tracing_settings>& tracing, std::string& error);
 
 }  // namespace api::detail

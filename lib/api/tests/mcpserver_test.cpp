@@ -76,6 +76,30 @@ TEST(ParseMcpServer, WrongTypesNameTheField) {
   EXPECT_NE(no_spec.error().message.find("spec.image"), std::string::npos);
 }
 
+TEST(ParseMcpServer, ReadsTracingAndRefusesABadOne) {
+  auto none = api::parse_mcpserver(object("image: x"));
+  ASSERT_TRUE(none.has_value());
+  EXPECT_FALSE(none->spec.tracing);
+  auto o = object("image: x\nobservability:\n  tracing: {endpoint: 'http://10.0.0.9:4318/v1/traces'}");
+  o.at("spec").at("observability").at("tracing").as_object()["sampleRatio"] = 0.25;  // the YAML helper reads no floats
+  auto s = api::parse_mcpserver(o);
+  ASSERT_TRUE(s.has_value()) << s.error().message;
+  ASSERT_TRUE(s->spec.tracing);
+  EXPECT_TRUE(s->spec.tracing->enabled);
+  EXPECT_EQ(s->spec.tracing->endpoint, "http://10.0.0.9:4318/v1/traces");
+  EXPECT_EQ(s->spec.tracing->sample_ratio, 0.25);
+  auto off = api::parse_mcpserver(object("image: x\nobservability: {tracing: {enabled: false}}"));
+  ASSERT_TRUE(off.has_value());
+  EXPECT_FALSE(off->spec.tracing->enabled);
+  for (const char* bad : {"image: x\nobservability: {tracing: {endpoint: 'https://c:4318/v1/traces'}}",
+                          "image: x\nobservability: {tracing: {sampleRatio: 2}}",
+                          "image: x\nobservability: {tracing: {sampleRatio: high}}"}) {
+    auto r = api::parse_mcpserver(object(bad));
+    ASSERT_FALSE(r.has_value()) << bad;
+    EXPECT_NE(r.error().message.find("spec.observability.tracing."), std::string::npos) << r.error().message;
+  }
+}
+
 TEST(ValidateMcpServer, StdioNeedsACommand) {
   auto s = api::parse_mcpserver(object("{image: x, protocol: stdio}"));
   ASSERT_TRUE(s.has_value());

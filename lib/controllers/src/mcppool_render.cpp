@@ -95,6 +95,7 @@ json::object gateway_container(const api::mcppool& p, const pool_render_options&
                    gateway_keyring_dir,
                    "--member-token-dir",
                    gateway_member_token_dir};
+  parts::append_tracing_args(args, p.spec.tracing, o.tracing, p.name);
   json::array mounts{json::object{{"name", "keyring"}, {"mountPath", gateway_keyring_dir}, {"readOnly", true}}};
   for (const auto& m : p.spec.members) {
     if (m.bearer_token) {

@@ -26,7 +26,7 @@ using parts::set_if;
 
 // stdio: the bridge serves spec.port and runs the command; in front of an http server
 // (bridge.enabled) it serves bridge.port and reaches the server beside it on spec.port.
-json::array bridge_args(const api::mcpserver& s) {
+json::array bridge_args(const api::mcpserver& s, const render_options& o) {
   const auto& b = s.spec.bridge;
   const bool front = api::bridge_fronts_http(s.spec);
   json::array args{"--host",         "0.0.0.0",
@@ -35,6 +35,7 @@ json::array bridge_args(const api::mcpserver& s) {
                    "--session-mode", api::to_string(b.mode),
                    "--max-sessions", std::to_string(b.max_sessions),
                    "--idle-timeout", std::to_string(b.idle_timeout_seconds)};
+  parts::append_tracing_args(args, s.spec.tracing, o.tracing, s.name);
   if (front) {
     args.emplace_back("--upstream");
     args.emplace_back("http://127.0.0.1:" + std::to_string(s.spec.port) + s.spec.path);
@@ -71,14 +72,14 @@ json::object default_probe(const api::mcpserver& s, std::string_view bridge_path
   return probe;
 }
 
-json::object server_container(const api::mcpserver& s) {
+json::object server_container(const api::mcpserver& s, const render_options& o) {
   const auto& sp = s.spec;
   json::object c{{"name", "mcp-server"}, {"image", sp.image}};
   if (sp.image_pull_policy)
     c["imagePullPolicy"] = *sp.image_pull_policy;
   if (sp.protocol == api::protocol::stdio) {
     c["command"] = json::array{std::string(bridge_dir) + "/mcp-bridge"};
-    c["args"] = bridge_args(s);
+    c["args"] = bridge_args(s, o);
   } else {
     if (!sp.command.empty())
       c["command"] = json::value_from(sp.command);
@@ -113,7 +114,7 @@ json::object bridge_container(const api::mcpserver& s, const render_options& o) 
                       {"image", o.bridge_image},
                       {"imagePullPolicy", "IfNotPresent"},
                       {"command", json::array{"/mcp-bridge"}},
-                      {"args", bridge_args(s)},
+                      {"args", bridge_args(s, o)},
                       {"ports", json::array{json::object{
                                     {"name", port_name}, {"containerPort", s.spec.bridge.port}, {"protocol", "TCP"}}}},
                       {"readinessProbe", http_probe("/readyz", 5)},
@@ -164,7 +165,7 @@ json::object pod_template(const api::mcpserver& s, const render_options& o) {
     for (const auto& v : sp.volumes.get_array())
       volumes.push_back(v);
   }
-  pod["containers"] = json::array{server_container(s)};
+  pod["containers"] = json::array{server_container(s, o)};
   if (api::bridge_fronts_http(sp)) {
     pod["containers"].as_array().push_back(bridge_container(s, o));
   }

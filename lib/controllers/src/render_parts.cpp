@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <cstdio>
+
 namespace controllers::parts {
 
 namespace json = boost::json;
@@ -83,6 +85,26 @@ json::object network_policy(json::object meta, const json::object& selector, con
       {"ingress", json::array{json::object{{"from", allow_from},
                                            {"ports", json::array{json::object{{"port", port}, {"protocol", "TCP"}}}}}}}};
   return o;
+}
+
+void append_tracing_args(json::array& args, const std::optional<api::tracing_settings>& spec,
+                         const tracing_defaults& defaults, std::string_view service_name) {
+  if (spec && !spec->enabled) {
+    return;
+  }
+  const auto& endpoint = spec && spec->endpoint ? spec->endpoint : defaults.endpoint;
+  if (!endpoint) {
+    return;
+  }
+  const double ratio = spec && spec->sample_ratio ? *spec->sample_ratio : defaults.sample_ratio;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", ratio);
+  args.emplace_back("--otlp-endpoint");
+  args.emplace_back(*endpoint);
+  args.emplace_back("--trace-sample-ratio");
+  args.emplace_back(buf);
+  args.emplace_back("--service-name");
+  args.emplace_back(service_name);
 }
 
 }  // namespace controllers::parts

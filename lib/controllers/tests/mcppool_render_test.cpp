@@ -76,6 +76,24 @@ TEST(RenderPool, GatewayWorkloadIdentityAndEndpoint) {
 
 // The gateway may read its own pool, the namespace's MCPServers and EndpointSlices: nothing
 // cluster-wide, no writes, and no Secrets at all (they are mounted).
+TEST(RenderPool, TheGatewayTracesWhereTheOperatorOrThePoolSays) {
+  const std::string_view spec = "members: [{name: a}]\n";
+  auto args = [](const controllers::pool_rendered& r) {
+    return json::serialize(
+        find(r, "Deployment").at("spec").at("template").at("spec").at("containers").at(0).at("args"));
+  };
+  EXPECT_EQ(args(controllers::render(pool(spec), options())).find("--otlp-endpoint"), std::string::npos);
+  auto o = options();
+  o.tracing.endpoint = "http://10.96.0.40:4318/v1/traces";
+  EXPECT_NE(args(controllers::render(pool(spec), o))
+                .find(R"("--otlp-endpoint","http://10.96.0.40:4318/v1/traces","--trace-sample-ratio","1",)"
+                      R"("--service-name","tools")"),
+            std::string::npos);
+  EXPECT_EQ(args(controllers::render(pool("members: [{name: a}]\nobservability: {tracing: {enabled: false}}\n"), o))
+                .find("--otlp-endpoint"),
+            std::string::npos);
+}
+
 TEST(RenderPool, RoleIsReadOnlyAndGrantsNoSecrets) {
   auto r = controllers::render(pool(R"(
 members:

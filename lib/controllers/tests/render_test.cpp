@@ -129,6 +129,44 @@ bridge: {sessionMode: shared, maxSessions: 5, warmPoolSize: 2}
   EXPECT_EQ(pod.at("volumes").at(1).at("name").as_string(), "mcp-bridge");
 }
 
+std::string bridge_args_of(const controllers::rendered& r, std::size_t container = 0) {
+  return json::serialize(
+      find(r, "Deployment").at("spec").at("template").at("spec").at("containers").at(container).at("args"));
+}
+
+TEST(Render, BridgesTraceToTheOperatorsEndpointUnlessTheSpecSaysOtherwise) {
+  const std::string_view stdio = "image: i\nprotocol: stdio\ncommand: [srv]\n";
+  // No endpoint anywhere: no tracing flags at all.
+  EXPECT_EQ(bridge_args_of(controllers::render(server(stdio), options())).find("--otlp-endpoint"), std::string::npos);
+  auto o = options();
+  o.tracing.endpoint = "http://10.96.0.40:4318/v1/traces";
+  o.tracing.sample_ratio = 0.5;
+  // The operator's default, before the command (everything after "--" is the server's).
+  EXPECT_NE(bridge_args_of(controllers::render(server(stdio), o))
+                .find(R"("--otlp-endpoint","http://10.96.0.40:4318/v1/traces","--trace-sample-ratio","0.5",)"
+                      R"("--service-name","demo","--warm-pool")"),
+            std::string::npos);
+  // The spec's endpoint and ratio win; disabled drops the flags.
+  auto own_server = server(
+      "image: i\nprotocol: stdio\ncommand: [srv]\nobservability:\n  tracing: {endpoint: "
+      "'http://10.0.0.9:4318/v1/traces'}\n");
+  own_server.spec.tracing->sample_ratio = 0.01;  // the YAML helper reads no floats
+  const auto own = bridge_args_of(controllers::render(own_server, o));
+  EXPECT_NE(own.find(R"("--otlp-endpoint","http://10.0.0.9:4318/v1/traces","--trace-sample-ratio","0.01")"),
+            std::string::npos)
+      << own;
+  EXPECT_EQ(
+      bridge_args_of(
+          controllers::render(
+              server("image: i\nprotocol: stdio\ncommand: [srv]\nobservability: {tracing: {enabled: false}}\n"), o))
+          .find("--otlp-endpoint"),
+      std::string::npos);
+  // A bridge in front of an http server traces too (its own container).
+  EXPECT_NE(
+      bridge_args_of(controllers::render(server("image: i\nbridge: {enabled: true}\n"), o), 1).find("--otlp-endpoint"),
+      std::string::npos);
+}
+
 TEST(Render, StdioWithoutABridgeImageIsAnError) {
   controllers::render_options o;
   auto r = controllers::render(server("{image: x, protocol: stdio, command: [srv]}"), o);

@@ -55,7 +55,8 @@ struct mcppool_spec {
   service_settings service;
   std::optional<ingress_settings> ingress;
   std::optional<boost::json::array> network_policy_allow_from;
-  boost::json::value resources;  // passed through to the gateway container
+  std::optional<tracing_settings> tracing;  // spec.observability.tracing
+  boost::json::value resources;             // passed through to the gateway container
 };
 
 struct mcppool {

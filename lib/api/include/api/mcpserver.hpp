@@ -50,6 +50,15 @@ struct ingress_settings {
   boost::json::object annotations;
 };
 
+// spec.observability.tracing: where the pods' mcp-bridge or mcp-gateway send traces
+// (docs/observability.md, "Traces"). A field left out takes the operator's --otlp-endpoint /
+// --trace-sample-ratio; enabled: false turns traces off whatever the operator's default.
+struct tracing_settings {
+  bool enabled = true;
+  std::optional<std::string> endpoint;  // http://IP:port/v1/traces
+  std::optional<double> sample_ratio;   // 0..1
+};
+
 struct mcpserver_spec {
   std::string image;
   std::int32_t port = 3000;
@@ -67,6 +76,7 @@ struct mcpserver_spec {
   service_settings service;
   std::optional<ingress_settings> ingress;
   std::optional<boost::json::array> network_policy_allow_from;
+  std::optional<tracing_settings> tracing;  // spec.observability.tracing
   // Passed through to the pod as written (validated by the apiserver's schema).
   boost::json::value resources, env, env_from, image_pull_secrets, node_selector, tolerations, affinity, pod_labels,
       pod_annotations, volumes, volume_mounts, readiness_probe, liveness_probe;

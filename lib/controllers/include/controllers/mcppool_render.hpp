@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "api/mcppool.hpp"
+#include "controllers/render_parts.hpp"
 
 namespace controllers {
 
@@ -32,6 +33,7 @@ struct pool_render_options {
   std::string gateway_image;  // the mcp-gateway image
   std::string cluster_domain = "cluster.local";
   std::int32_t progress_deadline_seconds = 600;
+  parts::tracing_defaults tracing;  // --otlp-endpoint, --trace-sample-ratio
 };
 
 inline constexpr std::string_view pool_path = "/mcp";  // the gateway's MCP path

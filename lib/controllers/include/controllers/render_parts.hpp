@@ -3,6 +3,7 @@
 // bodies. Pure functions returning complete server-side-apply fragments.
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include <cstdint>
@@ -46,5 +47,18 @@ boost::json::object ingress(boost::json::object meta, const api::ingress_setting
 // A NetworkPolicy letting only `allow_from` reach `port` of the pods `selector` matches.
 boost::json::object network_policy(boost::json::object meta, const boost::json::object& selector,
                                    const boost::json::array& allow_from, std::int32_t port);
+
+// The operator's tracing defaults (--otlp-endpoint, --trace-sample-ratio): unset endpoint, no
+// traces unless an object's spec.observability.tracing names one.
+struct tracing_defaults {
+  std::optional<std::string> endpoint;
+  double sample_ratio = 1.0;
+};
+
+// The tracing flags of an mcp-bridge or mcp-gateway (docs/observability.md, "Traces"):
+// --otlp-endpoint, --trace-sample-ratio and --service-name, the spec's fields over the
+// operator's defaults; nothing when neither names an endpoint or the spec disables tracing.
+void append_tracing_args(boost::json::array& args, const std::optional<api::tracing_settings>& spec,
+                         const tracing_defaults& defaults, std::string_view service_name);
 
 }  // namespace controllers::parts
