@@ -88,7 +88,7 @@ const attr = (span, key) => {
 async function waitFor(what, fn, ms = 15000) {
   const deadline = Date.now() + ms;
   for (;;) {
-    const got = fn();
+    const got = await fn();
     if (got) return got;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(100);
@@ -130,6 +130,15 @@ await run('a tool call through mcp-bridge: server span -> client span, in the cl
     await r.text();
     const sessionId = transport.sessionId;
     await client.close();
+    // The exporter's counters: the batches of the last second reached the collector.
+    const exported = await waitFor('spans counted as exported on /metrics', async () => {
+      const text = await (await fetch(`${bridge.base}/metrics`)).text();
+      const n = Number((text.match(/^mcp_bridge_trace_spans_exported_total (\d+)/m) || [])[1]);
+      const dropped = Number((text.match(/^mcp_bridge_trace_spans_dropped_total (\d+)/m) || [])[1]);
+      assert(dropped === 0, `no span dropped: ${dropped}`);
+      return n >= 4 ? n : null;
+    });
+    assert(exported >= 4, `exported ${exported}`);
     await bridge.stop();  // flushes what is queued
 
     const spans = await waitFor('the bridge spans', () => {
@@ -201,5 +210,30 @@ await run('a tool call through mcp-gateway and a member bridge: one trace across
     await gw.stop();
     if (member.proc.exitCode === null) await member.stop();
     await col.stop();
+  }
+});
+
+await run('a collector that is gone costs the requests nothing: spans are dropped and counted', async () => {
+  const nobody = await freePort();  // nothing listens there
+  const bridge = await startBridge(['--otlp-endpoint', `http://127.0.0.1:${nobody}/v1/traces`]);
+  try {
+    const client = new Client({ name: 'trace-test-down', version: '1.0.0' });
+    await withTimeout(client.connect(new StreamableHTTPClientTransport(bridge.url)), 15000, 'connect');
+    const t0 = Date.now();
+    const echo = await client.callTool({ name: 'echo', arguments: { message: 'still served' } });
+    assert(echo.content[0].text === 'Echo: still served', `echo answered ${JSON.stringify(echo)}`);
+    assert(Date.now() - t0 < 2000, `the call took ${Date.now() - t0} ms`);
+    await client.close();
+    const dropped = await waitFor('dropped spans on /metrics', async () => {
+      const text = await (await fetch(`${bridge.base}/metrics`)).text();
+      const n = Number((text.match(/^mcp_bridge_trace_spans_dropped_total (\d+)/m) || [])[1]);
+      assert(/^mcp_bridge_trace_spans_exported_total 0$/m.test(text), 'nothing counted as exported');
+      return n >= 2 ? n : null;
+    });
+    assert(dropped >= 2, `dropped ${dropped}`);
+    const warnings = bridge.log().split('\n').filter((l) => l.includes('trace export failing'));
+    assert(warnings.length === 1, `the outage is logged once, got ${warnings.length}`);
+  } finally {
+    await bridge.stop();
   }
 });

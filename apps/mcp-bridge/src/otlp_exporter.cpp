@@ -91,13 +91,20 @@ asio::awaitable<void> otlp_exporter::send_batch(std::shared_ptr<state> st) {
     const unsigned status = co_await post(st, body);
     if (status >= 200 && status < 300) {
       st->exported += batch.size();
+      if (st->failing) {
+        st->failing = false;
+        log::info("trace export works again");
+      }
       break;
     }
     auto delay = st->cfg.retry.after(attempt, status);
     if (!delay || st->stopped) {
       st->queue.count_dropped(batch.size());
-      log::warn("trace export failed; spans dropped",
-                {{"status", std::to_string(status)}, {"spans", std::to_string(batch.size())}});
+      if (!st->failing) {  // once per outage, not once per batch: the counter says how many
+        st->failing = true;
+        log::warn("trace export failing; spans dropped (see mcp_bridge_trace_spans_dropped_total)",
+                  {{"status", std::to_string(status)}, {"spans", std::to_string(batch.size())}});
+      }
       break;
     }
     backoff.expires_after(*delay);
@@ -172,6 +179,9 @@ std::unique_ptr<otlp_exporter> start_tracing(const asio::any_io_executor& ex, co
     log::error("tracing off", {{"error", error}});
     return nullptr;
   }
+  // The collector is near (a node agent or a Service): a connect that takes longer is a
+  // collector that is gone, and waiting longer would only hold a batch (and a shutdown).
+  endpoint->connect_timeout = std::chrono::milliseconds(2000);
   otlp_exporter::config c{*endpoint, {opts.service_name, std::string(mcp_version::version)}};
   auto e = std::make_unique<otlp_exporter>(ex, std::move(c));
   e->start();

@@ -66,6 +66,7 @@ class otlp_exporter {
     std::uint64_t exported = 0;
     bool busy = false;     // a batch is being sent
     bool stopped = false;  // no more waiting: send what is queued and end
+    bool failing = false;  // the last batch was dropped: logged once, until one goes through
   };
   static boost::asio::awaitable<void> loop(std::shared_ptr<state> st);
   static boost::asio::awaitable<void> send_batch(std::shared_ptr<state> st);
