@@ -64,9 +64,10 @@ boost::asio::awaitable<std::optional<kube::error>> drive(kube::client& c, std::s
       }
       continue;
     }
+    // A body that broke off still goes to the session: its events may hold the whole answer.
     s.head(r.id, static_cast<unsigned>(ans->status), ans->header("Content-Type"), ans->header("Mcp-Session-Id"));
     s.body(r.id, ans->body);
-    s.end(r.id);
+    s.end(r.id, ans->broken);
   }
   co_return refused;
 }

@@ -24,6 +24,7 @@ struct fake_server {
   reply_fn reply;
   std::vector<std::string> methods;  // in order, "DELETE" for the session's end
   std::vector<std::vector<std::pair<std::string, std::string>>> headers;
+  std::string broken;  // each answer's body "breaks off" after its last byte with this error
 
   void run(mcp_session& s) {
     mcp::client_action a;
@@ -48,7 +49,7 @@ struct fake_server {
       answer ans = reply(method, params, msg.at("id"));
       s.head(r.id, ans.status, ans.content_type, method == "initialize" ? "sess-1" : "");
       s.body(r.id, ans.body);
-      s.end(r.id);
+      s.end(r.id, broken);
     }
   }
 };
@@ -104,6 +105,36 @@ TEST(KubectlMcpSession, CallTypesArgumentsBySchemaAndReadsAnSseAnswer) {
   EXPECT_FALSE(s.result().is_error);
   EXPECT_EQ(s.result().result.at("content").at(0).at("text"), "42");
   EXPECT_EQ(server.methods.back(), "DELETE");
+}
+
+// The apiserver's service proxy sometimes drops an HTTP/1.1 connection after a complete SSE
+// event but before the last chunk: the answer is there, so the call succeeds.
+TEST(KubectlMcpSession, AnEventStreamThatBreaksOffAfterTheAnswerStillAnswers) {
+  fake_server server{[](const std::string& m, const json::object& p, const json::value& id) {
+    answer a = default_reply(m, p, id);
+    if (m == "initialize" || m == "tools/list")
+      a = {200, "text/event-stream", "event: message\ndata: " + json::serialize(json::parse(a.body)) + "\n\n"};
+    return a;
+  }};
+  server.broken = "partial message";
+  mcp_session s("1.0", call_spec{"echo", {{"message", "hi"}}, std::nullopt});
+  server.run(s);
+  ASSERT_EQ(s.result().st, session_outcome::status::ok) << s.result().message;
+  EXPECT_EQ(s.result().result.at("content").at(0).at("text"), "hi");
+  // A body that breaks off before its answer still fails, naming why.
+  fake_server cut{[](const std::string& m, const json::object& p, const json::value& id) {
+    answer a = default_reply(m, p, id);
+    if (m == "initialize")
+      a = {200, "text/event-stream", "event: message\ndata: " + json::serialize(json::parse(a.body)) + "\n\n"};
+    if (m == "tools/list")
+      a = {200, "text/event-stream", "event: message\ndata: {\"jsonrpc\""};
+    return a;
+  }};
+  cut.broken = "partial message";
+  mcp_session s2("1.0", std::nullopt);
+  cut.run(s2);
+  EXPECT_EQ(s2.result().st, session_outcome::status::failed);
+  EXPECT_EQ(s2.result().message, "tools/list failed: the MCP server's answer broke off: partial message");
 }
 
 TEST(KubectlMcpSession, UnknownToolIsNotFoundAndNamesTheToolsThereAre) {

@@ -13,6 +13,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "connection.hpp"
@@ -71,6 +72,8 @@ error transport(const boost::system::error_code& ec, std::string what) {
 struct client::attempt_result {
   result<http::response<http::string_body>> res = make_error(error_kind::transport, "not sent");
   bool sent = false;  // the request may have reached the server
+  // A response whose head arrived but whose body broke off (res holds the error): what came.
+  std::optional<http::response<http::string_body>> partial;
 };
 
 result<std::shared_ptr<client>> client::create(asio::any_io_executor ex, config cfg, client_options opts) {
@@ -265,6 +268,9 @@ asio::awaitable<client::attempt_result> client::attempt(const http_request& req)
         continue;
       }
       out.res = transport(ec, std::string(to_string(req.method)) + " " + req.target);
+      if (parser.is_header_done()) {
+        out.partial = parser.release();
+      }
       co_return out;
     }
     auto res = parser.release();
@@ -323,11 +329,15 @@ std::string_view http_answer::header(std::string_view name) const {
 asio::awaitable<result<http_answer>> client::exchange(http_request req) {
   co_await wait_for_rate_limit();
   auto a = co_await attempt(req);
-  if (!a.res) {
+  if (!a.res && !a.partial) {
     co_return a.res.error();
   }
-  auto& res = *a.res;
   http_answer out;
+  if (!a.res) {
+    out.broken = a.res.error().describe();
+    a.res = std::move(*a.partial);
+  }
+  auto& res = *a.res;
   out.status = static_cast<int>(res.result_int());
   for (const auto& f : res) {
     out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));

@@ -75,6 +75,10 @@ struct http_answer {
   int status = 0;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Non-empty: the body broke off after the head (why); `body` holds what arrived. A streamed
+  // answer may already be whole by then (the apiserver's service proxy sometimes drops an
+  // HTTP/1.1 connection before the last chunk of a complete event stream).
+  std::string broken;
   // The first value of header `name` (case-insensitive), empty when absent.
   [[nodiscard]] std::string_view header(std::string_view name) const;
 };
@@ -103,8 +107,8 @@ class client {
   // Opens a watch (one attempt: the watcher decides about retries).
   boost::asio::awaitable<result<event_stream>> watch(http_request req);
   // Sends `req` once (after the rate limit; a request that may not be idempotent, such as a
-  // POST through a service proxy, is never repeated) and returns whatever HTTP answer came.
-  // Errors: transport only.
+  // POST through a service proxy, is never repeated) and returns whatever HTTP answer came,
+  // also one whose body broke off (http_answer::broken). Errors: transport before any head.
   boost::asio::awaitable<result<http_answer>> exchange(http_request req);
   // Opens a GET whose body is read as it arrives; a non-2xx answer is the classified error.
   boost::asio::awaitable<result<byte_stream>> open_stream(http_request req);
