@@ -25,7 +25,7 @@ PLUGIN="$BUILD_DIR/apps/kubectl-mcp/kubectl-mcp"
 export CLUSTER_DIR="$BUILD_DIR/bench-kubectl-mcp-cluster"
 export KUBECONFIG="$CLUSTER_DIR/kubeconfig"
 # Ranges of its own, so it can run beside the integration clusters.
-export POD_CIDR=10.246.0.0/16 SERVICE_CIDR=10.98.0.0/16
+export POD_CIDR=10.247.0.0/16 SERVICE_CIDR=10.99.0.0/16
 kubectl() { "$TOOLS_BIN/kubectl" "$@"; }
 NS=bench-kubectl-mcp
 
