@@ -172,11 +172,12 @@ case "$1" in
       mcps "svc-${t,,}" "$img" "service: {type: $t}" |
         refused "$ns" "mcp-exposure-requires-auth: MCPServer svc-${t,,} is exposed outside the cluster (spec.service.type: $t) without authentication; set spec.auth.mode to OIDC, ServiceAccount or StaticToken (docs/security.md), or keep it in-cluster: remove spec.ingress and use spec.service.type ClusterIP"
     done
+    # An Ingress without auth (or TLS) is refused by the CRD's own CEL already, before admission.
     mcps ing "$img" 'ingress: {host: mcp.example, tls: {secretName: mcp-tls}}' |
-      refused "$ns" 'MCPServer ing is exposed outside the cluster (spec.ingress) without authentication'
+      refused "$ns" 'spec.ingress exposes the endpoint outside the cluster, so it requires auth'
     mcpp pool 'service: {type: LoadBalancer}' |
       refused "$ns" 'mcp-exposure-requires-auth: MCPPool pool is exposed outside the cluster (spec.service.type: LoadBalancer)'
-    mcpp pool-ing 'ingress: {host: pool.example}' | refused "$ns" 'MCPPool pool-ing is exposed outside the cluster (spec.ingress)'
+    mcpp pool-ing 'ingress: {host: pool.example}' | refused "$ns" 'so it requires TLS'
     # In-cluster: admitted; turning it into a LoadBalancer later is refused.
     mcps internal "$img" 'service: {type: ClusterIP}' | admitted "$ns"
     mcpp internal-pool | admitted "$ns"
@@ -197,12 +198,15 @@ case "$1" in
     # Each mode is admitted as far as this policy goes (a dry run: admission only, nothing
     # stored). Should the CRD ask for more with a mode (an issuer, a Secret), add it here: a
     # refusal of any kind fails, so this case cannot pass without reaching the policy.
+    # The CRD asks per mode: OIDC an issuer, StaticToken a Secret; an MCPServer's auth needs mcp-bridge in front.
+    declare -A with=([OIDC]="auth: {mode: OIDC, issuer: 'https://idp.example/'}" [ServiceAccount]='auth: {mode: ServiceAccount}'
+      [StaticToken]='auth: {mode: StaticToken, tokenSecretRef: {name: t, key: token}}')
     for mode in OIDC ServiceAccount StaticToken; do
-      out=$(mcps "lb-${mode,,}" "$img" 'service: {type: LoadBalancer}' "auth: {mode: $mode}" |
+      out=$(mcps "lb-${mode,,}" "$img" 'service: {type: LoadBalancer}' 'bridge: {enabled: true}' "${with[$mode]}" |
         kubectl -n "$ns" create --dry-run=server -f - 2>&1) || fail "LoadBalancer with auth.mode $mode refused: $out"
     done
     out=$(mcps np-oidc "$img" 'service: {type: NodePort}' 'ingress: {host: mcp.example, tls: {secretName: t}}' \
-      'auth: {mode: OIDC}' | kubectl -n "$ns" create --dry-run=server -f - 2>&1) ||
+      'bridge: {enabled: true}' "${with[OIDC]}" | kubectl -n "$ns" create --dry-run=server -f - 2>&1) ||
       fail "NodePort and Ingress with auth refused: $out"
     out=$(mcpp pool-sa 'service: {type: LoadBalancer}' 'auth: {mode: ServiceAccount}' |
       kubectl -n "$ns" create --dry-run=server -f - 2>&1) || fail "MCPPool LoadBalancer with auth refused: $out"

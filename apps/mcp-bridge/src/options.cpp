@@ -113,6 +113,7 @@ int finish_front_end_options(options& o, const front_end_cli& cli, std::string_v
       return 2;
     }
     o.token = trim(v);
+    ::unsetenv(cli.token_env.c_str());  // a stdio child inherits the environment: not the token
   }
   if (o.token && o.token->empty()) {
     std::cerr << program << ": the bearer token is empty\n";

@@ -44,6 +44,7 @@ struct flags {
   std::string gateway_key_stage_delay = "5m";
   std::string otlp_endpoint;  // empty: the bridges and gateways trace only where a spec asks
   double trace_sample_ratio = 1.0;
+  std::string service_account_issuer = "https://kubernetes.default.svc.cluster.local";
   std::string log_level = "info";
   std::string log_format = "json";
   std::string verify = "auto";
@@ -127,6 +128,13 @@ int main(int argc, char** argv) {
       ->check([](const std::string& v) {
         return v.empty() || v.rfind("http://", 0) == 0 ? std::string{} : "must be an http:// URL";
       });
+  app.add_option("--service-account-issuer", f.service_account_issuer,
+                 "issuer of the cluster's ServiceAccount tokens, which spec.auth mode ServiceAccount accepts "
+                 "(kubectl get --raw /.well-known/openid-configuration shows it)")
+      ->check([](const std::string& v) {
+        return v.rfind("https://", 0) == 0 || v.rfind("http://", 0) == 0 ? std::string{} : "must be a URL";
+      })
+      ->capture_default_str();
   app.add_option("--trace-sample-ratio", f.trace_sample_ratio,
                  "share of new traces the bridges and gateways record (0..1), unless a spec sets sampleRatio")
       ->check(CLI::Range(0.0, 1.0))
@@ -230,6 +238,7 @@ int main(int argc, char** argv) {
     settings.render.tracing.endpoint = f.otlp_endpoint;
   }
   settings.render.tracing.sample_ratio = f.trace_sample_ratio;
+  settings.render.auth.service_account_issuer = f.service_account_issuer;
   settings.version = mcp_version::version;
   settings.concurrency = f.concurrency;
   settings.verify = mode;
@@ -251,6 +260,7 @@ int main(int argc, char** argv) {
   pools.render.cluster_domain = f.cluster_domain;
   pools.render.progress_deadline_seconds = f.progress_deadline;
   pools.render.tracing = settings.render.tracing;
+  pools.render.auth = settings.render.auth;
   pools.version = mcp_version::version;
   pools.watch_namespaces = namespaces;
   pools.concurrency = settings.concurrency;

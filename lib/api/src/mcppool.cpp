@@ -24,8 +24,8 @@ bool read_member(const json::value& v, std::size_t i, pool_member& m, std::strin
   reader r{v.get_object(), prefix, {}};
   json::object token;
   bool ok = r.str("name", m.name) && r.str("server", m.server) && r.str("url", m.url) &&
-            r.str("toolPrefix", m.tool_prefix) && r.strings("include", m.include) &&
-            r.strings("exclude", m.exclude) && r.boolean("enabled", m.enabled) && r.object("bearerTokenSecretRef", token);
+            r.str("toolPrefix", m.tool_prefix) && r.strings("include", m.include) && r.strings("exclude", m.exclude) &&
+            r.boolean("enabled", m.enabled) && r.object("bearerTokenSecretRef", token);
   if (ok && !token.empty()) {
     reader t{token, prefix + "bearerTokenSecretRef.", {}};
     secret_key_ref ref;
@@ -89,6 +89,8 @@ boost::system::result<mcppool, spec_error> parse_mcppool(const json::value& obje
     return spec_error{sub_error};
   if (!detail::read_observability(r, s.tracing, sub_error))
     return spec_error{sub_error};
+  if (!detail::read_auth(r, s.auth, sub_error))
+    return spec_error{sub_error};
   r.raw("resources", s.resources);
   return out;
 }
@@ -134,13 +136,13 @@ std::string validate(const mcppool& pool) {
       return at + " names MCPServer \"" + m.server_name() + "\", which is not a valid MCPServer name";
     }
   }
-  return {};
+  return detail::validate_auth(s.auth, s.ingress);
 }
 
 const std::vector<std::string_view>& known_pool_spec_fields() {
   static const std::vector<std::string_view> fields = {
-      "selector", "members", "conflictResolution", "replicas",     "resources", "port",
-      "service",  "ingress", "networkPolicy",      "observability"};
+      "selector", "members", "conflictResolution", "replicas",      "resources", "port",
+      "service",  "ingress", "networkPolicy",      "observability", "auth"};
   return fields;
 }
 

@@ -146,6 +146,104 @@ bool read_observability(reader& r, std::optional<tracing_settings>& tracing, std
   return true;
 }
 
+namespace {
+
+bool read_key_ref(reader& r, std::string_view key, std::optional<object_key_ref>& out) {
+  json::object o;
+  if (r.find(key) == nullptr)
+    return true;
+  if (!r.object(key, o))
+    return false;
+  reader k{o, r.prefix + std::string(key) + ".", {}};
+  object_key_ref ref;
+  if (!k.str("name", ref.name) || !k.str("key", ref.key)) {
+    r.error = k.error;
+    return false;
+  }
+  if (ref.name.empty() || ref.key.empty()) {
+    r.error = r.prefix + std::string(key) + " needs name and key";
+    return false;
+  }
+  out = std::move(ref);
+  return true;
+}
+
+}  // namespace
+
+bool read_auth(reader& r, std::optional<auth_settings>& auth, std::string& error) {
+  if (r.find("auth") == nullptr)
+    return true;
+  json::object o;
+  if (!r.object("auth", o)) {
+    error = r.error;
+    return false;
+  }
+  reader a{o, "spec.auth.", {}};
+  auth_settings out;
+  std::optional<std::string> mode;
+  if (!a.str("mode", mode) || !a.str("issuer", out.issuer) || !a.str("jwksURL", out.jwks_url) ||
+      !a.str("audience", out.audience) || !a.strings("requiredScopes", out.required_scopes) ||
+      !read_key_ref(a, "caConfigMap", out.ca_config_map) || !read_key_ref(a, "tokenSecretRef", out.token_secret)) {
+    error = a.error;
+    return false;
+  }
+  if (!mode) {
+    error = "spec.auth.mode is required: OIDC, ServiceAccount or StaticToken";
+    return false;
+  }
+  if (*mode == "OIDC") {
+    out.mode = auth_mode::oidc;
+  } else if (*mode == "ServiceAccount") {
+    out.mode = auth_mode::service_account;
+  } else if (*mode == "StaticToken") {
+    out.mode = auth_mode::static_token;
+  } else {
+    error = "spec.auth.mode must be OIDC, ServiceAccount or StaticToken, not \"" + *mode + "\"";
+    return false;
+  }
+  auth = std::move(out);
+  return true;
+}
+
+std::string validate_auth(const std::optional<auth_settings>& auth, const std::optional<ingress_settings>& ingress) {
+  static const std::regex url("^https?://[^\\s?#]+$");
+  if (ingress && !ingress->tls_secret) {
+    return "spec.ingress exposes the endpoint outside the cluster, so it requires TLS: set spec.ingress.tls.secretName "
+           "(a kubernetes.io/tls Secret for spec.ingress.host), or remove spec.ingress";
+  }
+  if (ingress && !auth) {
+    return "spec.ingress exposes the endpoint outside the cluster, so it requires auth: set spec.auth (mode OIDC, "
+           "ServiceAccount or StaticToken; docs/security.md), or remove spec.ingress";
+  }
+  if (!auth)
+    return {};
+  const auth_settings& a = *auth;
+  if (a.mode == auth_mode::oidc && !a.issuer) {
+    return "spec.auth.issuer is required with mode OIDC: the issuer's exact iss, e.g. https://idp.example/";
+  }
+  if (a.mode != auth_mode::oidc && (a.issuer || a.jwks_url || a.ca_config_map)) {
+    return "spec.auth.issuer, jwksURL and caConfigMap are for mode OIDC only (mode ServiceAccount uses the "
+           "cluster's own issuer, the operator's --service-account-issuer); remove them";
+  }
+  if (a.mode == auth_mode::static_token && !a.token_secret) {
+    return "spec.auth.tokenSecretRef is required with mode StaticToken: the Secret key holding the token clients "
+           "must send, e.g. {name: mcp-token, key: token}";
+  }
+  if (a.mode != auth_mode::static_token && a.token_secret) {
+    return "spec.auth.tokenSecretRef is for mode StaticToken only; remove it";
+  }
+  if (a.mode == auth_mode::static_token && (a.audience || !a.required_scopes.empty())) {
+    return "spec.auth.audience and requiredScopes are for modes OIDC and ServiceAccount (a static token names "
+           "neither); remove them";
+  }
+  for (const auto* u : {&a.issuer, &a.jwks_url, &a.audience}) {
+    if (*u && !std::regex_match(**u, url)) {
+      return "spec.auth.issuer, jwksURL and audience must be http:// or https:// URLs without query or fragment";
+    }
+  }
+  return {};
+}
+
 }  // namespace detail
 
 boost::system::result<mcpserver, spec_error> parse_mcpserver(const json::value& object) {
@@ -185,6 +283,8 @@ boost::system::result<mcpserver, spec_error> parse_mcpserver(const json::value& 
   if (!detail::read_exposure(r, s.service, s.ingress, s.network_policy_allow_from, sub_error))
     return spec_error{sub_error};
   if (!detail::read_observability(r, s.tracing, sub_error))
+    return spec_error{sub_error};
+  if (!detail::read_auth(r, s.auth, sub_error))
     return spec_error{sub_error};
   r.raw("resources", s.resources);
   r.raw("env", s.env);
@@ -227,7 +327,11 @@ std::string validate(const mcpserver& server) {
   if (s.replicas && *s.replicas < 0) {
     return "spec.replicas must not be negative";
   }
-  return {};
+  if (s.auth && s.protocol != protocol::stdio && !s.bridge.enabled) {
+    return "spec.auth is enforced by mcp-bridge: with protocol: http set spec.bridge.enabled: true (the bridge then "
+           "fronts the server), or remove spec.auth";
+  }
+  return detail::validate_auth(s.auth, s.ingress);
 }
 
 const std::vector<std::string_view>& known_spec_fields() {
@@ -260,7 +364,8 @@ const std::vector<std::string_view>& known_spec_fields() {
                                                        "networkPolicy",
                                                        "stateless",
                                                        "bridge",
-                                                       "observability"};
+                                                       "observability",
+                                                       "auth"};
   return fields;
 }
 
@@ -276,6 +381,17 @@ std::string_view to_string(protocol p) {
 }
 std::string_view to_string(session_mode m) {
   return m == session_mode::shared ? "shared" : "per-session";
+}
+std::string_view to_string(auth_mode m) {
+  switch (m) {
+    case auth_mode::service_account:
+      return "ServiceAccount";
+    case auth_mode::static_token:
+      return "StaticToken";
+    case auth_mode::oidc:
+      break;
+  }
+  return "OIDC";
 }
 
 }  // namespace api

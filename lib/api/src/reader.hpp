@@ -126,4 +126,9 @@ bool read_exposure(reader& r, service_settings& service, std::optional<ingress_s
 // spec.observability (its tracing), read from the spec's reader `r`.
 bool read_observability(reader& r, std::optional<tracing_settings>& tracing, std::string& error);
 
+// spec.auth, read from the spec's reader `r` (mode-specific rules are validate_auth's).
+bool read_auth(reader& r, std::optional<auth_settings>& auth, std::string& error);
+// The CEL rules of spec.auth, and "an Ingress requires TLS and auth". Empty string: valid.
+std::string validate_auth(const std::optional<auth_settings>& auth, const std::optional<ingress_settings>& ingress);
+
 }  // namespace api::detail

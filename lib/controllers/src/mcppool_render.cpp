@@ -96,7 +96,12 @@ json::object gateway_container(const api::mcppool& p, const pool_render_options&
                    "--member-token-dir",
                    gateway_member_token_dir};
   parts::append_tracing_args(args, p.spec.tracing, o.tracing, p.name);
+  auto auth = parts::render_auth(p.spec.auth, pool_url(p, o), o.auth);
+  for (auto& a : auth.args)
+    args.push_back(std::move(a));
   json::array mounts{json::object{{"name", "keyring"}, {"mountPath", gateway_keyring_dir}, {"readOnly", true}}};
+  for (auto& m : auth.mounts)
+    mounts.push_back(std::move(m));
   for (const auto& m : p.spec.members) {
     if (m.bearer_token) {
       mounts.push_back(json::object{{"name", token_volume(m)},
@@ -104,7 +109,7 @@ json::object gateway_container(const api::mcppool& p, const pool_render_options&
                                     {"readOnly", true}});
     }
   }
-  return json::object{
+  json::object c{
       {"name", "mcp-gateway"},
       {"image", o.gateway_image},
       {"imagePullPolicy", "IfNotPresent"},
@@ -116,12 +121,15 @@ json::object gateway_container(const api::mcppool& p, const pool_render_options&
       {"resources", std::move(resources)},
       {"volumeMounts", std::move(mounts)},
       {"securityContext", parts::restricted_container_security()}};
+  if (!auth.env.empty())
+    c["env"] = std::move(auth.env);
+  return c;
 }
 
 // The keyring Secret, and one volume per member token holding only its key, as "token". The
 // token volumes are optional: a member whose Secret (or key) is missing must not keep the
 // whole pool's gateway from starting; the gateway finds no file and reports that member.
-json::array gateway_volumes(const api::mcppool& p) {
+json::array gateway_volumes(const api::mcppool& p, const pool_render_options& o) {
   json::array volumes{json::object{{"name", "keyring"}, {"secret", json::object{{"secretName", keyring_name(p)}}}}};
   for (const auto& m : p.spec.members) {
     if (!m.bearer_token)
@@ -132,6 +140,8 @@ json::array gateway_volumes(const api::mcppool& p) {
                                                            {"items", json::array{std::move(items)}},
                                                            {"optional", true}}}});
   }
+  for (auto& v : parts::render_auth(p.spec.auth, pool_url(p, o), o.auth).volumes)
+    volumes.push_back(std::move(v));
   return volumes;
 }
 
@@ -141,7 +151,7 @@ json::object deployment(const api::mcppool& p, const pool_render_options& o) {
                    {"enableServiceLinks", false},
                    {"securityContext", parts::restricted_pod_security()},
                    {"containers", json::array{gateway_container(p, o)}},
-                   {"volumes", gateway_volumes(p)}};
+                   {"volumes", gateway_volumes(p, o)}};
   json::object tmpl{{"metadata", json::object{{"labels", pool_common_labels(p)}}}, {"spec", std::move(pod)}};
   json::object spec{{"selector", json::object{{"matchLabels", pool_selector_labels(p)}}},
                     {"revisionHistoryLimit", 3},

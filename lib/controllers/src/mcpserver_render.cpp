@@ -36,6 +36,8 @@ json::array bridge_args(const api::mcpserver& s, const render_options& o) {
                    "--max-sessions", std::to_string(b.max_sessions),
                    "--idle-timeout", std::to_string(b.idle_timeout_seconds)};
   parts::append_tracing_args(args, s.spec.tracing, o.tracing, s.name);
+  for (auto& a : parts::render_auth(s.spec.auth, service_url(s, o), o.auth).args)
+    args.push_back(std::move(a));
   if (front) {
     args.emplace_back("--upstream");
     args.emplace_back("http://127.0.0.1:" + std::to_string(s.spec.port) + s.spec.path);
@@ -89,13 +91,25 @@ json::object server_container(const api::mcpserver& s, const render_options& o) 
   c["ports"] = json::array{json::object{{"name", api::bridge_fronts_http(sp) ? upstream_port_name : port_name},
                                         {"containerPort", sp.port},
                                         {"protocol", "TCP"}}};
-  set_if(c, "env", sp.env);
+  // protocol stdio: this container is the bridge, the front that enforces spec.auth.
+  const auto auth = sp.protocol == api::protocol::stdio ? parts::render_auth(sp.auth, service_url(s, o), o.auth)
+                                                        : parts::auth_rendering{};
+  if (!auth.env.empty()) {
+    json::array env = sp.env.is_array() ? sp.env.get_array() : json::array{};
+    for (const auto& e : auth.env)
+      env.push_back(e);
+    c["env"] = std::move(env);
+  } else {
+    set_if(c, "env", sp.env);
+  }
   set_if(c, "envFrom", sp.env_from);
   set_if(c, "resources", sp.resources);
   json::array mounts{json::object{{"name", tmp_volume}, {"mountPath", "/tmp"}}};
   if (sp.protocol == api::protocol::stdio) {
     mounts.push_back(json::object{{"name", bridge_volume}, {"mountPath", bridge_dir}, {"readOnly", true}});
   }
+  for (const auto& m : auth.mounts)
+    mounts.push_back(m);
   if (sp.volume_mounts.is_array()) {
     for (const auto& m : sp.volume_mounts.get_array())
       mounts.push_back(m);
@@ -110,18 +124,24 @@ json::object server_container(const api::mcpserver& s, const render_options& o) 
 // In front of an http server: the bridge image itself as a second container (FROM scratch:
 // nothing in it but the static binary), reaching the server over the pod's loopback.
 json::object bridge_container(const api::mcpserver& s, const render_options& o) {
-  return json::object{{"name", "mcp-bridge"},
-                      {"image", o.bridge_image},
-                      {"imagePullPolicy", "IfNotPresent"},
-                      {"command", json::array{"/mcp-bridge"}},
-                      {"args", bridge_args(s, o)},
-                      {"ports", json::array{json::object{
-                                    {"name", port_name}, {"containerPort", s.spec.bridge.port}, {"protocol", "TCP"}}}},
-                      {"readinessProbe", http_probe("/readyz", 5)},
-                      {"livenessProbe", http_probe("/healthz", 10)},
-                      {"resources", json::object{{"requests", json::object{{"cpu", "10m"}, {"memory", "16Mi"}}},
-                                                 {"limits", json::object{{"memory", "64Mi"}}}}},
-                      {"securityContext", restricted_container_security()}};
+  auto auth = parts::render_auth(s.spec.auth, service_url(s, o), o.auth);
+  json::object c{{"name", "mcp-bridge"},
+                 {"image", o.bridge_image},
+                 {"imagePullPolicy", "IfNotPresent"},
+                 {"command", json::array{"/mcp-bridge"}},
+                 {"args", bridge_args(s, o)},
+                 {"ports", json::array{json::object{
+                               {"name", port_name}, {"containerPort", s.spec.bridge.port}, {"protocol", "TCP"}}}},
+                 {"readinessProbe", http_probe("/readyz", 5)},
+                 {"livenessProbe", http_probe("/healthz", 10)},
+                 {"resources", json::object{{"requests", json::object{{"cpu", "10m"}, {"memory", "16Mi"}}},
+                                            {"limits", json::object{{"memory", "64Mi"}}}}},
+                 {"securityContext", restricted_container_security()}};
+  if (!auth.env.empty())
+    c["env"] = std::move(auth.env);
+  if (!auth.mounts.empty())
+    c["volumeMounts"] = std::move(auth.mounts);
+  return c;
 }
 
 json::object bridge_init_container(const render_options& o) {
@@ -165,6 +185,8 @@ json::object pod_template(const api::mcpserver& s, const render_options& o) {
     for (const auto& v : sp.volumes.get_array())
       volumes.push_back(v);
   }
+  for (auto& v : parts::render_auth(sp.auth, service_url(s, o), o.auth).volumes)
+    volumes.push_back(std::move(v));
   pod["containers"] = json::array{server_container(s, o)};
   if (api::bridge_fronts_http(sp)) {
     pod["containers"].as_array().push_back(bridge_container(s, o));

@@ -177,6 +177,7 @@ port: 9000
 resources: {limits: {memory: 128Mi}}
 service: {type: NodePort, annotations: {x: y}}
 ingress: {host: tools.example.com, tls: {secretName: tools-tls}}
+auth: {mode: ServiceAccount}
 networkPolicy: {allowFrom: [{podSelector: {matchLabels: {role: agent}}}]}
 )"),
                                options());

@@ -244,6 +244,9 @@ TEST(Render, IngressAndNetworkPolicyWhenAsked) {
   auto r = controllers::render(server(R"(
 image: x
 ingress: {host: mcp.example.com, className: nginx, tls: {secretName: mcp-tls}}
+protocol: stdio
+command: [srv]
+auth: {mode: ServiceAccount}
 networkPolicy: {allowFrom: [{podSelector: {matchLabels: {role: agent}}}]}
 )"),
                                options());

@@ -79,7 +79,9 @@ metadata: {name: owned}
 spec:
   image: example.invalid/mcp:1
   replicas: 2
-  ingress: {host: owned.example.invalid}
+  ingress: {host: owned.example.invalid, tls: {secretName: owned-tls}}
+  bridge: {enabled: true}
+  auth: {mode: ServiceAccount}
   networkPolicy: {allowFrom: [{podSelector: {}}]}
 EOF
     wait_until 10 "owned Running" eq mcpserver/owned '{.status.phase}' Running
@@ -199,7 +201,9 @@ spec:
   resources: {requests: {cpu: 100m}, limits: {cpu: 500m, memory: 128Mi}}
   env: [{name: A, value: "1"}, {name: B, value: "2"}]
   service: {annotations: {svc: x}}
-  ingress: {host: rm.example.com, annotations: {ing: i1}, tls: {secretName: rm-tls}}'
+  ingress: {host: rm.example.com, annotations: {ing: i1}, tls: {secretName: rm-tls}}
+  bridge: {enabled: true}
+  auth: {mode: ServiceAccount}'
     gitops() { kubectl -n "$NS" apply --server-side --field-manager=argocd -f - >/dev/null <<<"$1"; }
     t='.spec.template'
     # name | sed edit of the spec | resource | jsonpath | value with the full spec | value without
@@ -212,7 +216,7 @@ spec:
       "env entry|s/, {name: B, value: \"2\"}//|deployment/rm|{$t.spec.containers[0].env[*].name}|A B|A"
       "service annotations|/service:/d|service/rm|{.metadata.annotations.svc}|x|"
       "ingress annotations|s/annotations: {ing: i1}, //|ingress/rm|{.metadata.annotations.ing}|i1|"
-      "ingress tls|s/, tls: {secretName: rm-tls}//|ingress/rm|{.spec.tls[*].secretName}|rm-tls|"
+      "ingress tls|s/secretName: rm-tls/secretName: rm-tls-2/|ingress/rm|{.spec.tls[*].secretName}|rm-tls|rm-tls-2"
     )
     for c in "${cases[@]}"; do
       IFS='|' read -r what edit res path with without <<<"$c"

@@ -24,11 +24,6 @@ inline constexpr std::string_view pool_plural = "mcppools";
 
 enum class conflict_resolution { prefix, priority };
 
-struct secret_key_ref {
-  std::string name;
-  std::string key;
-};
-
 // One entry of spec.members: an MCPServer of the pool's namespace, or a remote endpoint.
 struct pool_member {
   std::string name;
@@ -56,6 +51,7 @@ struct mcppool_spec {
   std::optional<ingress_settings> ingress;
   std::optional<boost::json::array> network_policy_allow_from;
   std::optional<tracing_settings> tracing;  // spec.observability.tracing
+  std::optional<auth_settings> auth;
   boost::json::value resources;             // passed through to the gateway container
 };
 

@@ -59,6 +59,28 @@ struct tracing_settings {
   std::optional<double> sample_ratio;   // 0..1
 };
 
+// A key of a Secret or ConfigMap in the object's namespace.
+struct object_key_ref {
+  std::string name;
+  std::string key;
+};
+using secret_key_ref = object_key_ref;
+
+enum class auth_mode { oidc, service_account, static_token };
+
+// spec.auth: which callers the endpoint accepts (docs/security.md, "Turning auth on for an
+// MCPServer or MCPPool"). The front (mcp-bridge, mcp-gateway) enforces it; the operator only
+// renders its flags. Which fields a mode takes is checked by validate(), as by the CRD's CEL.
+struct auth_settings {
+  auth_mode mode = auth_mode::oidc;
+  std::optional<std::string> issuer;            // OIDC: the issuer's exact iss
+  std::optional<std::string> jwks_url;          // OIDC: unset = discovery
+  std::optional<object_key_ref> ca_config_map;  // OIDC: CA bundle for the issuer's TLS
+  std::optional<std::string> audience;          // unset: the object's in-cluster URL
+  std::vector<std::string> required_scopes;     // OIDC, ServiceAccount
+  std::optional<object_key_ref> token_secret;   // StaticToken: the token clients send
+};
+
 struct mcpserver_spec {
   std::string image;
   std::int32_t port = 3000;
@@ -77,6 +99,7 @@ struct mcpserver_spec {
   std::optional<ingress_settings> ingress;
   std::optional<boost::json::array> network_policy_allow_from;
   std::optional<tracing_settings> tracing;  // spec.observability.tracing
+  std::optional<auth_settings> auth;
   // Passed through to the pod as written (validated by the apiserver's schema).
   boost::json::value resources, env, env_from, image_pull_secrets, node_selector, tolerations, affinity, pod_labels,
       pod_annotations, volumes, volume_mounts, readiness_probe, liveness_probe;
@@ -115,5 +138,6 @@ inline bool bridge_fronts_http(const mcpserver_spec& s) {
 
 std::string_view to_string(protocol p);
 std::string_view to_string(session_mode m);
+std::string_view to_string(auth_mode m);  // OIDC, ServiceAccount, StaticToken
 
 }  // namespace api

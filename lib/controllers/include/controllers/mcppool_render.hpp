@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "api/mcppool.hpp"
+#include "controllers/render_auth.hpp"
 #include "controllers/render_parts.hpp"
 
 namespace controllers {
@@ -34,6 +35,7 @@ struct pool_render_options {
   std::string cluster_domain = "cluster.local";
   std::int32_t progress_deadline_seconds = 600;
   parts::tracing_defaults tracing;  // --otlp-endpoint, --trace-sample-ratio
+  parts::auth_defaults auth;        // --service-account-issuer
 };
 
 inline constexpr std::string_view pool_path = "/mcp";  // the gateway's MCP path

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "api/mcpserver.hpp"
+#include "controllers/render_auth.hpp"
 #include "controllers/render_parts.hpp"
 
 namespace controllers {
@@ -22,6 +23,7 @@ struct render_options {
   std::string cluster_domain = "cluster.local";
   std::int32_t progress_deadline_seconds = 600;
   parts::tracing_defaults tracing;  // --otlp-endpoint, --trace-sample-ratio
+  parts::auth_defaults auth;        // --service-account-issuer
 };
 
 // The kinds the controller owns, in the order they are applied.
