@@ -54,6 +54,7 @@ asio::awaitable<probe_response> http_exchange(std::string host, std::string port
   out.status = res.result_int();
   out.content_type = std::string(res[http::field::content_type]);
   out.session_id = std::string(res["Mcp-Session-Id"]);
+  out.www_authenticate = std::string(res[http::field::www_authenticate].substr(0, 2048));
   if (!out.too_large)
     out.body = std::move(res.body());
   beast::error_code ignored;

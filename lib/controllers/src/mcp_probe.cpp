@@ -152,6 +152,25 @@ void mcp_probe::on_tools_page(const json::object& res) {
   result_.tool_count = tools_listed_;
 }
 
+void mcp_probe::on_auth_challenge(const probe_response& r) {
+  const std::string& h = r.www_authenticate;
+  const bool bearer = h.size() >= 6 && (h.compare(0, 6, "Bearer") == 0 || h.compare(0, 6, "bearer") == 0);
+  const std::string want = "resource_metadata=\"" + auth_metadata_url_ + "\"";
+  if (!bearer || (!auth_metadata_url_.empty() && h.find(want) == std::string::npos)) {
+    fail("AuthChallengeMismatch", "initialize answered HTTP 401 without the expected challenge (want Bearer " +
+                                      (auth_metadata_url_.empty() ? std::string() : want) +
+                                      ", got: " + bounded(h, limits::max_text) + ")");
+    return;
+  }
+  result_.ok = true;
+  result_.reason = "AuthRequired";
+  result_.message =
+      "the endpoint is up and requires a bearer token (spec.auth): initialize answered 401 with " +
+      (auth_metadata_url_.empty() ? std::string("a Bearer challenge") : "resource_metadata " + auth_metadata_url_) +
+      "; tools are not listed without a token";
+  step_ = step::done;
+}
+
 void mcp_probe::on_response(const probe_response& r) {
   if ((r.too_large || r.body.size() > limits::max_body) && step_ != step::close && step_ != step::done) {
     static constexpr std::string_view what[] = {"initialize", "notifications/initialized", "tools/list"};
@@ -163,6 +182,10 @@ void mcp_probe::on_response(const probe_response& r) {
   json::object res;
   switch (step_) {
     case step::initialize: {
+      if (r.status == 401 && expect_auth_) {
+        on_auth_challenge(r);
+        return;
+      }
       if (auto err = rpc_result(r, next_id_, res)) {
         fail("InitializeFailed", "initialize " + *err);
         return;

@@ -80,7 +80,11 @@ asio::awaitable<void> mcppool_controller::ask_gateway(api::mcppool pool, std::in
     probe_exchange exchange = [host, port](probe_request req, std::chrono::steady_clock::time_point deadline) {
       return http_exchange(host, port, std::string(pool_path), std::move(req), deadline);
     };
-    verified = co_await run_probe(std::move(exchange), settings_.version, settings_.verify_timeout);
+    std::optional<std::string> auth_metadata;
+    if (pool.spec.auth)
+      auth_metadata = parts::auth_metadata_url(*pool.spec.auth, pool_url(pool, settings_.render));
+    verified =
+        co_await run_probe(std::move(exchange), settings_.version, settings_.verify_timeout, std::move(auth_metadata));
   }
   slot.release();
   gateway_view& v = views_[view_key(pool)];

@@ -77,8 +77,11 @@ bool namespace_terminating(const kube::error& e) {
 }  // namespace
 
 boost::asio::awaitable<verification> run_probe(probe_exchange exchange, std::string version,
-                                               std::chrono::steady_clock::duration timeout) {
+                                               std::chrono::steady_clock::duration timeout,
+                                               std::optional<std::string> auth_metadata) {
   mcp_probe probe(std::move(version), rfc3339_now());
+  if (auth_metadata)
+    probe.expect_auth(std::move(*auth_metadata));
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   const std::string late = "the MCP endpoint did not complete initialize and tools/list within " +
                            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) + "s";
@@ -101,12 +104,13 @@ boost::asio::awaitable<verification> run_probe(probe_exchange exchange, std::str
 }
 
 boost::asio::awaitable<verification> run_probe(probe_transport transport, api::mcpserver server, std::string version,
-                                               std::chrono::steady_clock::duration timeout) {
+                                               std::chrono::steady_clock::duration timeout,
+                                               std::optional<std::string> auth_metadata) {
   probe_exchange exchange = [transport = std::move(transport), server = std::move(server)](
                                 probe_request req, std::chrono::steady_clock::time_point deadline) {
     return transport(server, std::move(req), deadline);
   };
-  co_return co_await run_probe(std::move(exchange), std::move(version), timeout);
+  co_return co_await run_probe(std::move(exchange), std::move(version), timeout, std::move(auth_metadata));
 }
 
 mcpserver_controller::mcpserver_controller(std::shared_ptr<kube::client> http, controller_settings settings,
@@ -245,7 +249,11 @@ asio::awaitable<void> mcpserver_controller::verify_task(api::mcpserver server, s
   if (!settings_.probe_slots)
     settings_.probe_slots = std::make_shared<probe_limiter>();  // a controller alone: its own bound
   auto slot = co_await settings_.probe_slots->acquire();
-  auto result = co_await run_probe(transport_, server, settings_.version, settings_.verify_timeout);
+  std::optional<std::string> auth_metadata;
+  if (server.spec.auth)
+    auth_metadata = parts::auth_metadata_url(*server.spec.auth, service_url(server, settings_.render));
+  auto result =
+      co_await run_probe(transport_, server, settings_.version, settings_.verify_timeout, std::move(auth_metadata));
   slot.release();
   verify_state& s = verify_[server.uid];
   s.running = false;

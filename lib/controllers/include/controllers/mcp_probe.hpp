@@ -58,13 +58,22 @@ struct probe_response {
   std::string content_type;
   std::string session_id;  // Mcp-Session-Id response header, if any
   std::string body;
-  bool too_large = false;  // the body exceeded probe_limits::max_body and was not read to its end
+  bool too_large = false;        // the body exceeded probe_limits::max_body and was not read to its end
+  std::string www_authenticate{};  // WWW-Authenticate response header, if any (up to 2 KiB)
 };
 
 class mcp_probe {
  public:
   // `client_version` goes into clientInfo; `now` (RFC 3339) stamps the result.
   mcp_probe(std::string client_version, std::string now);
+  // The endpoint enforces spec.auth and the probe has no token: a 401 to initialize whose
+  // WWW-Authenticate names `resource_metadata="<metadata_url>"` proves the front is up and
+  // protected, and the probe ends ok with reason AuthRequired (no tools listed). Another 401
+  // fails it. An empty url (StaticToken: no metadata) accepts any Bearer challenge.
+  void expect_auth(std::string metadata_url) {
+    expect_auth_ = true;
+    auth_metadata_url_ = std::move(metadata_url);
+  }
 
   // The next request to send, or nullopt when done.
   [[nodiscard]] std::optional<probe_request> next() const;
@@ -85,8 +94,11 @@ class mcp_probe {
   void fail(std::string reason, std::string message);
   std::optional<std::string> rpc_result(const probe_response& r, int id, boost::json::object& out);
   void on_tools_page(const boost::json::object& res);
+  void on_auth_challenge(const probe_response& r);
 
   std::string client_version_;
+  bool expect_auth_ = false;
+  std::string auth_metadata_url_;
   step step_ = step::initialize;
   std::string session_id_;
   std::string protocol_version_;

@@ -88,11 +88,14 @@ using probe_exchange = std::function<boost::asio::awaitable<probe_response>(
     probe_request req, std::chrono::steady_clock::time_point deadline)>;
 
 // Runs the MCP probe to the end over `exchange`, all of it within `timeout` (Timeout after it).
+// `auth_metadata`: the endpoint enforces spec.auth (mcp_probe::expect_auth).
 boost::asio::awaitable<verification> run_probe(probe_exchange exchange, std::string version,
-                                               std::chrono::steady_clock::duration timeout);
+                                               std::chrono::steady_clock::duration timeout,
+                                               std::optional<std::string> auth_metadata = std::nullopt);
 // The same toward `server`'s endpoint over `transport`.
 boost::asio::awaitable<verification> run_probe(probe_transport transport, api::mcpserver server, std::string version,
-                                               std::chrono::steady_clock::duration timeout);
+                                               std::chrono::steady_clock::duration timeout,
+                                               std::optional<std::string> auth_metadata = std::nullopt);
 
 class mcpserver_controller {
  public:
