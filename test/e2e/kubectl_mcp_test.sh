@@ -23,10 +23,23 @@ ERRF=$(mktemp)
 KC="$E2E_CLUSTER_DIR/kubectl-mcp-caller.kubeconfig"
 trap 'rm -f "$ERRF" "$KC"; [[ -n "${KEEP_NS:-}" ]] || kubectl delete namespace "$NS" --wait=false >/dev/null 2>&1 || true' EXIT
 
-run() {  # run <expected-status> <kubectl mcp args...>: stdout in $out, stderr in $err
-  local want=$1 rc=0; shift
-  out=$(kubectl mcp "$@" 2>"$ERRF") || rc=$?
-  err=$(cat "$ERRF")
+# run <expected-status> <kubectl mcp args...>: stdout in $out, stderr in $err. Two conditions
+# of the cluster, not of the plugin, are waited out (each retry is printed, at most 4): the
+# server's readiness flaps while its bridge starts the next warm child on this busy 2-core node
+# (exit 4, or 6 with no endpoints), and the apiserver's service proxy drops an HTTP/1.1 event
+# stream before its end now and then (exit 6, "answer broke off"; docs/kubectl-mcp.md).
+run() {
+  local want=$1 rc tries=0; shift
+  while :; do
+    rc=0
+    out=$(kubectl mcp "$@" 2>"$ERRF") || rc=$?
+    err=$(cat "$ERRF")
+    [[ $rc != "$want" && $tries -lt 4 ]] && grep -qE 'is not Ready|no endpoints available|answer broke off' <<<"$err" ||
+      break
+    tries=$((tries + 1))
+    echo "retry $tries: kubectl mcp $*: $err"
+    sleep 1
+  done
   [[ $rc == "$want" ]] || fail "kubectl mcp $* exited $rc, expected $want; stdout: $out; stderr: $err"
 }
 
@@ -58,7 +71,8 @@ echo "$out"
 run 0 call "$SERVER" get-sum --arg a=2 --arg b=40 -n "$NS"  # typed as numbers by the tool's schema
 grep -q "42" <<<"$out" || fail "get-sum printed '$out'"
 run 0 call "$SERVER" get-structured-content --arg location=Chicago -n "$NS" -o json
-jq -e '.structuredContent.temperature != null' <<<"$out" >/dev/null || fail "structured content: $out"
+python3 -c 'import json,sys; assert json.load(sys.stdin)["structuredContent"]["temperature"] == 36' <<<"$out" ||
+  fail "structured content: $out"
 # The server validates the arguments and answers isError (the SDK's tool execution error).
 run 1 call "$SERVER" echo -n "$NS"
 echo "$err"

@@ -81,7 +81,7 @@ EOF
     run 0 get -o name --namespace "$NS"
     [[ "$out" == $'mcpserver.mcp.v2dy.io/echo\nmcppool.mcp.v2dy.io/tools' ]] || fail "-o name: $out"
     run 0 get echo -n "$NS" -o json
-    [[ "$(jq -r '.kind + "/" + .metadata.name + " " + .status.url' <<<"$out")" == "MCPServer/echo http://echo.$NS.svc.cluster.local:8080/mcp" ]] ||
+    [[ "$(python3 -c 'import json,sys; o=json.load(sys.stdin); print(o["kind"] + "/" + o["metadata"]["name"] + " " + o["status"]["url"])' <<<"$out")" == "MCPServer/echo http://echo.$NS.svc.cluster.local:8080/mcp" ]] ||
       fail "-o json: $out"
     run 0 get -A -o yaml
     grep -q "^kind: List" <<<"$out" && grep -q "namespace: $NS" <<<"$out" || fail "-A -o yaml: $out"

@@ -39,6 +39,8 @@ failure refusal_failure(const kube::error& e, const kube_context& ctx) {
   return f;
 }
 
+constexpr int max_sessions = 3;
+
 // Runs the session to its end; `refused` is set when the apiserver stopped it.
 boost::asio::awaitable<std::optional<kube::error>> drive(kube::client& c, std::string path, mcp_session& s) {
   std::optional<kube::error> refused;
@@ -90,12 +92,23 @@ boost::asio::awaitable<int> run_tools_or_call(const kube_context& ctx) {
   std::optional<call_spec> call;
   if (inv.cmd == command::call)
     call = call_spec{inv.tool, inv.args, inv.json_args};
-  mcp_session session(mcp_version::version, std::move(call));
-  auto refused = co_await drive(*ctx.client, *path, session);
-  if (refused)
-    co_return fail(refusal_failure(*refused, ctx));
+  // The apiserver's service proxy now and then drops the HTTP/1.1 connection in the middle of
+  // an event stream (docs/kubectl-mcp.md). Before tools/call went out nothing has happened on
+  // the server but a session, so the whole session is had again; a broken tools/call is not
+  // repeated (the tool may have run).
+  std::optional<mcp_session> session;
+  for (int attempt = 0; attempt < max_sessions; ++attempt) {
+    session.emplace(mcp_version::version, call);
+    auto refused = co_await drive(*ctx.client, *path, *session);
+    if (refused)
+      co_return fail(refusal_failure(*refused, ctx));
+    const auto& r = session->result();
+    if (r.st != session_outcome::status::failed || session->called() ||
+        r.message.find("answer broke off") == std::string::npos)
+      break;
+  }
 
-  const auto& out = session.result();
+  const auto& out = session->result();
   const std::string who = kind_word(target->k) + " \"" + inv.name + "\": ";
   switch (out.st) {
     case session_outcome::status::ok:

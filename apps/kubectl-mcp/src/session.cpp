@@ -166,6 +166,7 @@ void mcp_session::on_message(const json::object& msg) {
         return;
       }
       step_ = step::calling;
+      called_ = true;
       request("tools/call", json::object{{"name", call_->tool}, {"arguments", std::move(arguments)}});
       return;
     }

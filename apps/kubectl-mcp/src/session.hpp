@@ -56,6 +56,8 @@ class mcp_session {
   void abort(std::string why);
 
   [[nodiscard]] const session_outcome& result() const { return out_; }
+  // tools/call was sent (so the tool may have run, whatever the outcome says).
+  [[nodiscard]] bool called() const { return called_; }
 
   static constexpr int max_tool_pages = 50;
 
@@ -72,6 +74,7 @@ class mcp_session {
   std::int64_t next_id_ = 1;
   int pages_ = 0;
   bool finished_ = false;
+  bool called_ = false;
   session_outcome out_;
 };
 

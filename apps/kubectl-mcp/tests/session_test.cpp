@@ -104,6 +104,7 @@ TEST(KubectlMcpSession, CallTypesArgumentsBySchemaAndReadsAnSseAnswer) {
   ASSERT_EQ(s.result().st, session_outcome::status::ok) << s.result().message;
   EXPECT_FALSE(s.result().is_error);
   EXPECT_EQ(s.result().result.at("content").at(0).at("text"), "42");
+  EXPECT_TRUE(s.called());
   EXPECT_EQ(server.methods.back(), "DELETE");
 }
 
@@ -144,6 +145,7 @@ TEST(KubectlMcpSession, UnknownToolIsNotFoundAndNamesTheToolsThereAre) {
   EXPECT_EQ(s.result().st, session_outcome::status::not_found);
   EXPECT_EQ(s.result().message, "tool \"ehco\" not found; the server's tools: echo, add");
   EXPECT_EQ(std::count(server.methods.begin(), server.methods.end(), "tools/call"), 0);
+  EXPECT_FALSE(s.called());
 }
 
 TEST(KubectlMcpSession, IsErrorResultAndJsonRpcErrorsAreTold) {
