@@ -23,6 +23,17 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using asio::ip::tcp;
 
+std::string host_port(std::string_view host, std::string_view port) {
+  const bool v6 = host.find(':') != std::string_view::npos;
+  std::string out;
+  out.reserve(host.size() + port.size() + 3);
+  out += v6 ? "[" : "";
+  out += host;
+  out += v6 ? "]:" : ":";
+  out += port;
+  return out;
+}
+
 namespace {
 
 constexpr std::size_t max_idle = 64;
@@ -30,8 +41,7 @@ constexpr auto idle_limit = std::chrono::seconds(4);
 std::uint64_t g_next_link = 1;  // only touched on the io_context thread
 
 std::string host_port(const http_upstream_config& c) {
-  const bool v6 = c.host.find(':') != std::string::npos;
-  return (v6 ? "[" + c.host + "]" : c.host) + ":" + c.port;
+  return bridge::host_port(c.host, c.port);
 }
 
 // A request carrying trace context in params._meta (SEP-414: the session puts it there when

@@ -46,6 +46,9 @@ struct http_upstream_config {
   std::vector<std::pair<std::string, std::string>> extra_headers{};
 };
 
+// "host:port", with an IPv6 address in brackets: a URL's authority and a Host header.
+std::string host_port(std::string_view host, std::string_view port);
+
 // Parses --upstream: http only (the server is in the pod; TLS to it would protect nothing).
 // `what` names the setting in the error text.
 boost::system::result<http_upstream_config> parse_upstream_url(std::string_view url, std::string& error,

@@ -127,7 +127,7 @@ pool_parse_outcome parse_pool_options(int argc, char** argv) {
     }
     auto& mc = o.members[it->second];
     member_endpoint ep;
-    ep.id = cfg->host.find(':') != std::string::npos ? "[" + cfg->host + "]:" + cfg->port : cfg->host + ":" + cfg->port;
+    ep.id = bridge::host_port(cfg->host, cfg->port);
     for (const auto& other : mc.endpoints) {
       if (other.id == ep.id) {
         return {std::nullopt, usage("--member " + name + " lists " + ep.id + " twice")};

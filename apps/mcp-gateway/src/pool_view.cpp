@@ -38,10 +38,6 @@ std::string name_of(const json::object& o) {
   return meta ? string_at(*meta, "name") : std::string();
 }
 
-std::string authority(const std::string& host, const std::string& port) {
-  return host.find(':') != std::string::npos ? "[" + host + "]:" + port : host + ":" + port;
-}
-
 struct address {
   std::string ip;
   std::string port;
@@ -121,7 +117,7 @@ void add_endpoint(member_config& mc, const std::string& url, const bridge::http_
     return;
   }
   member_endpoint ep;
-  ep.id = authority(cfg->host, cfg->port);
+  ep.id = bridge::host_port(cfg->host, cfg->port);
   if (std::any_of(mc.endpoints.begin(), mc.endpoints.end(), [&](const member_endpoint& e) { return e.id == ep.id; })) {
     return;
   }
@@ -155,7 +151,7 @@ void server_member(member_config& mc, const api::pool_member& m, const pool_inpu
     return;
   }
   for (const auto& a : service_addresses(in.endpoint_slices, mc.server)) {
-    add_endpoint(mc, "http://" + authority(a.ip, a.port) + parsed->spec.path, base, std::nullopt, a.ready);
+    add_endpoint(mc, "http://" + bridge::host_port(a.ip, a.port) + parsed->spec.path, base, std::nullopt, a.ready);
   }
   const bool any_ready =
       std::any_of(mc.endpoints.begin(), mc.endpoints.end(), [](const member_endpoint& e) { return e.ready; });
