@@ -3,7 +3,7 @@
 // with requests pending, an unanswered request, a client vanishing mid-stream, bad Origin
 // and Host, missing and wrong tokens, the session limit, and the per-revision rules.
 import path from 'node:path';
-import { assert, childPids, fdCount, run, sleep, startBridge, withTimeout } from './lib/harness.mjs';
+import { assert, childPids, everything, fdCount, run, sleep, startBridge, withTimeout } from './lib/harness.mjs';
 import { call, initialize, post } from './lib/raw.mjs';
 
 const fixture = ['node', path.join(import.meta.dirname, 'fixtures/misbehaving_server.mjs')];
@@ -123,6 +123,22 @@ await run('a request the child never answers times out with a JSON-RPC error and
     await waitFor(() => b.log().includes('cancelled request 7'), 2000, 'notifications/cancelled to the child');
     const m = await (await fetch(`${b.base}/metrics`)).text();
     assert(/mcp_bridge_tool_calls_total\{tool="hang",outcome="timeout"\} 1\n/.test(m), `timeout counted: ${m}`);
+  } finally {
+    await b.stop();
+  }
+});
+
+await run('/readyz stays 200 while the warm pool refills after a session took its child', async () => {
+  // A server that takes 1.5 s to start: the replacement for the child a session takes is not
+  // warm for that long, and the pod must not turn NotReady (and leave its Service) meanwhile.
+  const b = await startBridge(['--warm-pool', '1'], ['sh', '-c', 'sleep 1.5; exec "$0" "$@"', ...everything]);
+  try {
+    await initialize(b.url);
+    for (let i = 0; i < 5; i++) {
+      const r = await fetch(`${b.base}/readyz`);
+      assert(r.status === 200, `/readyz answered ${r.status} while the pool refilled`);
+      await sleep(200);
+    }
   } finally {
     await b.stop();
   }

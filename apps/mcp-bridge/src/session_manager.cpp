@@ -116,6 +116,7 @@ void session_manager::start() {
 std::shared_ptr<server_link> session_manager::spawn() {
   auto c = make_link_();
   last_spawn_ok_ = c.has_value();
+  started_once_ = started_once_ && c.has_value();
   if (!c) {
     log::error(
         "cannot start the MCP server",
@@ -262,8 +263,10 @@ void session_manager::refill() {
     std::weak_ptr<server_link> weak = c;
     const auto serial = c->serial();
     c->on_exit([this, weak, serial](const std::string&) {
-      // A pooled child died before anyone used it: drop it and start another later.
+      // A pooled child died before anyone used it: drop it and start another later. Until
+      // one answers again, the server is not known to start (/readyz).
       warm_.erase(serial);
+      started_once_ = false;
       std::erase_if(pool_, [&](const auto& p) { return p == weak.lock() || !p->alive(); });
       metrics_.set_warm_children(static_cast<std::int64_t>(warm_.size()));
       refill();
@@ -273,6 +276,7 @@ void session_manager::refill() {
     c->on_message([this, serial](const mcp::message& m) {
       if (m.is_response() && m.id().is_string() && m.id().get_string() == warmup_id) {
         warm_.insert(serial);
+        started_once_ = true;
         metrics_.set_warm_children(static_cast<std::int64_t>(warm_.size()));
       }
     });
@@ -400,7 +404,10 @@ bool session_manager::ready() const {
   if (opts_.warm_pool == 0) {
     return last_spawn_ok_ || !sessions_.empty();
   }
-  return !warm_.empty();
+  // Ready while a warm child waits, and also while the pool refills after a session took the
+  // last one, as long as the latest child started fine: otherwise every new session would
+  // turn the pod NotReady for a child's start-up time and drop it from its Service.
+  return !warm_.empty() || started_once_;
 }
 
 std::size_t session_manager::pending_requests() const {

@@ -114,6 +114,7 @@ class session_manager {
   boost::asio::steady_timer sweep_timer_;
   bool refill_scheduled_ = false;
   bool last_spawn_ok_ = false;
+  bool started_once_ = false;  // the latest pooled child answered its warm-up ping (/readyz)
   bool stopping_ = false;
   std::size_t starting_ = 0;
   std::deque<std::shared_ptr<boost::asio::steady_timer>> start_waiters_;
