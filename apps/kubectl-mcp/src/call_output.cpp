@@ -11,11 +11,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string str_of(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 // The decoded size of base64 text.
 std::size_t base64_bytes(std::string_view b64) {
   while (!b64.empty() && b64.back() == '=')

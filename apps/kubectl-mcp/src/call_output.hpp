@@ -1,5 +1,5 @@
 // How `call` prints a CallToolResult and which exit status it gives. Text content is printed
-// as it is (one item per line), other content as a one-line placeholder ("[image image/png,
+// as it is (one item per line), other content as a one-line summary ("[image image/png,
 // 1024 bytes]"), and structuredContent as indented JSON unless a text item already carried
 // the same JSON. A result with isError goes to stderr and exits 1; -o json|yaml prints the
 // whole result on stdout (the exit status still says isError). Pure.

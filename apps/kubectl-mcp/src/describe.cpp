@@ -12,17 +12,6 @@ namespace json = boost::json;
 
 namespace {
 
-const json::value* at(const json::object& o, std::initializer_list<std::string_view> path) {
-  const json::object* cur = &o;
-  const json::value* v = nullptr;
-  for (auto key : path) {
-    if (cur == nullptr || (v = cur->if_contains(key)) == nullptr)
-      return nullptr;
-    cur = v->if_object();
-  }
-  return v;
-}
-
 std::string scalar(const json::value* v) {
   if (v == nullptr || v->is_null())
     return {};

@@ -196,4 +196,20 @@ std::string one_line(std::string_view s, std::size_t max) {
   return out;
 }
 
+const boost::json::value* at(const boost::json::object& o, std::initializer_list<std::string_view> path) {
+  const boost::json::object* cur = &o;
+  const boost::json::value* v = nullptr;
+  for (auto key : path) {
+    if (cur == nullptr || (v = cur->if_contains(key)) == nullptr)
+      return nullptr;
+    cur = v->if_object();
+  }
+  return v;
+}
+
+std::string str_of(const boost::json::object& o, std::string_view key) {
+  const boost::json::value* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
 }  // namespace kubectl_mcp

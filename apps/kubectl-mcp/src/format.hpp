@@ -3,9 +3,11 @@
 // JSON (indented) or YAML documents of API objects. Pure functions.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <chrono>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,5 +33,12 @@ std::string to_yaml(const boost::json::value& v);
 
 // The first line of `s`, cut to `max` characters with "..." when longer.
 std::string one_line(std::string_view s, std::size_t max);
+
+// The value at a path of object keys (e.g. {"status", "url"}); null when a step is missing or
+// not an object.
+const boost::json::value* at(const boost::json::object& o, std::initializer_list<std::string_view> path);
+
+// The string at `key`, or "" when it is absent or not a string.
+std::string str_of(const boost::json::object& o, std::string_view key);
 
 }  // namespace kubectl_mcp

@@ -5,26 +5,13 @@
 
 #include "api/mcppool.hpp"
 #include "api/mcpserver.hpp"
+#include "format.hpp"
 
 namespace kubectl_mcp {
 
 namespace json = boost::json;
 
 namespace {
-
-const json::value* at(const json::object& o, std::initializer_list<std::string_view> path) {
-  const json::object* cur = &o;
-  const json::value* v = nullptr;
-  for (auto key : path) {
-    if (cur == nullptr)
-      return nullptr;
-    v = cur->if_contains(key);
-    if (v == nullptr)
-      return nullptr;
-    cur = v->if_object();
-  }
-  return v;
-}
 
 std::string str(const json::object& o, std::initializer_list<std::string_view> path) {
   const json::value* v = at(o, path);

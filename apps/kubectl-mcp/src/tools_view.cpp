@@ -12,11 +12,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string str_of(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 // A property's type: "string", "integer", ...; a list of types without "null" gives its
 // first; enum/anyOf/oneOf without a type are "any".
 std::string type_of(const json::object& prop) {
